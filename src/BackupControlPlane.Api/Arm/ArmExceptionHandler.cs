@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BackupControlPlane.Api.Arm;
+
+/// <summary>
+/// Turns exceptions into the error shape of the route family: ARM's envelope under <c>/subscriptions</c>,
+/// ProblemDetails elsewhere. Bad input a client can send never surfaces as a 500.
+/// </summary>
+public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, ILogger<ArmExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, code, message) = exception switch
+        {
+            ArmException arm => (arm.StatusCode, arm.Code, arm.Message),
+            BadHttpRequestException { InnerException: JsonException json } => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
+            BadHttpRequestException bad => (bad.StatusCode, ArmErrorCodes.InvalidRequestContent, bad.Message),
+            JsonException json => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
+            Azure.RequestFailedException storage => (503, ArmErrorCodes.StorageUnavailable, $"Blob storage failed the request ({storage.Status} {storage.ErrorCode})."),
+            HttpRequestException => (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
+            _ => (500, "InternalServerError", "The emulator hit an unexpected error; see its log."),
+        };
+        if (status >= 500) logger.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+
+        http.Response.StatusCode = status;
+        if (ArmResults.IsArmPath(http.Request.Path))
+        {
+            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)), ct);
+            return true;
+        }
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = code, Detail = message },
+        });
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace BackupControlPlane.Api.Arm;
+
+/// <summary>Bodiless error answers (no route, wrong method) get ARM's envelope on ARM paths and ProblemDetails elsewhere.</summary>
+public static class ArmStatusCodePages
+{
+    public static async Task WriteAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        if (ArmResults.IsArmPath(http.Request.Path))
+        {
+            var (code, message) = status switch
+            {
+                404 => (ArmErrorCodes.NotFound, $"No emulated ARM resource or action matches '{http.Request.Method} {http.Request.Path}'."),
+                405 => ("MethodNotAllowed", $"The method '{http.Request.Method}' is not supported for '{http.Request.Path}'."),
+                415 => ("UnsupportedMediaType", "Send the request body as application/json."),
+                _ => ($"Http{status}", $"The request failed with HTTP {status}."),
+            };
+            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)));
+            return;
+        }
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http });
+    }
+}

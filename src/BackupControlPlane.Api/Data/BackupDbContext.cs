@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Data;
+
+public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) : DbContext(options)
+{
+    public DbSet<VirtualMachine> VirtualMachines => Set<VirtualMachine>();
+    public DbSet<VirtualMachineDisk> VirtualMachineDisks => Set<VirtualMachineDisk>();
+    public DbSet<VirtualMachineExtension> VirtualMachineExtensions => Set<VirtualMachineExtension>();
+    public DbSet<Vault> Vaults => Set<Vault>();
+    public DbSet<BackupPolicy> BackupPolicies => Set<BackupPolicy>();
+    public DbSet<ProtectedItem> ProtectedItems => Set<ProtectedItem>();
+    public DbSet<BackupJob> BackupJobs => Set<BackupJob>();
+    public DbSet<AsyncOperation> AsyncOperations => Set<AsyncOperation>();
+    public DbSet<AgentTask> AgentTasks => Set<AgentTask>();
+    public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
+    public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // SQLite cannot order or compare DateTimeOffset natively; stored as UTC ticks they sort and compare correctly.
+        builder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetTicksConverter>();
+        builder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<VirtualMachine>(e =>
+        {
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => x.VmId).IsUnique();
+            e.HasMany(x => x.Disks).WithOne().HasForeignKey(x => x.VirtualMachineId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Extensions).WithOne(x => x.VirtualMachine).HasForeignKey(x => x.VirtualMachineId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<VirtualMachineExtension>().HasIndex(x => new { x.VirtualMachineId, x.Name }).IsUnique();
+        b.Entity<Vault>(e =>
+        {
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasMany(x => x.Policies).WithOne(x => x.Vault).HasForeignKey(x => x.VaultId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
+        b.Entity<ProtectedItem>(e =>
+        {
+            // A VM is protected by at most one vault, as in Azure.
+            e.HasIndex(x => x.VirtualMachineId).IsUnique();
+            e.HasIndex(x => new { x.VaultId, x.ContainerName }).IsUnique();
+            e.HasIndex(x => x.PolicyId);
+            e.HasOne(x => x.Policy).WithMany().HasForeignKey(x => x.PolicyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<BackupJob>(e =>
+        {
+            e.HasIndex(x => new { x.VaultId, x.StartTime });
+            e.HasIndex(x => new { x.ProtectedItemId, x.ScheduledSlotUtc }).IsUnique();
+        });
+        b.Entity<AgentTask>(e =>
+        {
+            e.HasIndex(x => x.TaskId).IsUnique();
+            // Reports, retries and the timeout watchdog race on a task: each write is guarded by the state it read.
+            e.Property(x => x.State).IsConcurrencyToken();
+            e.HasIndex(x => new { x.VirtualMachineId, x.State });
+            e.HasIndex(x => new { x.State, x.Deadline });
+        });
+        b.Entity<RecoveryPoint>(e =>
+        {
+            e.HasIndex(x => new { x.ProtectedItemId, x.Name }).IsUnique();
+            e.HasIndex(x => x.JobId).IsUnique();
+            e.HasMany(x => x.Disks).WithOne().HasForeignKey(x => x.RecoveryPointId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
+
+internal sealed class DateTimeOffsetTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks,
+    v => new DateTimeOffset(v, TimeSpan.Zero));

@@ -1,0 +1,234 @@
+namespace BackupControlPlane.Api.Data;
+
+// Rows keep the names as the client first spelled them and a lowercased key for lookups, because ARM names are
+// case-insensitive but echoed back as created.
+
+public sealed class VirtualMachine
+{
+    public long Id { get; set; }
+    public Guid VmId { get; set; }
+    public required string SubscriptionId { get; set; }
+    public required string ResourceGroup { get; set; }
+    public required string Name { get; set; }
+    public required string Key { get; set; }
+    public required string Location { get; set; }
+    public required string OsType { get; set; }
+    public string? VmSize { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Bumped whenever the agent's goal state changes (an extension or a task appears).</summary>
+    public long Incarnation { get; set; }
+    /// <summary>The <c>n</c> of the last <c>taskId</c> issued to this VM.</summary>
+    public int TaskSequence { get; set; }
+    public DateTimeOffset? AgentLastSeen { get; set; }
+    public string? AgentVersion { get; set; }
+    public List<VirtualMachineDisk> Disks { get; set; } = [];
+    public List<VirtualMachineExtension> Extensions { get; set; } = [];
+}
+
+public sealed class VirtualMachineDisk
+{
+    public long Id { get; set; }
+    public long VirtualMachineId { get; set; }
+    /// <summary>-1 for the OS disk.</summary>
+    public int Lun { get; set; }
+    public required string Name { get; set; }
+    public int DiskSizeGB { get; set; }
+    public required string BlobContainer { get; set; }
+    public required string BlobName { get; set; }
+}
+
+public sealed class VirtualMachineExtension
+{
+    public long Id { get; set; }
+    public long VirtualMachineId { get; set; }
+    public VirtualMachine? VirtualMachine { get; set; }
+    public required string Name { get; set; }
+    public required string Publisher { get; set; }
+    public required string Type { get; set; }
+    public required string TypeHandlerVersion { get; set; }
+    public bool AutoUpgradeMinorVersion { get; set; }
+    public required string ProvisioningState { get; set; }
+    /// <summary>Public settings of the current sequence number, as JSON; protected settings are never stored.</summary>
+    public string? PublicSettingsJson { get; set; }
+    public int SequenceNumber { get; set; }
+    public string? HandlerVersionReported { get; set; }
+    public DateTimeOffset? StatusTime { get; set; }
+    public string? StatusMessage { get; set; }
+}
+
+public sealed class Vault
+{
+    public long Id { get; set; }
+    public required string SubscriptionId { get; set; }
+    public required string ResourceGroup { get; set; }
+    public required string Name { get; set; }
+    public required string Key { get; set; }
+    public required string Location { get; set; }
+    public required string SkuName { get; set; }
+    public string? TagsJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ModifiedAt { get; set; }
+    public List<BackupPolicy> Policies { get; set; } = [];
+}
+
+public sealed class BackupPolicy
+{
+    public long Id { get; set; }
+    public long VaultId { get; set; }
+    public Vault? Vault { get; set; }
+    public required string Name { get; set; }
+    public required string ScheduleRunFrequency { get; set; }
+    /// <summary>Run times as "HH:mm" in the policy's time zone (Azure writes them as full timestamps of which only the time counts).</summary>
+    public required string ScheduleRunTimes { get; set; }
+    public required string TimeZone { get; set; }
+    public int DailyRetentionDays { get; set; }
+    public int InstantRpRetentionRangeInDays { get; set; }
+    /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
+    public DateTimeOffset? NextSlotUtc { get; set; }
+    public string? NextSlotJobId { get; set; }
+}
+
+public static class ProtectionStates
+{
+    public const string IRPending = "IRPending";
+    public const string Protected = "Protected";
+    public const string ProtectionStopped = "ProtectionStopped";
+}
+
+public sealed class ProtectedItem
+{
+    public long Id { get; set; }
+    public long VaultId { get; set; }
+    public Vault? Vault { get; set; }
+    public long VirtualMachineId { get; set; }
+    public VirtualMachine? VirtualMachine { get; set; }
+    public long? PolicyId { get; set; }
+    public BackupPolicy? Policy { get; set; }
+    /// <summary>"iaasvmcontainerv2;{rg};{vm}", lowercased as Azure writes it.</summary>
+    public required string ContainerName { get; set; }
+    public required string ProtectionState { get; set; }
+    public string LastBackupStatus { get; set; } = "";
+    public DateTimeOffset? LastBackupTime { get; set; }
+    public DateTimeOffset? LastRecoveryPointTime { get; set; }
+    public long ProtectedItemDataId { get; set; }
+    public DateTimeOffset ProtectedAt { get; set; }
+}
+
+public static class JobStatuses
+{
+    public const string InProgress = "InProgress";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+    public const string NotStarted = "NotStarted";
+}
+
+public static class JobOperations
+{
+    public const string ConfigureBackup = "ConfigureBackup";
+    public const string Backup = "Backup";
+}
+
+public sealed class BackupJob
+{
+    public Guid Id { get; set; }
+    public long VaultId { get; set; }
+    public long? ProtectedItemId { get; set; }
+    public required string EntityFriendlyName { get; set; }
+    public required string Operation { get; set; }
+    public required string Status { get; set; }
+    public DateTimeOffset StartTime { get; set; }
+    public DateTimeOffset? EndTime { get; set; }
+    public Guid ActivityId { get; set; }
+    public string? SnapshotTaskStatus { get; set; }
+    public DateTimeOffset? SnapshotTaskStart { get; set; }
+    public DateTimeOffset? SnapshotTaskEnd { get; set; }
+    public string? TransferTaskStatus { get; set; }
+    public DateTimeOffset? TransferTaskStart { get; set; }
+    public DateTimeOffset? TransferTaskEnd { get; set; }
+    public long? BackupSizeBytes { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    /// <summary>The scheduled slot this backup belongs to; with the item, unique: a slot is backed up once.</summary>
+    public DateTimeOffset? ScheduledSlotUtc { get; set; }
+}
+
+public static class OperationStatuses
+{
+    public const string InProgress = "InProgress";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+}
+
+/// <summary>An ARM long-running operation, answered at every async URL the service hands out.</summary>
+public sealed class AsyncOperation
+{
+    public Guid Id { get; set; }
+    public long VaultId { get; set; }
+    public Guid? JobId { get; set; }
+    public required string Status { get; set; }
+    public DateTimeOffset StartTime { get; set; }
+    public DateTimeOffset? EndTime { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+}
+
+public static class AgentTaskStates
+{
+    public const string Pending = "Pending";
+    public const string Transitioning = "Transitioning";
+    public const string Transferring = "Transferring";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+
+    public static bool IsTerminal(string state) => state is Completed or Failed;
+}
+
+/// <summary>A snapshot command handed to a VM's agent through the VMSnapshot extension.</summary>
+public sealed class AgentTask
+{
+    public Guid Id { get; set; }
+    /// <summary>"&lt;guid&gt;_&lt;n&gt;" as the extension expects it.</summary>
+    public required string TaskId { get; set; }
+    public int SequenceNumber { get; set; }
+    public long VirtualMachineId { get; set; }
+    public VirtualMachine? VirtualMachine { get; set; }
+    public long ProtectedItemId { get; set; }
+    public Guid JobId { get; set; }
+    public required string State { get; set; }
+    public DateTimeOffset CommandStartTime { get; set; }
+    public DateTimeOffset Deadline { get; set; }
+    /// <summary>The per-task <c>bcdrextensionlogs-&lt;guid&gt;</c> container holding the status and log blobs.</summary>
+    public required string LogsContainer { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public int? ExtensionCode { get; set; }
+    public string? RecoveryPointExpiry { get; set; }
+}
+
+public sealed class RecoveryPoint
+{
+    public long Id { get; set; }
+    /// <summary>The numeric name Azure gives recovery points.</summary>
+    public required string Name { get; set; }
+    public long ProtectedItemId { get; set; }
+    public Guid JobId { get; set; }
+    public DateTimeOffset RecoveryPointTime { get; set; }
+    public required string RecoveryPointType { get; set; }
+    public bool InstantRpValid { get; set; }
+    public bool HardenedRpValid { get; set; }
+    public DateTimeOffset? ExpiryTime { get; set; }
+    public List<RecoveryPointDisk> Disks { get; set; } = [];
+}
+
+public sealed class RecoveryPointDisk
+{
+    public long Id { get; set; }
+    public long RecoveryPointId { get; set; }
+    public int Lun { get; set; }
+    public required string SourceBlobUri { get; set; }
+    /// <summary>The blob snapshot's timestamp (<c>x-ms-snapshot</c>).</summary>
+    public required string Snapshot { get; set; }
+    public string? VaultContainer { get; set; }
+    public string? VaultBlobName { get; set; }
+    public long SizeBytes { get; set; }
+}

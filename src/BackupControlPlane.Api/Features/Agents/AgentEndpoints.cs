@@ -1,0 +1,106 @@
+using System.Net;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Features.Agents;
+
+public static class AgentEndpoints
+{
+    public static void MapAgents(this IEndpointRouteBuilder app)
+    {
+        var agent = app.MapGroup("").WithTags("Agent protocol").AddEndpointFilter(AuthenticateAgent);
+        agent.MapGet(AgentRoutes.GoalState, GetGoalState)
+            .WithSummary("Long-poll: answers when the VM's incarnation exceeds ?incarnation= or after the hold time. Authorization: VmAgent {key}.");
+        agent.MapPost(AgentRoutes.ExtensionStatus, ReportExtension);
+        agent.MapPost(AgentRoutes.TaskStatus, ReportTask);
+
+        app.MapGet(AgentRoutes.Fleet, ListFleet).WithTags("Emulator control").AddEndpointFilter(LocalOnly)
+            .WithSummary("Every emulated VM with its agent credential: the emulator's stand-in for 'the VM booted'. Local callers only.");
+    }
+
+    public sealed record FleetMember(string VmResourceId, string VmId, string OsType, string AgentKey);
+
+    private static async Task<Ok<List<FleetMember>>> ListFleet(BackupDbContext db, AgentCredentials credentials, CancellationToken ct)
+    {
+        var vms = await db.VirtualMachines.AsNoTracking().OrderBy(v => v.Id).ToListAsync(ct);
+        return TypedResults.Ok(vms.Select(v => new FleetMember(ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), v.VmId.ToString(), v.OsType,
+            credentials.KeyFor(v.VmId))).ToList());
+    }
+
+    private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, BackupDbContext db, AgentNotifier notifier, GoalStateBuilder builder,
+        IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
+    {
+        var vm = Caller(http);
+        var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : options.Value.GoalStateLongPoll;
+        await builder.HeartbeatAsync(vm, ct);
+        var changed = notifier.Subscribe(vm.Id);
+        var current = await db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => v.Incarnation).FirstAsync(ct);
+        if (current <= incarnation && hold > TimeSpan.Zero)
+        {
+            // Real time on purpose: the hold is a transport concern, not emulated time.
+            await Task.WhenAny(changed, Task.Delay(hold, ct));
+            ct.ThrowIfCancellationRequested();
+        }
+        return TypedResults.Ok(await builder.BuildAsync(vm.Id, ct));
+    }
+
+    private static async Task<IResult> ReportExtension(HttpContext http, string name, ExtensionHandlerReport report,
+        BackupDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var vm = Caller(http);
+        var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
+        if (ext is null) return TypedResults.Problem($"The VM has no extension '{name}'.", statusCode: 404, title: "Extension not found");
+        var ok = report.Status.Equals("Ready", StringComparison.OrdinalIgnoreCase) || report.Status.Equals("success", StringComparison.OrdinalIgnoreCase);
+        ext.ProvisioningState = ok ? "Succeeded" : "Failed";
+        ext.HandlerVersionReported = report.HandlerVersion;
+        ext.StatusMessage = report.Message;
+        ext.StatusTime = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok();
+    }
+
+    private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, BackupOrchestrator orchestrator, CancellationToken ct)
+    {
+        var vm = Caller(http);
+        if (report.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
+            return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
+        var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);
+        return receipt switch
+        {
+            null => TypedResults.Problem($"No task '{taskId}' exists.", statusCode: 404, title: "Task not found"),
+            { State: "Forbidden" } => TypedResults.Problem("The task belongs to another VM.", statusCode: 403, title: "Forbidden"),
+            _ => TypedResults.Ok(receipt),
+        };
+    }
+
+    private static VirtualMachine Caller(HttpContext http) => (VirtualMachine)http.Items[typeof(VirtualMachine)]!;
+
+    private static async ValueTask<object?> AuthenticateAgent(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var header = http.Request.Headers.Authorization.ToString();
+        var prefix = AgentRoutes.Scheme + " ";
+        var credentials = http.RequestServices.GetRequiredService<AgentCredentials>();
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !credentials.TryValidate(header[prefix.Length..].Trim(), out var vmId))
+            return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <key>' with the VM's agent key.", statusCode: 401, title: "Agent credential missing or invalid");
+        var db = http.RequestServices.GetRequiredService<BackupDbContext>();
+        var vm = await db.VirtualMachines.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == vmId, http.RequestAborted);
+        if (vm is null) return TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 403, title: "Forbidden");
+        http.Items[typeof(VirtualMachine)] = vm;
+        return await next(context);
+    }
+
+    public static async ValueTask<object?> LocalOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var remote = context.HttpContext.Connection.RemoteIpAddress;
+        if (remote is not null && !IPAddress.IsLoopback(remote))
+            return TypedResults.Problem("Emulator control routes answer local callers only.", statusCode: 403, title: "Forbidden");
+        return await next(context);
+    }
+}

@@ -1,0 +1,51 @@
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
+using Microsoft.EntityFrameworkCore;
+using System.Text.Json;
+
+namespace BackupControlPlane.Api.Features.Agents;
+
+/// <summary>
+/// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only:
+/// they are never stored, and each expires after the configured SAS lifetime.
+/// </summary>
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time)
+{
+    public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
+    public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
+
+    public async Task<AgentGoalState> BuildAsync(long vmId, CancellationToken ct)
+    {
+        var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstAsync(v => v.Id == vmId, ct);
+        var task = await db.AgentTasks.Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
+            .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
+        var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
+        {
+            var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber;
+            return new ExtensionGoalState(
+                e.Name, e.Publisher, e.Type, e.TypeHandlerVersion, e.SequenceNumber,
+                e.PublicSettingsJson is null ? null : JsonSerializer.Deserialize<SnapshotPublicSettings>(e.PublicSettingsJson),
+                isSnapshot ? ProtectedSettings(vm, task!) : null);
+        }).ToList();
+        if (task is { DeliveredAt: null })
+        {
+            task.DeliveredAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+        return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions);
+    }
+
+    private SnapshotProtectedSettings ProtectedSettings(VirtualMachine vm, AgentTask task) => new(
+        ObjectStr.Encode(vm.Disks.OrderBy(d => d.Lun).Select(d => storage.ReadWriteSas(d.BlobContainer, d.BlobName).ToString())),
+        storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
+        storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
+
+    /// <summary>Records that the agent is alive; written at most every 10 s so long-polls stay cheap.</summary>
+    public async Task HeartbeatAsync(VirtualMachine vm, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (vm.AgentLastSeen is { } seen && now - seen < TimeSpan.FromSeconds(10)) return;
+        await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.AgentLastSeen, now), ct);
+    }
+}

@@ -1,0 +1,317 @@
+using System.Text.Json;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Features.Backups;
+
+/// <summary>
+/// A backup from start to recovery point: issue the snapshot task (installing VMSnapshot on first use), take the
+/// agent's result from its status blob, transfer the snapshots into the vault, and settle job, recovery point and item.
+/// Every step is a state change of the task guarded by its previous state, so repeats and late answers are harmless.
+/// </summary>
+public sealed class BackupOrchestrator(
+    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, TimeProvider time,
+    IOptions<EmulatorOptions> options, ILogger<BackupOrchestrator> logger)
+{
+    /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
+    public async Task<IReadOnlyList<BackupJob>> StartScheduledBackupsAsync(BackupPolicy policy, DateTimeOffset slot, CancellationToken ct)
+    {
+        var items = await db.ProtectedItems
+            .Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
+            .Where(i => i.PolicyId == policy.Id && i.ProtectedAt <= slot
+                && (i.ProtectionState == ProtectionStates.IRPending || i.ProtectionState == ProtectionStates.Protected))
+            .ToListAsync(ct);
+        var itemIds = items.Select(i => i.Id).ToList();
+        var done = await db.BackupJobs.Where(j => j.ScheduledSlotUtc == slot && itemIds.Contains(j.ProtectedItemId!.Value))
+            .Select(j => j.ProtectedItemId!.Value).ToListAsync(ct);
+        var busy = await db.BackupJobs.Where(j => j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress && itemIds.Contains(j.ProtectedItemId!.Value))
+            .Select(j => j.ProtectedItemId!.Value).ToListAsync(ct);
+
+        var now = time.GetUtcNow();
+        var jobs = new List<BackupJob>();
+        var tasks = new List<AgentTask>();
+        foreach (var item in items.Where(i => !done.Contains(i.Id)))
+        {
+            if (busy.Contains(item.Id))
+            {
+                var skipped = NewJob(item, now, slot);
+                Fail(skipped, null, BackupErrors.BackupOperationInProgress, BackupErrors.BackupOperationInProgress.Message, now);
+                db.BackupJobs.Add(skipped);
+                jobs.Add(skipped);
+                continue;
+            }
+            var (job, task) = Prepare(item, now, slot, now + TimeSpan.FromDays(policy.DailyRetentionDays));
+            jobs.Add(job);
+            tasks.Add(task);
+        }
+        await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (t, token) => await storage.CreateContainerAsync(t.LogsContainer, token));
+        await db.SaveChangesAsync(ct);
+        foreach (var t in tasks) notifier.Signal(t.VirtualMachineId);
+        logger.LogInformation("Slot {Slot:o} of policy {Policy}: {Count} backups started", slot, policy.Name, tasks.Count);
+        return jobs;
+    }
+
+    private static BackupJob NewJob(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot) => new()
+    {
+        Id = Guid.NewGuid(), VaultId = item.VaultId, ProtectedItemId = item.Id, EntityFriendlyName = item.VirtualMachine!.Name,
+        Operation = JobOperations.Backup, Status = JobStatuses.InProgress, StartTime = now, ActivityId = Guid.NewGuid(),
+        ScheduledSlotUtc = slot, SnapshotTaskStatus = JobStatuses.InProgress, SnapshotTaskStart = now, TransferTaskStatus = JobStatuses.NotStarted,
+    };
+
+    /// <summary>A Backup job and its snapshot task; installs the VMSnapshot extension on the VM's first backup.</summary>
+    private (BackupJob, AgentTask) Prepare(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot, DateTimeOffset expiry)
+    {
+        var vm = item.VirtualMachine!;
+        var job = NewJob(item, now, slot);
+        vm.TaskSequence++;
+        vm.Incarnation++;
+        var taskGuid = Guid.NewGuid();
+        var task = new AgentTask
+        {
+            Id = taskGuid, TaskId = $"{taskGuid}_{vm.TaskSequence}", SequenceNumber = vm.TaskSequence, VirtualMachineId = vm.Id,
+            ProtectedItemId = item.Id, JobId = job.Id, State = AgentTaskStates.Pending, CommandStartTime = now,
+            Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = $"bcdrextensionlogs-{taskGuid}",
+            RecoveryPointExpiry = expiry.ToString("o"),
+        };
+        var (type, version) = VmSnapshotExtension.ForOs(vm.OsType);
+        var ext = vm.Extensions.FirstOrDefault(e => e.Publisher == VmSnapshotExtension.Publisher);
+        if (ext is null)
+        {
+            ext = new VirtualMachineExtension
+            {
+                Name = type, Publisher = VmSnapshotExtension.Publisher, Type = type, TypeHandlerVersion = version,
+                AutoUpgradeMinorVersion = true, ProvisioningState = "Creating",
+            };
+            vm.Extensions.Add(ext);
+        }
+        ext.SequenceNumber = vm.TaskSequence;
+        ext.PublicSettingsJson = JsonSerializer.Serialize(new SnapshotPublicSettings(
+            "en-us", task.TaskId, VmSnapshotExtension.SnapshotCommand, DotNetTicks.From(now), VmSnapshotExtension.VmType));
+        db.BackupJobs.Add(job);
+        db.AgentTasks.Add(task);
+        return (job, task);
+    }
+
+    /// <summary>
+    /// Handles an agent's report. Returns null for an unknown task, a receipt with state "Forbidden" for another VM's task,
+    /// and otherwise the task's state after the report (terminal reports on terminal tasks change nothing).
+    /// </summary>
+    public async Task<TaskStatusReceipt?> HandleReportAsync(long vmId, string taskId, TaskStatusReport report, CancellationToken ct)
+    {
+        var task = await db.AgentTasks.Include(t => t.VirtualMachine!).ThenInclude(v => v.Disks).FirstOrDefaultAsync(t => t.TaskId == taskId, ct);
+        if (task is null) return null;
+        if (task.VirtualMachineId != vmId) return new TaskStatusReceipt(taskId, "Forbidden");
+        if (AgentTaskStates.IsTerminal(task.State) || task.State == AgentTaskStates.Transferring) return new TaskStatusReceipt(taskId, task.State);
+
+        var job = await db.BackupJobs.FirstAsync(j => j.Id == task.JobId, ct);
+        var now = time.GetUtcNow();
+        switch (report.Status)
+        {
+            case TaskStatuses.Transitioning:
+                task.State = AgentTaskStates.Transitioning;
+                await SaveGuardedAsync(ct);
+                break;
+            case TaskStatuses.Error:
+                Fail(job, task, BackupErrors.ExtensionOperationFailed, $"VMSnapshot extension failed (code {report.Code}): {report.Message}", now);
+                task.ExtensionCode = report.Code;
+                await SaveGuardedAsync(ct);
+                break;
+            case TaskStatuses.Success:
+                await CompleteSnapshotAsync(task, job, ct);
+                break;
+        }
+        return new TaskStatusReceipt(taskId, task.State);
+    }
+
+    private async Task CompleteSnapshotAsync(AgentTask task, BackupJob job, CancellationToken ct)
+    {
+        var vm = task.VirtualMachine!;
+        var now = time.GetUtcNow();
+        var status = await ReadStatusAsync(task, vm, ct);
+        if (status.Error is { } error)
+        {
+            Fail(job, task, error.Info, error.Message, now);
+            await SaveGuardedAsync(ct);
+            return;
+        }
+
+        // Take Snapshot is done: the recovery point exists now, in the snapshot (InstantRP) tier.
+        var rp = new RecoveryPoint
+        {
+            Name = Random.Shared.NextInt64(100_000_000_000_000, 999_999_999_999_999).ToString(),
+            ProtectedItemId = task.ProtectedItemId, JobId = job.Id, RecoveryPointTime = task.CommandStartTime,
+            RecoveryPointType = status.Consistency switch
+            {
+                SnapshotMessage.ConsistencyApplication => "AppConsistent",
+                SnapshotMessage.ConsistencyFileSystem => "FileSystemConsistent",
+                _ => "CrashConsistent",
+            },
+            InstantRpValid = true,
+            ExpiryTime = DateTimeOffset.TryParse(task.RecoveryPointExpiry, out var exp) ? exp : null,
+            Disks = status.Disks,
+        };
+        db.RecoveryPoints.Add(rp);
+        job.SnapshotTaskStatus = JobStatuses.Completed;
+        job.SnapshotTaskEnd = now;
+        job.TransferTaskStatus = JobStatuses.InProgress;
+        job.TransferTaskStart = now;
+        task.State = AgentTaskStates.Transferring;
+        task.ExtensionCode = status.Code;
+        if (!await SaveGuardedAsync(ct)) return;
+
+        await TransferAsync(task, job, rp, ct);
+    }
+
+    /// <summary>"Transfer data to vault": copies each disk snapshot into the vault's container, then settles everything.</summary>
+    public async Task TransferAsync(AgentTask task, BackupJob job, RecoveryPoint rp, CancellationToken ct)
+    {
+        var item = await db.ProtectedItems.Include(i => i.Vault).FirstAsync(i => i.Id == task.ProtectedItemId, ct);
+        var vaultContainer = BlobStorage.VaultContainer(item.Vault!.Key);
+        long total = 0;
+        try
+        {
+            foreach (var disk in rp.Disks)
+            {
+                var source = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(disk.SourceBlobUri));
+                var target = $"{item.ProtectedItemDataId}/{rp.Name}/disk-{(disk.Lun < 0 ? "os" : disk.Lun.ToString())}.vhd";
+                disk.SizeBytes = await storage.CopySnapshotToVaultAsync(source.BlobContainerName, source.BlobName, disk.Snapshot, vaultContainer, target, ct);
+                disk.VaultContainer = vaultContainer;
+                disk.VaultBlobName = target;
+                total += disk.SizeBytes;
+            }
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
+        {
+            logger.LogWarning("Transfer to vault failed for job {JobId}: {Message}", job.Id, e.Message);
+            Fail(job, task, BackupErrors.BackUpOperationFailed, $"Transfer data to vault failed: {e.Message}", time.GetUtcNow());
+            await SaveGuardedAsync(ct);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        rp.HardenedRpValid = true;
+        job.TransferTaskStatus = JobStatuses.Completed;
+        job.TransferTaskEnd = now;
+        job.Status = JobStatuses.Completed;
+        job.EndTime = now;
+        job.BackupSizeBytes = total;
+        item.ProtectionState = item.ProtectionState == ProtectionStates.IRPending ? ProtectionStates.Protected : item.ProtectionState;
+        item.LastBackupStatus = "Completed";
+        item.LastBackupTime = job.StartTime;
+        item.LastRecoveryPointTime = rp.RecoveryPointTime;
+        task.State = AgentTaskStates.Completed;
+        task.CompletedAt = now;
+        await SaveGuardedAsync(ct);
+    }
+
+    private sealed record StatusResult(List<RecoveryPointDisk> Disks, int Consistency, int Code, (BackupErrors.Info Info, string Message)? Error);
+
+    /// <summary>Reads and checks the status blob the extension wrote: right task, success, one snapshot per disk.</summary>
+    private async Task<StatusResult> ReadStatusAsync(AgentTask task, VirtualMachine vm, CancellationToken ct)
+    {
+        static StatusResult Failed(BackupErrors.Info info, string message) => new([], 0, 0, (info, message));
+        var bytes = await storage.TryDownloadAsync(task.LogsContainer, GoalStateBuilder.StatusBlobName(vm.Name), ct);
+        if (bytes is null) return Failed(BackupErrors.SnapshotTaskStatusError, "The agent reported success but wrote no status blob.");
+        SnapshotStatusEntry entry;
+        try
+        {
+            entry = SnapshotStatusDocument.Parse(bytes);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return Failed(BackupErrors.SnapshotTaskStatusError, $"The status blob could not be read: {e.Message}");
+        }
+        var s = entry.Status;
+        if (s.TaskId != task.TaskId) return Failed(BackupErrors.SnapshotTaskStatusError, $"The status blob belongs to task '{s.TaskId}', not '{task.TaskId}'.");
+        var failedDisk = s.SnapshotInfo?.FirstOrDefault(i => !i.IsSuccessful);
+        if (s.Status != TaskStatuses.Success || failedDisk is not null)
+            return Failed(BackupErrors.ExtensionOperationFailed, failedDisk?.ErrorMessage is { Length: > 0 } m ? m : $"The extension reported '{s.Status}' (code {s.Code}).");
+
+        var disks = new List<RecoveryPointDisk>();
+        foreach (var disk in vm.Disks)
+        {
+            var blobUri = storage.BlobUri(disk.BlobContainer, disk.BlobName).ToString();
+            var info = s.SnapshotInfo?.FirstOrDefault(i => string.Equals(i.BlobUri, blobUri, StringComparison.OrdinalIgnoreCase));
+            var snapshot = info?.SnapshotUri is { } uri ? new Azure.Storage.Blobs.BlobUriBuilder(new Uri(uri)).Snapshot : null;
+            if (string.IsNullOrEmpty(snapshot))
+                return Failed(BackupErrors.ExtensionOperationFailed, $"The status blob has no snapshot of disk '{disk.Name}'.");
+            disks.Add(new RecoveryPointDisk { Lun = disk.Lun, SourceBlobUri = blobUri, Snapshot = snapshot });
+        }
+        var consistency = SnapshotMessage.ConsistencyCrash;
+        try
+        {
+            consistency = JsonSerializer.Deserialize<SnapshotMessage>(s.FormattedMessage.Message, SnapshotStatusDocument.Json)?.SnapshotConsistency ?? consistency;
+        }
+        catch (JsonException)
+        {
+            // An unreadable message only loses the consistency level.
+        }
+        return new StatusResult(disks, consistency, int.TryParse(s.Code, out var code) ? code : 0, null);
+    }
+
+    public static void Fail(BackupJob job, AgentTask? task, BackupErrors.Info info, string message, DateTimeOffset now)
+    {
+        job.Status = JobStatuses.Failed;
+        job.EndTime = now;
+        job.ErrorCode = info.Code;
+        job.ErrorMessage = message;
+        if (job.SnapshotTaskStatus == JobStatuses.InProgress) { job.SnapshotTaskStatus = JobStatuses.Failed; job.SnapshotTaskEnd = now; }
+        if (job.TransferTaskStatus == JobStatuses.InProgress) { job.TransferTaskStatus = JobStatuses.Failed; job.TransferTaskEnd = now; }
+        if (task is not null)
+        {
+            task.State = AgentTaskStates.Failed;
+            task.CompletedAt = now;
+        }
+    }
+
+    /// <summary>Saves unless another writer (a duplicate report, the watchdog) changed the task first; then this write loses.</summary>
+    private async Task<bool> SaveGuardedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Fails every task whose agent stayed silent past its deadline, with Azure's code for the case: the agent never
+    /// fetched it (<c>UserErrorGuestAgentStatusUnavailable</c>) or never answered (<c>GuestAgentSnapshotTaskStatusError</c>).
+    /// Also marks the item's last backup failed. Run by a Hangfire recurring job.
+    /// </summary>
+    public async Task<int> FailTimedOutTasksAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var expired = await db.AgentTasks.Where(t => (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning) && t.Deadline <= now)
+            .Take(1000).ToListAsync(ct);
+        if (expired.Count == 0) return 0;
+        var jobIds = expired.Select(t => t.JobId).ToList();
+        var jobs = await db.BackupJobs.Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
+        var itemIds = expired.Select(t => t.ProtectedItemId).ToList();
+        var items = await db.ProtectedItems.Where(i => itemIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        foreach (var task in expired)
+        {
+            var info = task.DeliveredAt is null ? BackupErrors.GuestAgentStatusUnavailable : BackupErrors.SnapshotTaskStatusError;
+            var message = task.DeliveredAt is null
+                ? $"The VM agent did not fetch the snapshot task within {options.Value.AgentTaskTimeout}."
+                : $"The VM agent fetched the snapshot task but reported no result within {options.Value.AgentTaskTimeout}.";
+            Fail(jobs[task.JobId], task, info, message, now);
+            items[task.ProtectedItemId].LastBackupStatus = "Failed";
+        }
+        if (!await SaveGuardedAsync(ct)) return 0; // a report raced us; the next run catches what is still late
+        foreach (var vmId in expired.Select(t => t.VirtualMachineId).Distinct()) notifier.Signal(vmId);
+        logger.LogInformation("{Count} snapshot tasks timed out", expired.Count);
+        return expired.Count;
+    }
+}

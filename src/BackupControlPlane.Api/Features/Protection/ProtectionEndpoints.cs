@@ -1,0 +1,211 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Features.Vaults;
+using BackupControlPlane.Api.Features.VirtualMachines;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Features.Protection;
+
+public static class ProtectionEndpoints
+{
+    private const string V = VaultEndpoints.VaultRoute;
+    public const string ItemRoute = V + "/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{protectedItemName}";
+
+    public static void MapProtection(this IEndpointRouteBuilder app)
+    {
+        var arm = app.MapGroup("").WithTags("Protected items");
+        arm.MapPut(ItemRoute, Put).WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapGet(ItemRoute, Get);
+        arm.MapGet(V + "/backupProtectedItems", List);
+        arm.MapGet(V + "/backupProtectableItems", ListProtectable);
+        arm.MapGet(V + "/backupProtectionContainers", ListContainers);
+
+        app.MapPost("/api/backup/protection/enable-for-vm", EnableForVm).WithTags("Convenience (az CLI style)")
+            .WithSummary("The equivalent of 'az backup protection enable-for-vm': returns the ConfigureBackup job.");
+    }
+
+    private static async Task<IResult> Put(
+        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
+        if (props.ProtectionState is { Length: > 0 } state && !state.Equals("Protected", StringComparison.OrdinalIgnoreCase))
+            throw new ArmException(400, "BMSUserErrorNotSupported", $"protectionState '{state}' (stop protection) is not built yet in the emulator; only enabling protection is.");
+        if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
+        var vmRef = ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
+        var vm = await VirtualMachineEndpoints.Find(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct);
+        if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
+            throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
+        var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
+
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct);
+        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        return Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
+    }
+
+    /// <summary>ARM's long-running answer: 202, no body, and the two polling URLs.</summary>
+    public static IResult Accepted(HttpContext http, string location, string asyncOperation)
+    {
+        var version = "?api-version=" + Uri.EscapeDataString(http.Request.Query["api-version"].ToString());
+        var baseUri = $"{http.Request.Scheme}://{http.Request.Host}";
+        http.Response.Headers.Location = baseUri + location + version;
+        http.Response.Headers["Azure-AsyncOperation"] = baseUri + asyncOperation + version;
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<Ok<ProtectedItemResource>> Get(
+        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct)
+            ?? throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
+        var counts = await RecoveryPointCounts(db, [item.Id], ct);
+        return TypedResults.Ok(ToResource(vault, item, counts.GetValueOrDefault(item.Id)));
+    }
+
+    private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+        {
+            var ok = key.ToLowerInvariant() switch
+            {
+                "backupmanagementtype" => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
+                "itemtype" or "workloadtype" => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectedItems: use backupManagementType or itemType."),
+            };
+            if (!ok) return TypedResults.Ok(new ArmList<ProtectedItemResource>([]));
+        }
+        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
+        var counts = await RecoveryPointCounts(db, items.Select(i => i.Id).ToList(), ct);
+        return TypedResults.Ok(new ArmList<ProtectedItemResource>(items.Select(i => ToResource(vault, i, counts.GetValueOrDefault(i.Id))).ToList()));
+    }
+
+    /// <summary>The VMs of the vault's subscription and region that no vault protects yet, as the CLI's discovery expects.</summary>
+    private static async Task<Ok<ArmList<ProtectableItemResource>>> ListProtectable(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        _ = ODataFilter.Parse(filter).ToList();
+        var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
+        var vms = await db.VirtualMachines.Where(v => v.Key.StartsWith(prefix) && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id))
+            .OrderBy(v => v.Key).ToListAsync(ct);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        var result = vms.Where(v => v.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase)).Select(v =>
+        {
+            var c = ArmIds.ContainerName(v.ResourceGroup, v.Name);
+            return new ProtectableItemResource(ArmIds.ProtectableItem(vaultId, c), c,
+                "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectableItems",
+                new ProtectableItemProperties("AzureIaasVM", "Microsoft.Compute/virtualMachines", "VM", v.Name,
+                    ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), "Compute", v.ResourceGroup, "NotProtected"));
+        }).ToList();
+        return TypedResults.Ok(new ArmList<ProtectableItemResource>(result));
+    }
+
+    private static async Task<Ok<ArmList<ProtectionContainerResource>>> ListContainers(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        string? friendlyName = null;
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+            if (key.Equals("friendlyName", StringComparison.OrdinalIgnoreCase)) friendlyName = value;
+        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        var result = items.Where(i => friendlyName is null || i.VirtualMachine!.Name.Equals(friendlyName, StringComparison.OrdinalIgnoreCase))
+            .Select(i => new ProtectionContainerResource(ArmIds.Container(vaultId, i.ContainerName), ArmIds.ContainerResourceName(i.ContainerName),
+                "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers",
+                new ProtectionContainerProperties(i.VirtualMachine!.Name, "AzureIaasVM", "Registered", "Healthy", "Microsoft.Compute/virtualMachines",
+                    "Microsoft.Compute/virtualMachines", ArmIds.VirtualMachine(i.VirtualMachine.SubscriptionId, i.VirtualMachine.ResourceGroup, i.VirtualMachine.Name),
+                    "Compute", i.VirtualMachine.ResourceGroup))).ToList();
+        return TypedResults.Ok(new ArmList<ProtectionContainerResource>(result));
+    }
+
+    private static async Task<Results<Ok<JobResource>, ProblemHttpResult>> EnableForVm(EnableForVmRequest? body,
+        BackupDbContext db, ProtectionService protection, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (body is null || string.IsNullOrWhiteSpace(body.ResourceGroup) || string.IsNullOrWhiteSpace(body.VaultName) || string.IsNullOrWhiteSpace(body.Vm))
+            return TypedResults.Problem("resourceGroup, vaultName and vm are required (policyName defaults to DefaultPolicy).", statusCode: 400, title: "Invalid request");
+        var sub = string.IsNullOrWhiteSpace(body.SubscriptionId) ? options.Value.DefaultSubscriptionId : body.SubscriptionId;
+        try
+        {
+            var vault = await VaultEndpoints.FindAsync(db, sub, body.ResourceGroup, body.VaultName, ct);
+            var vm = await VirtualMachineEndpoints.Find(db, sub, body.ResourceGroup, body.Vm, ct);
+            var policy = await VaultEndpoints.FindPolicyAsync(db, vault, string.IsNullOrWhiteSpace(body.PolicyName) ? "DefaultPolicy" : body.PolicyName, ct);
+            var enabled = await protection.EnableAsync(vault, vm, policy, ct);
+            return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), enabled.Job, time.GetUtcNow()));
+        }
+        catch (ArmException e)
+        {
+            // Same service as the ARM route, but this is our own route: answer ProblemDetails.
+            return TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: e.Code);
+        }
+    }
+
+    private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
+        db.ProtectedItems.Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
+
+    private static async Task<Dictionary<long, (int Count, DateTimeOffset? Oldest)>> RecoveryPointCounts(BackupDbContext db, List<long> itemIds, CancellationToken ct) =>
+        (await db.RecoveryPoints.Where(r => itemIds.Contains(r.ProtectedItemId)).GroupBy(r => r.ProtectedItemId)
+            .Select(g => new { g.Key, Count = g.Count(), Oldest = g.Min(r => r.RecoveryPointTime) }).ToListAsync(ct))
+        .ToDictionary(x => x.Key, x => (x.Count, (DateTimeOffset?)x.Oldest));
+
+    public static ProtectedItemResource ToResource(Vault vault, ProtectedItem item, (int Count, DateTimeOffset? Oldest) points)
+    {
+        var vm = item.VirtualMachine!;
+        var vmId = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        return new ProtectedItemResource(
+            ArmIds.ProtectedItem(vaultId, item.ContainerName), ArmIds.ProtectedItemName(item.ContainerName),
+            "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+            new ProtectedItemProperties(vm.Name, vmId, vmId, "Healthy", item.ProtectionState, "Passed", item.LastBackupStatus,
+                item.LastBackupTime ?? new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero), item.LastRecoveryPointTime,
+                item.ProtectedItemDataId.ToString(), new ProtectedItemExtendedInfo(points.Count, false, points.Oldest),
+                "Microsoft.Compute/virtualMachines", "AzureIaasVM", "VM", item.ContainerName,
+                item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name));
+    }
+
+    private static string ParseNames(string fabric, string container, string item)
+    {
+        if (!fabric.Equals("Azure", StringComparison.OrdinalIgnoreCase))
+            throw ArmException.NotFound($"backupFabrics/{fabric} (the only fabric is 'Azure')");
+        var c = ArmIds.ParseContainerName(container, "IaasVMContainer")
+            ?? throw ArmException.BadRequest($"'{container}' is not an IaaS VM container name: expected 'IaasVMContainer;iaasvmcontainerv2;{{resourceGroup}};{{vm}}'.");
+        var i = ArmIds.ParseContainerName(item, "VM")
+            ?? throw ArmException.BadRequest($"'{item}' is not an IaaS VM item name: expected 'VM;iaasvmcontainerv2;{{resourceGroup}};{{vm}}'.");
+        if (c != i) throw ArmException.BadRequest($"The container '{container}' and the item '{item}' name different VMs.");
+        return c;
+    }
+
+    private static (string Sub, string Rg, string Name) ParseVmId(string id)
+    {
+        var parts = id.Trim('/').Split('/');
+        if (parts.Length == 8 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase)
+            && parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase) && parts[4].Equals("providers", StringComparison.OrdinalIgnoreCase)
+            && parts[5].Equals("Microsoft.Compute", StringComparison.OrdinalIgnoreCase) && parts[6].Equals("virtualMachines", StringComparison.OrdinalIgnoreCase))
+            return (parts[1], parts[3], parts[7]);
+        throw ArmException.BadRequest($"sourceResourceId '{id}' is not a VM resource id (/subscriptions/{{sub}}/resourceGroups/{{rg}}/providers/Microsoft.Compute/virtualMachines/{{vm}}).");
+    }
+
+    private static async Task<BackupPolicy> ResolvePolicy(BackupDbContext db, Vault vault, string? policyId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(policyId)) throw ArmException.BadRequest("properties.policyId is required to enable protection.");
+        var vaultId = VaultEndpoints.IdOf(vault);
+        var marker = "/backupPolicies/";
+        var at = policyId.LastIndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || !policyId[..at].Equals(vaultId, StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"policyId '{policyId}' must name a policy of this vault ({vaultId}/backupPolicies/{{name}}).");
+        return await VaultEndpoints.FindPolicyAsync(db, vault, policyId[(at + marker.Length)..], ct);
+    }
+}

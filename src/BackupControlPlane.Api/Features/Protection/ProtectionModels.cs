@@ -1,0 +1,30 @@
+namespace BackupControlPlane.Api.Features.Protection;
+
+public sealed record ProtectedItemRequest(ProtectedItemRequestProperties? Properties);
+
+public sealed record ProtectedItemRequestProperties(string? ProtectedItemType, string? SourceResourceId, string? PolicyId, string? ProtectionState);
+
+public sealed record ProtectedItemResource(string Id, string Name, string Type, ProtectedItemProperties Properties);
+
+public sealed record ProtectedItemProperties(
+    string FriendlyName, string VirtualMachineId, string SourceResourceId, string ProtectionStatus, string ProtectionState,
+    string HealthStatus, string LastBackupStatus, DateTimeOffset LastBackupTime, DateTimeOffset? LastRecoveryPoint,
+    string ProtectedItemDataId, ProtectedItemExtendedInfo ExtendedInfo, string ProtectedItemType, string BackupManagementType,
+    string WorkloadType, string ContainerName, string? PolicyId, string? PolicyName);
+
+public sealed record ProtectedItemExtendedInfo(int RecoveryPointCount, bool PolicyInconsistent, DateTimeOffset? OldestRecoveryPoint);
+
+public sealed record ProtectableItemResource(string Id, string Name, string Type, ProtectableItemProperties Properties);
+
+public sealed record ProtectableItemProperties(
+    string BackupManagementType, string ProtectableItemType, string WorkloadType, string FriendlyName,
+    string VirtualMachineId, string VirtualMachineVersion, string ResourceGroup, string ProtectionState);
+
+public sealed record ProtectionContainerResource(string Id, string Name, string Type, ProtectionContainerProperties Properties);
+
+public sealed record ProtectionContainerProperties(
+    string FriendlyName, string BackupManagementType, string RegistrationStatus, string HealthStatus,
+    string ContainerType, string ProtectableObjectType, string VirtualMachineId, string VirtualMachineVersion, string ResourceGroup);
+
+/// <summary>Body of the CLI-style convenience endpoint: the arguments of <c>az backup protection enable-for-vm</c>.</summary>
+public sealed record EnableForVmRequest(string? ResourceGroup, string? VaultName, string? Vm, string? PolicyName, string? SubscriptionId);

@@ -1,0 +1,77 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Scheduling;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Protection;
+
+/// <summary>Enabling protection, shared by the ARM route and the CLI-style convenience route.</summary>
+public sealed class ProtectionService(BackupDbContext db, BackupScheduler scheduler, TimeProvider time)
+{
+    public sealed record Enabled(ProtectedItem Item, BackupJob Job, AsyncOperation Operation);
+
+    /// <summary>
+    /// Creates the protected item (IRPending), a completed ConfigureBackup job and its operation in one transaction, then
+    /// makes sure the policy's next slot is scheduled. Re-sending the same request for an item already protected by the
+    /// same vault changes its policy, as a PUT does in Azure.
+    /// </summary>
+    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct)
+    {
+        if (!vm.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest(
+                $"The VM should be in the same location as that of the Recovery Services vault to enable protection (VM: '{vm.Location}', vault: '{vault.Location}').",
+                "BMSUserErrorVmVaultLocationMismatch");
+
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
+        if (item is not null && item.VaultId != vault.Id)
+            throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
+                $"The virtual machine '{vm.Name}' is already protected by another Recovery Services vault.");
+        if (item is null)
+        {
+            item = new ProtectedItem
+            {
+                VaultId = vault.Id, VirtualMachineId = vm.Id, PolicyId = policy.Id,
+                ContainerName = ArmIds.ContainerName(vm.ResourceGroup, vm.Name),
+                ProtectionState = ProtectionStates.IRPending,
+                ProtectedItemDataId = Random.Shared.NextInt64(10_000_000_000_000, 99_999_999_999_999),
+                ProtectedAt = now,
+            };
+            db.ProtectedItems.Add(item);
+        }
+        else
+        {
+            item.PolicyId = policy.Id;
+            if (item.ProtectionState == ProtectionStates.ProtectionStopped)
+                item.ProtectionState = item.LastRecoveryPointTime is null ? ProtectionStates.IRPending : ProtectionStates.Protected;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique index on the VM decides a race between two enables: the loser gets a clear conflict.
+            throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
+                $"The virtual machine '{vm.Name}' was protected by a concurrent request.");
+        }
+
+        var job = new BackupJob
+        {
+            Id = Guid.NewGuid(), VaultId = vault.Id, ProtectedItemId = item.Id, EntityFriendlyName = vm.Name, Operation = JobOperations.ConfigureBackup,
+            Status = JobStatuses.Completed, StartTime = now, EndTime = now, ActivityId = Guid.NewGuid(),
+        };
+        var operation = new AsyncOperation
+        {
+            Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now,
+        };
+        db.BackupJobs.Add(job);
+        db.AsyncOperations.Add(operation);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await scheduler.EnsureScheduledAsync(policy.Id, ct);
+        return new Enabled(item, job, operation);
+    }
+}

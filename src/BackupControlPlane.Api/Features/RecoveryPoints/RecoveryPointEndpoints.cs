@@ -1,0 +1,66 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Vaults;
+using BackupControlPlane.Api.Features.VirtualMachines;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.RecoveryPoints;
+
+public sealed record RecoveryPointResource(string Id, string Name, string Type, RecoveryPointProperties Properties);
+
+public sealed record RecoveryPointProperties(
+    string ObjectType, string RecoveryPointType, DateTimeOffset RecoveryPointTime, string SourceVMStorageType, bool IsSourceVMEncrypted,
+    bool IsInstantIlrSessionActive, bool IsManagedVirtualMachine, string VirtualMachineSize, bool OriginalStorageAccountOption, string OsType,
+    IReadOnlyList<RecoveryPointTier> RecoveryPointTierDetails, DateTimeOffset? RecoveryPointExpiryTimeInUTC);
+
+public sealed record RecoveryPointTier(string Type, string Status);
+
+public static class RecoveryPointEndpoints
+{
+    public static void MapRecoveryPoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Recovery points");
+        group.MapGet(ProtectionEndpoints.ItemRoute + "/recoveryPoints", List);
+        group.MapGet(ProtectionEndpoints.ItemRoute + "/recoveryPoints/{recoveryPointId}", Get);
+    }
+
+    private static async Task<Ok<ArmList<RecoveryPointResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
+        string fabricName, string containerName, string protectedItemName, BackupDbContext db, CancellationToken ct)
+    {
+        var (item, itemId) = await FindItem(db, subscriptionId, resourceGroupName, vaultName, containerName, ct);
+        var points = await db.RecoveryPoints.Where(r => r.ProtectedItemId == item.Id).OrderByDescending(r => r.RecoveryPointTime).ToListAsync(ct);
+        return TypedResults.Ok(new ArmList<RecoveryPointResource>(points.Select(p => ToResource(itemId, item.VirtualMachine!, p)).ToList()));
+    }
+
+    private static async Task<Ok<RecoveryPointResource>> Get(string subscriptionId, string resourceGroupName, string vaultName,
+        string fabricName, string containerName, string protectedItemName, string recoveryPointId, BackupDbContext db, CancellationToken ct)
+    {
+        var (item, itemId) = await FindItem(db, subscriptionId, resourceGroupName, vaultName, containerName, ct);
+        var point = await db.RecoveryPoints.FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
+            ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
+        return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point));
+    }
+
+    private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, string sub, string rg, string vaultName, string containerName, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, sub, rg, vaultName, ct);
+        var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
+            ?? throw ArmException.BadRequest($"'{containerName}' is not an IaaS VM container name.");
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine).FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct)
+            ?? throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
+        return (item, ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
+    }
+
+    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p)
+    {
+        var tiers = new List<RecoveryPointTier>();
+        if (p.InstantRpValid) tiers.Add(new RecoveryPointTier("InstantRP", "Valid"));
+        if (p.HardenedRpValid) tiers.Add(new RecoveryPointTier("HardenedRP", "Valid"));
+        return new RecoveryPointResource(ArmIds.RecoveryPoint(itemId, p.Name), p.Name,
+            "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
+            new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, false, false,
+                vm.VmSize ?? "Standard_D2s_v3", false, vm.OsType, tiers, p.ExpiryTime));
+    }
+}

@@ -1,0 +1,22 @@
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Backups;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Scheduling;
+
+/// <summary>
+/// The Hangfire job of one policy slot. It issues work and returns: it never waits for an agent. Safe to run twice.
+/// </summary>
+public sealed class ScheduledBackupJob(BackupDbContext db, BackupOrchestrator orchestrator, BackupScheduler scheduler, SlotSignals signals)
+{
+    public async Task RunSlotAsync(long policyId, DateTime slotUtc, CancellationToken ct)
+    {
+        var slot = new DateTimeOffset(DateTime.SpecifyKind(slotUtc, DateTimeKind.Utc));
+        var policy = await db.BackupPolicies.FirstOrDefaultAsync(p => p.Id == policyId, ct);
+        if (policy is null) return; // the policy was deleted after this slot was scheduled
+        await orchestrator.StartScheduledBackupsAsync(policy, slot, ct);
+        // Only the job of the current slot moves the chain on, so a stale duplicate cannot fork it.
+        if (policy.NextSlotUtc is null || policy.NextSlotUtc <= slot) await scheduler.ScheduleNextAsync(policy, slot, ct);
+        signals.Completed(policyId, slot);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.VirtualMachines;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Features.Vaults;
+
+public static class VaultEndpoints
+{
+    public const string VaultRoute = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{vaultName}";
+
+    public static void MapVaults(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Recovery Services vaults");
+        group.MapPut(VaultRoute, Put).WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
+        group.MapGet(VaultRoute, Get);
+        group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
+        group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
+        group.MapGet(VaultRoute + "/backupPolicies", ListPolicies);
+        group.MapGet(VaultRoute + "/backupPolicies/{policyName}", GetPolicy);
+    }
+
+    private static async Task<Results<Ok<VaultResource>, Created<VaultResource>>> Put(
+        string subscriptionId, string resourceGroupName, string vaultName, VaultRequest? body,
+        BackupDbContext db, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        VirtualMachineEndpoints.RequireName(vaultName, "vault");
+        VirtualMachineEndpoints.RequireName(resourceGroupName, "resource group");
+        if (body?.Location is not { Length: > 0 } location) throw ArmException.BadRequest("The request body must carry 'location'.");
+        var key = ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName);
+        var now = time.GetUtcNow();
+        var vault = await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct);
+        var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
+        if (vault is not null)
+        {
+            if (!vault.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
+                throw new ArmException(409, "LocationNotAvailableForResourceType", $"The vault '{vaultName}' is in '{vault.Location}'; a vault cannot move to '{location}'.");
+            vault.TagsJson = tags ?? vault.TagsJson;
+            vault.ModifiedAt = now;
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(ToResource(vault));
+        }
+        vault = new Vault
+        {
+            SubscriptionId = subscriptionId, ResourceGroup = resourceGroupName, Name = vaultName, Key = key, Location = location,
+            SkuName = body.Sku?.Name ?? "Standard", TagsJson = tags, CreatedAt = now, ModifiedAt = now,
+        };
+        vault.Policies.Add(DefaultPolicy(options.Value.DefaultPolicyRunTime, now));
+        db.Vaults.Add(vault);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique key decides a race between two creates.
+            throw new ArmException(409, "Conflict", $"The vault '{vaultName}' was created by a concurrent request.");
+        }
+        var resource = ToResource(vault);
+        return TypedResults.Created(resource.Id, resource);
+    }
+
+    /// <summary>Azure's DefaultPolicy: one backup a day, daily points kept 30 days, instant-restore snapshots kept 2 days.</summary>
+    public static BackupPolicy DefaultPolicy(string runTime, DateTimeOffset now) => new()
+    {
+        Name = "DefaultPolicy",
+        ScheduleRunFrequency = "Daily",
+        ScheduleRunTimes = JsonSerializer.Serialize(new[] { $"{now.UtcDateTime:yyyy-MM-dd}T{runTime}:00Z" }),
+        TimeZone = "UTC",
+        DailyRetentionDays = 30,
+        InstantRpRetentionRangeInDays = 2,
+    };
+
+    private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(ToResource(await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct)));
+
+    private static async Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, CancellationToken ct)
+    {
+        var prefix = ResourceKeys.Of(subscriptionId, resourceGroupName, "");
+        var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
+        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(ToResource).ToList()));
+    }
+
+    private static async Task<Ok<ArmList<VaultResource>>> ListInSubscription(string subscriptionId, BackupDbContext db, CancellationToken ct)
+    {
+        var prefix = subscriptionId.ToLowerInvariant() + "/";
+        var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
+        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(ToResource).ToList()));
+    }
+
+    private static async Task<Ok<ArmList<PolicyResource>>> ListPolicies(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).OrderBy(p => p.Name).ToListAsync(ct);
+        var counts = await ProtectedCounts(db, vault.Id, ct);
+        return TypedResults.Ok(new ArmList<PolicyResource>(policies.Select(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))).ToList()));
+    }
+
+    private static async Task<Ok<PolicyResource>> GetPolicy(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policy = await FindPolicyAsync(db, vault, policyName, ct);
+        var counts = await ProtectedCounts(db, vault.Id, ct);
+        return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
+    }
+
+    public static async Task<BackupPolicy> FindPolicyAsync(BackupDbContext db, Vault vault, string policyName, CancellationToken ct)
+    {
+        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
+        return policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase))
+            ?? throw ArmException.NotFound($"{ArmIds.Vault(vault.SubscriptionId, vault.ResourceGroup, vault.Name)}/backupPolicies/{policyName}");
+    }
+
+    private static async Task<Dictionary<long, int>> ProtectedCounts(BackupDbContext db, long vaultId, CancellationToken ct) =>
+        await db.ProtectedItems.Where(i => i.VaultId == vaultId && i.PolicyId != null)
+            .GroupBy(i => i.PolicyId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+
+    public static async Task<Vault> FindAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct)
+    {
+        var key = ResourceKeys.Of(sub, rg, name);
+        return await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct)
+            ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
+                $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
+    }
+
+    public static string IdOf(Vault v) => ArmIds.Vault(v.SubscriptionId, v.ResourceGroup, v.Name);
+
+    public static VaultResource ToResource(Vault v) => new(
+        IdOf(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
+        $"W/\"datetime'{Uri.EscapeDataString(v.ModifiedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"))}'\"",
+        new VaultSku("RS0", "Standard"),
+        v.TagsJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(v.TagsJson) ?? [],
+        new VaultProperties("Succeeded", "Enabled", "None",
+            new JsonObject { ["standardTierStorageRedundancy"] = "GeoRedundant", ["crossRegionRestore"] = "Disabled" },
+            new JsonObject { ["softDeleteSettings"] = new JsonObject { ["softDeleteState"] = "Enabled", ["softDeleteRetentionPeriodInDays"] = 14 } },
+            "None", "Poor"));
+
+    public static PolicyResource ToResource(Vault vault, BackupPolicy p, int protectedItems)
+    {
+        var runTimes = JsonSerializer.Deserialize<string[]>(p.ScheduleRunTimes) ?? [];
+        return new PolicyResource(
+            ArmIds.Policy(IdOf(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
+            new PolicyProperties("AzureIaasVM", p.InstantRpRetentionRangeInDays, p.TimeZone,
+                new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runTimes, 0),
+                new RetentionPolicy("LongTermRetentionPolicy", new DailyRetentionSchedule(runTimes, new RetentionDuration(p.DailyRetentionDays, "Days"))),
+                protectedItems));
+    }
+}

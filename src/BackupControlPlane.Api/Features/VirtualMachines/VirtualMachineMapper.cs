@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
+
+namespace BackupControlPlane.Api.Features.VirtualMachines;
+
+public sealed class VirtualMachineMapper(BlobStorage storage)
+{
+    public VirtualMachineResource ToResource(VirtualMachine vm)
+    {
+        var id = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
+        var os = vm.Disks.Single(d => d.Lun < 0);
+        return new VirtualMachineResource(
+            id, vm.Name, "Microsoft.Compute/virtualMachines", vm.Location, null,
+            new VirtualMachineProperties(
+                vm.VmId.ToString(),
+                new HardwareProfile(vm.VmSize ?? "Standard_D2s_v3"),
+                new StorageProfile(
+                    new OsDisk(vm.OsType, os.Name, os.DiskSizeGB, "FromImage", new Vhd(storage.BlobUri(os.BlobContainer, os.BlobName).ToString())),
+                    vm.Disks.Where(d => d.Lun >= 0).OrderBy(d => d.Lun)
+                        .Select(d => new DataDisk(d.Lun, d.Name, d.DiskSizeGB, "Empty", new Vhd(storage.BlobUri(d.BlobContainer, d.BlobName).ToString())))
+                        .ToList()),
+                "Succeeded", vm.CreatedAt),
+            vm.Extensions.OrderBy(e => e.Name).Select(e => ToResource(vm, e, instanceView: false)).ToList());
+    }
+
+    /// <summary>The ARM view of an extension: public settings only. Protected settings are never stored, so never shown.</summary>
+    public static ExtensionResource ToResource(VirtualMachine vm, VirtualMachineExtension ext, bool instanceView)
+    {
+        var vmId = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
+        return new ExtensionResource(
+            ArmIds.Extension(vmId, ext.Name), ext.Name, "Microsoft.Compute/virtualMachines/extensions", vm.Location,
+            new ExtensionProperties(
+                ext.Publisher, ext.Type, ext.TypeHandlerVersion, ext.AutoUpgradeMinorVersion, ext.ProvisioningState,
+                ext.PublicSettingsJson is null ? null : JsonNode.Parse(ext.PublicSettingsJson) as JsonObject,
+                instanceView ? ExtensionView(ext) : null));
+    }
+
+    public static ExtensionInstanceView ExtensionView(VirtualMachineExtension ext) => new(
+        ext.Name, $"{ext.Publisher}.{ext.Type}", ext.HandlerVersionReported ?? ext.TypeHandlerVersion,
+        [new InstanceViewStatus($"ProvisioningState/{ext.ProvisioningState.ToLowerInvariant()}", ext.ProvisioningState == "Failed" ? "Error" : "Info",
+            $"Provisioning {ext.ProvisioningState.ToLowerInvariant()}", ext.StatusMessage, ext.StatusTime)]);
+
+    public static VirtualMachineInstanceView InstanceView(VirtualMachine vm, bool agentReady) => new(
+        vm.Name, vm.OsType,
+        new VmAgentInstanceView(
+            vm.AgentVersion ?? "Unknown",
+            [agentReady
+                ? new InstanceViewStatus("ProvisioningState/succeeded", "Info", "Ready", "GuestAgent is running and accepting new configurations.", vm.AgentLastSeen)
+                : new InstanceViewStatus("ProvisioningState/Unavailable", "Warning", "Not Ready", "VM Agent is unresponsive.", vm.AgentLastSeen)],
+            vm.Extensions.Where(e => e.HandlerVersionReported is not null).Select(e => new ExtensionHandlerInstanceView(
+                $"{e.Publisher}.{e.Type}", e.HandlerVersionReported!, new InstanceViewStatus("ProvisioningState/succeeded", "Info", "Ready", null, e.StatusTime))).ToList()),
+        vm.Extensions.Select(ExtensionView).ToList(),
+        [new InstanceViewStatus("ProvisioningState/succeeded", "Info", "Provisioning succeeded", null, vm.CreatedAt),
+         new InstanceViewStatus("PowerState/running", "Info", "VM running", null, null)]);
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+/// <summary>
+/// Everything the control plane does in blob storage, through Azure.Storage.Blobs only: emulated disks, the per-task
+/// log containers, least-privilege SAS URIs for agents, and the vault's own copies of snapshots.
+/// </summary>
+public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptions> options, TimeProvider time)
+{
+    public const string DisksContainer = "vhds";
+    private const int PageSize = 512;
+
+    public BlobServiceClient Service => service;
+
+    public async Task<(string Container, string Blob)> CreateDiskAsync(Guid vmId, string vmName, string diskName, int lun, int diskSizeGB, CancellationToken ct)
+    {
+        var container = service.GetBlobContainerClient(DisksContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        var blobName = $"{vmId:N}/{diskName}.vhd";
+        var pageBlob = container.GetPageBlobClient(blobName);
+        var size = options.Value.EmulatedDiskBytes / PageSize * PageSize;
+        await pageBlob.CreateAsync(size, new PageBlobCreateOptions
+        {
+            Metadata = new Dictionary<string, string>
+            {
+                ["vmId"] = vmId.ToString(), ["vmName"] = Ascii(vmName), ["lun"] = lun.ToString(), ["diskSizeGB"] = diskSizeGB.ToString(),
+            },
+        }, ct);
+        // Recognisable content in the first page, so a restored or copied disk can be checked by eye and by tests.
+        var header = new byte[PageSize];
+        Encoding.UTF8.GetBytes(DiskSignature(vmId, diskName, lun)).CopyTo(header, 0);
+        using var stream = new MemoryStream(header);
+        await pageBlob.UploadPagesAsync(stream, 0, cancellationToken: ct);
+        return (DisksContainer, blobName);
+    }
+
+    public static string DiskSignature(Guid vmId, string diskName, int lun) =>
+        $"BackupControlPlane emulated disk\nvmId: {vmId}\ndisk: {diskName}\nlun: {lun}\n";
+
+    public Uri BlobUri(string container, string blob) => service.GetBlobContainerClient(container).GetBlobClient(blob).Uri;
+
+    public async Task DeleteBlobIfExistsAsync(string container, string blob, CancellationToken ct) =>
+        await service.GetBlobContainerClient(container).GetBlobClient(blob)
+            .DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
+
+    public async Task CreateContainerAsync(string name, CancellationToken ct) =>
+        await service.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
+
+    /// <summary>A SAS for one blob, read and write only, valid from a minute ago (clock skew) to the configured lifetime.</summary>
+    public Uri ReadWriteSas(string container, string blob)
+    {
+        var client = service.GetBlobContainerClient(container).GetBlobClient(blob);
+        var now = time.GetUtcNow();
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read | BlobSasPermissions.Write, now + options.Value.SasLifetime)
+        {
+            BlobContainerName = container,
+            BlobName = blob,
+            Resource = "b",
+            StartsOn = now - TimeSpan.FromMinutes(1),
+            Protocol = client.Uri.Scheme == "https" ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+        return client.GenerateSasUri(sas);
+    }
+
+    public async Task<byte[]?> TryDownloadAsync(string container, string blob, CancellationToken ct)
+    {
+        try
+        {
+            var result = await service.GetBlobContainerClient(container).GetBlobClient(blob).DownloadContentAsync(ct);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public static string VaultContainer(string vaultKey) =>
+        "vault-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(vaultKey)))[..24];
+
+    /// <summary>"Transfer data to vault": a server-side copy of one disk snapshot into the vault's container.</summary>
+    public async Task<long> CopySnapshotToVaultAsync(string diskContainer, string diskBlob, string snapshot, string vaultContainer, string vaultBlob, CancellationToken ct)
+    {
+        var source = service.GetBlobContainerClient(diskContainer).GetPageBlobClient(diskBlob).WithSnapshot(snapshot);
+        var target = service.GetBlobContainerClient(vaultContainer);
+        await target.CreateIfNotExistsAsync(cancellationToken: ct);
+        var sourceSas = source.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, time.GetUtcNow() + TimeSpan.FromMinutes(15))
+        {
+            BlobContainerName = diskContainer, BlobName = diskBlob, Snapshot = snapshot, Resource = "bs",
+        });
+        var copy = await target.GetPageBlobClient(vaultBlob).StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
+        await copy.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), ct);
+        var props = await target.GetPageBlobClient(vaultBlob).GetPropertiesAsync(cancellationToken: ct);
+        if (props.Value.CopyStatus != CopyStatus.Success)
+            throw new InvalidOperationException($"Copy to the vault ended {props.Value.CopyStatus}: {props.Value.CopyStatusDescription}");
+        return props.Value.ContentLength;
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken ct)
+    {
+        try
+        {
+            await service.GetPropertiesAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static string Ascii(string value) => new(value.Select(c => c is >= ' ' and <= '~' ? c : '_').ToArray());
+}

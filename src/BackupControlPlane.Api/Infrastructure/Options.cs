@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+public sealed class EmulatorOptions
+{
+    public const string Section = "Emulator";
+
+    /// <summary>The subscription listed at GET /subscriptions. Any other subscription id is accepted on first use too.</summary>
+    [Required] public string DefaultSubscriptionId { get; set; } = "00000000-0000-0000-0000-000000000001";
+    [Required] public string TenantId { get; set; } = "00000000-0000-0000-0000-0000000000aa";
+    /// <summary>Where the SQLite files, Azurite's data and keys live; relative paths start at the content root.</summary>
+    [Required] public string DataDirectory { get; set; } = ".data";
+    /// <summary>Time of day (UTC) of DefaultPolicy's daily run, as "HH:mm"; Azure picks one per vault.</summary>
+    [Required, RegularExpression(@"^([01]\d|2[0-3]):(00|30)$")] public string DefaultPolicyRunTime { get; set; } = "19:00";
+    /// <summary>How long an agent has to finish a snapshot task before its job fails.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan AgentTaskTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long the goal-state long-poll holds a request when nothing changes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")] public TimeSpan GoalStateLongPoll { get; set; } = TimeSpan.FromSeconds(25);
+    /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
+    public string? AgentKeySecret { get; set; }
+}
+
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+    public const string AzuriteConnectionString =
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;";
+
+    /// <summary>Azurite by default; any Azure Storage account connection string with an account key works.</summary>
+    [Required] public string ConnectionString { get; set; } = AzuriteConnectionString;
+    /// <summary>Start Azurite (installing it with npm first if needed) when the blob endpoint does not answer.</summary>
+    public bool StartAzurite { get; set; } = true;
+    /// <summary>Folder holding the pinned Azurite package.json; found by walking up from the app when empty.</summary>
+    public string? AzuriteDirectory { get; set; }
+    /// <summary>Lifetime of the SAS URIs handed to agents: long enough for one snapshot, short enough to be useless later.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan SasLifetime { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>Bytes actually allocated per emulated disk blob; the declared diskSizeGB is kept as metadata.</summary>
+    [Range(4096, 64 * 1024 * 1024)] public int EmulatedDiskBytes { get; set; } = 1024 * 1024;
+}
+
+public sealed class HangfireOptions
+{
+    public const string Section = "Hangfire";
+    [Range(1, 64)] public int WorkerCount { get; set; } = 4;
+    /// <summary>Hangfire's SQLite storage polls its queue; its 15 s default would make every backup start late.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public sealed class DemoFleetOptions
+{
+    public const string Section = "DemoFleet";
+    /// <summary>Run a guest agent for every emulated VM inside the service process (over HTTP, like any agent).</summary>
+    public bool Enabled { get; set; }
+    /// <summary>The base address the fleet calls; the service's own first address when empty.</summary>
+    public string? ApiBaseAddress { get; set; }
+}

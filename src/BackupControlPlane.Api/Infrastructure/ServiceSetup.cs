@@ -1,0 +1,89 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Emulator;
+using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Scheduling;
+using BackupControlPlane.Api.Features.VirtualMachines;
+using Azure.Storage.Blobs;
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+public static class ServiceSetup
+{
+    public static WebApplicationBuilder AddBackupControlPlane(this WebApplicationBuilder builder)
+    {
+        // The product card keeps appsettings.json at the repository root; it is copied beside the binaries. Lowest
+        // precedence, so appsettings.{Environment}.json, environment variables and the command line still win.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = "appsettings.json", Optional = true, ReloadOnChange = false,
+        });
+
+        var services = builder.Services;
+        services.AddOptions<EmulatorOptions>().BindConfiguration(EmulatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoFleetOptions>().BindConfiguration(DemoFleetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var emulator = builder.Configuration.GetSection(EmulatorOptions.Section).Get<EmulatorOptions>() ?? new EmulatorOptions();
+        var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
+        services.AddSingleton(paths);
+        services.TryAddSingleton(TimeProvider.System);
+
+        var connection = builder.Configuration.GetConnectionString("Default") ?? $"Data Source={paths.Database}";
+        services.AddDbContext<BackupDbContext>(o => o.UseSqlite(connection, s => s.CommandTimeout(30)));
+
+        services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
+            new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
+        services.AddSingleton<BlobStorage>();
+        services.AddHostedService<AzuriteLauncher>();
+        services.AddHostedService<DatabaseMigrator>();
+
+        var hangfire = builder.Configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
+        var hangfireDb = builder.Configuration.GetConnectionString("Hangfire") ?? paths.HangfireDatabase;
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = hangfire.WorkerCount;
+            o.SchedulePollingInterval = hangfire.SchedulePollingInterval;
+        });
+
+        services.AddSingleton<AgentCredentials>();
+        services.AddSingleton<AgentNotifier>();
+        services.AddSingleton<AgentPresence>();
+        services.AddSingleton<SlotSignals>();
+        services.AddScoped<GoalStateBuilder>();
+        services.AddScoped<BackupOrchestrator>();
+        services.AddScoped<BackupScheduler>();
+        services.AddScoped<ScheduledBackupJob>();
+        services.AddScoped<BackupWatchdog>();
+        services.AddScoped<ProtectionService>();
+        services.AddScoped<VirtualMachineMapper>();
+        services.AddHostedService<ScheduleReconciler>();
+        if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<HangfireHealthCheck>("hangfire", tags: ["ready"])
+            .AddCheck<BlobStorageHealthCheck>("blob-storage", tags: ["ready"]);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ArmExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.AddOpenApi();
+        return builder;
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+public static class StartupBanner
+{
+    public static void Print(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null) return;
+        var o = app.Services.GetRequiredService<IOptions<EmulatorOptions>>().Value;
+        var storage = app.Services.GetRequiredService<BlobStorage>().Service.Uri;
+        var fleet = app.Services.GetRequiredService<IOptions<DemoFleetOptions>>().Value.Enabled;
+        var paths = app.Services.GetRequiredService<DataPaths>();
+        Console.WriteLine($"""
+
+            BackupControlPlane is running
+              API (ARM)          {address}/subscriptions/{o.DefaultSubscriptionId}/...
+              Swagger UI         {address}/swagger
+              Hangfire dashboard {address}/hangfire
+              Health             {address}/healthz  {address}/readyz
+              Blob storage       {storage}
+              Data folder        {paths.Root}
+              Demo agent fleet   {(fleet ? "on (one agent per emulated VM)" : "off")}
+
+            """);
+    }
+}

@@ -1,0 +1,39 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Emulator;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.RecoveryPoints;
+using BackupControlPlane.Api.Features.Vaults;
+using BackupControlPlane.Api.Features.VirtualMachines;
+using BackupControlPlane.Api.Infrastructure;
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddBackupControlPlane();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
+app.Use(ApiVersions.Enforce);
+
+app.MapOpenApi();
+app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane"); o.RoutePrefix = "swagger"; });
+app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapHangfireDashboard("/hangfire");
+
+app.MapVirtualMachines();
+app.MapVaults();
+app.MapProtection();
+app.MapRecoveryPoints();
+app.MapJobs();
+app.MapAgents();
+app.MapEmulator();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BackupControlPlane.Contracts;
+
+/// <summary>Facts about the VMSnapshot extension that both sides must agree on.</summary>
+public static class VmSnapshotExtension
+{
+    public const string Publisher = "Microsoft.Azure.RecoveryServices";
+    public const string WindowsType = "VMSnapshot";
+    public const string LinuxType = "VMSnapshotLinux";
+    public const string WindowsHandlerVersion = "1.9";
+    public const string LinuxHandlerVersion = "1.0";
+    public const string SnapshotCommand = "snapshot";
+    public const string VmType = "microsoft.compute/virtualmachines";
+
+    /// <summary>Numeric codes of the extension's status (VMBackup <c>main/common.py</c>).</summary>
+    public static class Codes
+    {
+        public const int SuccessAppConsistent = 0;
+        public const int SuccessFileSystemConsistent = 1;
+        public const int Error = 2;
+        public const int SuccessAlreadyProcessedInput = 3;
+        public const int Transitioning = 4;
+        public const int ErrorParameter = 11;
+        public const int HttpFailure = 15;
+    }
+
+    public static (string Type, string HandlerVersion) ForOs(string osType) =>
+        string.Equals(osType, "Linux", StringComparison.OrdinalIgnoreCase)
+            ? (LinuxType, LinuxHandlerVersion)
+            : (WindowsType, WindowsHandlerVersion);
+}
+
+/// <summary>The <c>objectStr</c> protected setting: base64 of <c>{"blobSASUri":[...]}</c>, one SAS URI per disk blob.</summary>
+public static class ObjectStr
+{
+    private sealed record Payload([property: JsonPropertyName("blobSASUri")] IReadOnlyList<string> BlobSasUri);
+
+    public static string Encode(IEnumerable<string> blobSasUris) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Payload(blobSasUris.ToList())));
+
+    /// <summary>Decodes as the Linux extension does: single quotes and whitespace around the value are ignored.</summary>
+    public static IReadOnlyList<string> Decode(string objectStr)
+    {
+        var trimmed = objectStr.Trim().Trim('\'').Trim();
+        var payload = JsonSerializer.Deserialize<Payload>(Convert.FromBase64String(trimmed))
+            ?? throw new FormatException("objectStr holds no blobSASUri list.");
+        return payload.BlobSasUri ?? throw new FormatException("objectStr holds no blobSASUri list.");
+    }
+}
+
+/// <summary>.NET ticks (100 ns since 0001-01-01 UTC), the unit of <c>commandStartTimeUTCTicks</c>.</summary>
+public static class DotNetTicks
+{
+    public static string From(DateTimeOffset time) => time.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Parse(string ticks) =>
+        new(long.Parse(ticks, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
+}
+
+/// <summary>
+/// The document the extension writes to <c>statusBlobUri</c>: a JSON array with one element, as VMBackup's
+/// <c>Utils/Status.py</c> writes it.
+/// </summary>
+public static class SnapshotStatusDocument
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static byte[] Serialize(SnapshotStatusEntry entry) => JsonSerializer.SerializeToUtf8Bytes(new[] { entry }, Json);
+
+    public static SnapshotStatusEntry Parse(ReadOnlySpan<byte> utf8)
+    {
+        var entries = JsonSerializer.Deserialize<SnapshotStatusEntry[]>(utf8, Json);
+        if (entries is not { Length: 1 } || entries[0].Status is null)
+            throw new FormatException("The status blob must hold a JSON array with exactly one status entry.");
+        return entries[0];
+    }
+
+    public static string TimestampUtc(DateTimeOffset time) => $"/Date({time.ToUnixTimeMilliseconds()})/";
+}
+
+public sealed record SnapshotStatusEntry(string Version, string TimestampUTC, SnapshotStatus Status);
+
+public sealed record SnapshotStatus(
+    string Name,
+    string Operation,
+    string Status,
+    string Code,
+    FormattedMessage FormattedMessage,
+    IReadOnlyList<object> Substatus,
+    string TaskId,
+    string CommandStartTimeUTCTicks,
+    string UniqueMachineId,
+    IReadOnlyList<SnapshotInfo> SnapshotInfo);
+
+public sealed record FormattedMessage(string Lang, string Message);
+
+public sealed record SnapshotInfo(bool IsSuccessful, string? SnapshotUri, string ErrorMessage, string BlobUri);
+
+/// <summary>The JSON carried, as a string, in <c>formattedMessage.message</c>.</summary>
+public sealed record SnapshotMessage(string MessageStr, int SnapshotConsistency, string JobMessage, bool IsSizeComputationFailed)
+{
+    public const int ConsistencyNone = 0;
+    public const int ConsistencyFileSystem = 1;
+    public const int ConsistencyApplication = 2;
+    public const int ConsistencyCrash = 3;
+}

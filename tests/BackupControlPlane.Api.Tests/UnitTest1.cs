@@ -1,0 +1,10 @@
+﻿namespace BackupControlPlane.Api.Tests;
+
+public class UnitTest1
+{
+    [Fact]
+    public void Test1()
+    {
+
+    }
+}
