@@ -294,7 +294,7 @@ public sealed class BackupOrchestrator(
     {
         var now = time.GetUtcNow();
         var expired = await db.AgentTasks.Where(t => (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning) && t.Deadline <= now)
-            .Take(1000).ToListAsync(ct);
+            .OrderBy(t => t.Deadline).Take(1000).ToListAsync(ct);
         if (expired.Count == 0) return 0;
         var jobIds = expired.Select(t => t.JobId).ToList();
         var jobs = await db.BackupJobs.Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);

@@ -22,18 +22,18 @@ public static class EmulatorEndpoints
     public static void MapEmulator(this IEndpointRouteBuilder app)
     {
         app.MapPost("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
-            .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time.");
+            .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
     }
 
     private static async Task<IResult> RunDue(BackupScheduler scheduler, SlotSignals signals, BackupDbContext db, TimeProvider time,
-        CancellationToken ct, DateTimeOffset? until = null)
+        CancellationToken ct, DateTimeOffset? until = null, string? resourceGroup = null, string? vaultName = null)
     {
         var now = time.GetUtcNow();
         var limit = until ?? now.AddDays(1);
-        var slots = await scheduler.RunDueAsync(limit, ct);
+        var slots = await scheduler.RunDueAsync(limit, resourceGroup, vaultName, ct);
         var finished = true;
         if (slots.Count > 0)
         {

@@ -37,10 +37,12 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
     /// Runs now every slot due by <paramref name="until"/>, through the same Hangfire job as when its time comes. Several
     /// due slots of one policy collapse into its latest one, as Azure runs one catch-up backup after missed slots.
     /// </summary>
-    public async Task<IReadOnlyList<DueSlot>> RunDueAsync(DateTimeOffset until, CancellationToken ct)
+    public async Task<IReadOnlyList<DueSlot>> RunDueAsync(DateTimeOffset until, string? resourceGroup, string? vaultName, CancellationToken ct)
     {
-        var due = await db.BackupPolicies.Include(p => p.Vault)
-            .Where(p => p.NextSlotUtc != null && p.NextSlotUtc <= until).ToListAsync(ct);
+        var query = db.BackupPolicies.Include(p => p.Vault).Where(p => p.NextSlotUtc != null && p.NextSlotUtc <= until);
+        if (!string.IsNullOrEmpty(vaultName)) query = query.Where(p => p.Vault!.Name.ToLower() == vaultName.ToLower());
+        if (!string.IsNullOrEmpty(resourceGroup)) query = query.Where(p => p.Vault!.ResourceGroup.ToLower() == resourceGroup.ToLower());
+        var due = await query.ToListAsync(ct);
         var started = new List<DueSlot>();
         foreach (var policy in due)
         {

@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using BackupControlPlane.Agent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BackupControlPlane.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service on Kestrel (a real port, so agents speak real HTTP), with its own SQLite files and Hangfire
+/// storage, sharing the run's one Azurite. Tests that need their own clock make their own instance.
+/// </summary>
+public sealed class EmulatorApp : WebApplicationFactory<Program>
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "bcp-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _storage;
+    private readonly TimeProvider? _time;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly List<CancellationTokenSource> _agents = [];
+
+    private EmulatorApp(string storage, TimeProvider? time, Dictionary<string, string?>? settings)
+    {
+        _storage = storage;
+        _time = time;
+        _settings = settings ?? [];
+        UseKestrel(0);
+    }
+
+    public const string Subscription = "00000000-0000-0000-0000-000000000001";
+
+    public static async Task<EmulatorApp> StartAsync(TimeProvider? time = null, Dictionary<string, string?>? settings = null)
+    {
+        var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings);
+        app.StartServer();
+        app.Client = app.CreateClient();
+        app.Client.Timeout = TimeSpan.FromMinutes(2);
+        app.Arm = new ArmTestClient(app.Client);
+        return app;
+    }
+
+    private static readonly Lazy<Task<EmulatorApp>> SharedInstance = new(() => StartAsync());
+
+    /// <summary>The app most tests share; they keep out of each other's way with unique resource names.</summary>
+    public static Task<EmulatorApp> SharedAsync() => SharedInstance.Value;
+
+    public HttpClient Client { get; private set; } = null!;
+    public ArmTestClient Arm { get; private set; } = null!;
+    public BlobServiceClient Blobs => new(_storage);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        builder.UseSetting("Emulator:DataDirectory", _dataDir);
+        builder.UseSetting("Storage:ConnectionString", _storage);
+        builder.UseSetting("Storage:StartAzurite", "false");
+        builder.UseSetting("DemoFleet:Enabled", "false");
+        builder.UseSetting("Emulator:GoalStateLongPoll", "00:00:05");
+        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        if (_time is not null) builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton(_time)));
+    }
+
+    /// <summary>Starts the guest agent of one VM, over HTTP, with the credential the fleet route hands out.</summary>
+    public async Task<VmAgent> StartAgentAsync(string vmName, AgentBehavior behavior = AgentBehavior.Normal)
+    {
+        var key = await AgentKeyAsync(vmName);
+        var agent = new VmAgent(NewHttpClient(), key, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
+        var cts = new CancellationTokenSource();
+        lock (_agents) _agents.Add(cts);
+        _ = Task.Run(() => agent.RunAsync(cts.Token));
+        return agent;
+    }
+
+    public async Task<string> AgentKeyAsync(string vmName)
+    {
+        var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
+        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["agentKey"]!.GetValue<string>();
+    }
+
+    public HttpClient NewHttpClient() => new() { BaseAddress = Client.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    protected override void Dispose(bool disposing)
+    {
+        lock (_agents) foreach (var a in _agents) a.Cancel();
+        base.Dispose(disposing);
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
