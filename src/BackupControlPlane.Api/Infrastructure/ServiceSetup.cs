@@ -49,13 +49,17 @@ public static class ServiceSetup
 
         var hangfire = builder.Configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
         var hangfireDb = builder.Configuration.GetConnectionString("Hangfire") ?? paths.HangfireDatabase;
+        // The storage is this app's own singleton rather than Hangfire's global JobStorage.Current, so that several
+        // instances in one process (tests) never share or dispose each other's storage.
+        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
-        services.AddHangfireServer(o =>
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((sp, o) =>
         {
+            // Jobs are activated from this app's container, never from Hangfire's process-wide default.
+            o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             o.WorkerCount = hangfire.WorkerCount;
             o.SchedulePollingInterval = hangfire.SchedulePollingInterval;
         });

@@ -120,6 +120,7 @@ public sealed class BackupOrchestrator(
             case TaskStatuses.Error:
                 Fail(job, task, BackupErrors.ExtensionOperationFailed, $"VMSnapshot extension failed (code {report.Code}): {report.Message}", now);
                 task.ExtensionCode = report.Code;
+                await MarkLastBackupFailedAsync(task, ct);
                 await SaveGuardedAsync(ct);
                 break;
             case TaskStatuses.Success:
@@ -137,6 +138,7 @@ public sealed class BackupOrchestrator(
         if (status.Error is { } error)
         {
             Fail(job, task, error.Info, error.Message, now);
+            await MarkLastBackupFailedAsync(task, ct);
             await SaveGuardedAsync(ct);
             return;
         }
@@ -190,6 +192,7 @@ public sealed class BackupOrchestrator(
         {
             logger.LogWarning("Transfer to vault failed for job {JobId}: {Message}", job.Id, e.Message);
             Fail(job, task, BackupErrors.BackUpOperationFailed, $"Transfer data to vault failed: {e.Message}", time.GetUtcNow());
+            item.LastBackupStatus = "Failed";
             await SaveGuardedAsync(ct);
             return;
         }
@@ -254,6 +257,9 @@ public sealed class BackupOrchestrator(
         }
         return new StatusResult(disks, consistency, int.TryParse(s.Code, out var code) ? code : 0, null);
     }
+
+    private async Task MarkLastBackupFailedAsync(AgentTask task, CancellationToken ct) =>
+        (await db.ProtectedItems.FirstAsync(i => i.Id == task.ProtectedItemId, ct)).LastBackupStatus = "Failed";
 
     public static void Fail(BackupJob job, AgentTask? task, BackupErrors.Info info, string message, DateTimeOffset now)
     {

@@ -128,6 +128,7 @@ public sealed class BackupLoopTests
         Assert.Empty(points);
         var item = await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmgone"));
         Assert.Equal("IRPending", item["properties"]!["protectionState"]!.GetValue<string>());
+        Assert.Equal("Failed", item["properties"]!["lastBackupStatus"]!.GetValue<string>());
     }
 
     [Fact]
