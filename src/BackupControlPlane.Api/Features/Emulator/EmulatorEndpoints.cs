@@ -28,7 +28,7 @@ public static class EmulatorEndpoints
             .WithTags("Subscriptions");
     }
 
-    private static async Task<IResult> RunDue(BackupScheduler scheduler, SlotSignals signals, BackupDbContext db, TimeProvider time,
+    private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time,
         CancellationToken ct, DateTimeOffset? until = null, string? resourceGroup = null, string? vaultName = null)
     {
         var now = time.GetUtcNow();
@@ -38,7 +38,7 @@ public static class EmulatorEndpoints
         if (slots.Count > 0)
         {
             // The slot jobs are short (they issue tasks and return); wait for them so the answer can list the backups.
-            var all = Task.WhenAll(slots.Select(s => signals.WaitAsync(s.PolicyId, s.SlotUtc)));
+            var all = Task.WhenAll(slots.Select(s => s.Finished));
             finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), ct)) == all;
         }
         var policyIds = slots.Select(s => s.PolicyId).ToList();

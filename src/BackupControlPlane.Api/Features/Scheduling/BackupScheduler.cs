@@ -10,7 +10,7 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// slot out to every item of the policy in bulk, then schedules the following slot. Slots are idempotent (a backup job
 /// is unique per item and slot), so a Hangfire retry or a duplicate schedule never backs up a slot twice.
 /// </summary>
-public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, TimeProvider time, ILogger<BackupScheduler> logger)
+public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, TimeProvider time, SlotSignals signals, ILogger<BackupScheduler> logger)
 {
     public async Task EnsureScheduledAsync(long policyId, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
         logger.LogInformation("Policy {PolicyId} next backup slot {Slot:o} (Hangfire job {JobId})", policy.Id, slot, jobId);
     }
 
-    public sealed record DueSlot(long PolicyId, string PolicyName, DateTimeOffset SlotUtc, string HangfireJobId);
+    public sealed record DueSlot(long PolicyId, string PolicyName, DateTimeOffset SlotUtc, string HangfireJobId, Task Finished);
 
     /// <summary>
     /// Runs now every slot due by <paramref name="until"/>, through the same Hangfire job as when its time comes. Several
@@ -49,12 +49,15 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
             var slot = policy.NextSlotUtc!.Value;
             for (var next = PolicySchedule.NextSlotAfter(policy, slot); next <= until; next = PolicySchedule.NextSlotAfter(policy, slot)) slot = next;
             if (policy.NextSlotJobId is not null) jobs.Delete(policy.NextSlotJobId);
+            // Written before the job exists, so the job (which may finish at once) reads the slot it must move on from.
+            await db.BackupPolicies.Where(p => p.Id == policy.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.NextSlotUtc, slot).SetProperty(p => p.NextSlotJobId, (string?)null), ct);
+            var finished = signals.WaitAsync(policy.Id, slot);
             var jobId = jobs.Enqueue<ScheduledBackupJob>(j => j.RunSlotAsync(policy.Id, slot.UtcDateTime, CancellationToken.None));
-            policy.NextSlotUtc = slot;
-            policy.NextSlotJobId = jobId;
-            started.Add(new DueSlot(policy.Id, policy.Name, slot, jobId));
+            await db.BackupPolicies.Where(p => p.Id == policy.Id && p.NextSlotUtc == slot && p.NextSlotJobId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.NextSlotJobId, jobId), ct);
+            started.Add(new DueSlot(policy.Id, policy.Name, slot, jobId, finished));
         }
-        await db.SaveChangesAsync(ct);
         return started;
     }
 }

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Tests.Infrastructure;
+
+namespace BackupControlPlane.Api.Tests.Arm;
+
+public sealed class ArmContractTests
+{
+    [Theory]
+    [InlineData("2016-06-01", true)]
+    [InlineData("2022-09-01-preview", true)]
+    [InlineData("2025-02-01", true)]
+    [InlineData("2014-01-01", false)]
+    [InlineData("2099-01-01", false)]
+    [InlineData("2025-13-01", false)]
+    [InlineData("latest", false)]
+    public void Api_versions_in_the_published_range_are_accepted(string version, bool ok) => Assert.Equal(ok, ApiVersions.IsSupported(version));
+
+    [Fact]
+    public async Task A_missing_or_unknown_api_version_is_a_400_naming_the_supported_ones()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        using var missing = await app.Client.GetAsync(ArmTestClient.VaultPath("rg", "v"));
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("MissingApiVersionParameter", JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        using var bad = await app.Client.GetAsync(ArmTestClient.VaultPath("rg", "v") + "?api-version=1999-01-01");
+        var error = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("InvalidApiVersionParameter", error["code"]!.GetValue<string>());
+        Assert.Contains(ApiVersions.Newest, error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Unknown_ARM_routes_and_methods_answer_with_the_ARM_envelope()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        using var unknown = await app.Client.GetAsync($"/subscriptions/{ArmTestClient.Sub}/providers/Microsoft.Nope/things?api-version=2025-02-01");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!["code"]);
+        using var method = await app.Client.PatchAsync(ArmTestClient.VmPath("rg", "vm") + "/extensions?api-version=2025-02-01", null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await method.Content.ReadAsStringAsync())!["error"]!["message"]);
+    }
+
+    [Fact]
+    public async Task Routing_is_case_insensitive_as_ARM_is()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-case-" + Guid.NewGuid().ToString("N")[..6];
+        await app.Arm.PutVaultAsync(rg, "CaseVault");
+        var lower = await app.Arm.GetAsync($"/Subscriptions/{ArmTestClient.Sub}/resourcegroups/{rg.ToUpperInvariant()}/providers/microsoft.recoveryservices/Vaults/casevault");
+        Assert.Equal("CaseVault", lower["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_default_subscription_is_listed()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var subs = JsonNode.Parse(await app.Client.GetStringAsync("/subscriptions?api-version=2019-11-01"))!["value"]!.AsArray();
+        Assert.Equal(ArmTestClient.Sub, Assert.Single(subs)!["subscriptionId"]!.GetValue<string>());
+    }
+}

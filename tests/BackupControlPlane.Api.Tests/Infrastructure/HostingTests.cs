@@ -1,0 +1,35 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace BackupControlPlane.Api.Tests.Infrastructure;
+
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task The_root_appsettings_json_is_loaded()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var config = app.Service<IConfiguration>();
+        // This key exists only in the repository's appsettings.json, not in any code default.
+        Assert.Equal("Warning", config["Logging:LogLevel:Hangfire"]);
+    }
+
+    [Fact]
+    public async Task Health_routes_answer_without_authentication()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        using var live = await app.Client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var ready = await app.Client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Swagger_UI_is_served()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        using var ui = await app.Client.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+    }
+}
