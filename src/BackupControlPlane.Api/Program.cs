@@ -1,5 +1,6 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
 using BackupControlPlane.Api.Features.Jobs;
@@ -36,10 +37,12 @@ app.MapVirtualMachines();
 app.MapVaults();
 app.MapProtection();
 app.MapRecoveryPoints();
+app.MapBackups();
 app.MapJobs();
 app.MapAgents();
 app.MapEmulator();
 app.MapIdentity();
+app.MapProviders();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();
