@@ -246,8 +246,10 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         {
             // Until restore exists: the CLI must get as far as the restore POST and print the emulator's clear ARM error.
             var posted = restore.ArmRequests.Any(r => r.Contains($"/recoveryPoints/{rp}/restore?"));
-            Assert.True(posted && restore.StdErr.Contains("(BMSUserErrorNotSupported)"),
-                $"Expected the restore POST to be answered with BMSUserErrorNotSupported (see FINDINGS.md F5); requests: {string.Join(", ", restore.ArmRequests)}\n{restore.Describe()}");
+            // The emulator answers BMSUserErrorOperationNotSupported; az prints "(code) message".
+            var notSupported = System.Text.RegularExpressions.Regex.IsMatch(restore.StdErr, @"\(BMSUserError\w*NotSupported\) [^\n]*[Rr]estore");
+            Assert.True(posted && notSupported,
+                $"Expected az to reach the restore POST and print the emulator's not-supported error (see FINDINGS.md F5); requests: {string.Join(", ", restore.ArmRequests)}\n{restore.Describe()}");
         }
     }
 

@@ -62,6 +62,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
             ["Storage:StartAzurite"] = "false",
             ["DemoFleet:Enabled"] = "true",
             ["Emulator:GoalStateLongPoll"] = "00:00:05",
+            // Only api-versions real clients send: proves the emulator's list covers everything this az sends.
+            ["Emulator:StrictApiVersions"] = "true",
         })
             psi.ArgumentList.Add($"--{key}={value}");
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
