@@ -89,7 +89,7 @@ public sealed class AzCliFixture : IAsyncLifetime
     private async Task<AzResult> SetupAsync(params string[] args)
     {
         var result = await Az.RunAsync(args, CommandTimeout);
-        Record("(fixture)", result.CommandLine, result);
+        Record("(fixture)", Placeholders(result.CommandLine), result);
         if (!result.Succeeded)
             throw new InvalidOperationException($"Setting up az failed at `{result.CommandLine}`:\n{result.Describe()}\n--- emulator log ---\n{Tail(Emulator.Log)}");
         return result;
@@ -99,6 +99,18 @@ public sealed class AzCliFixture : IAsyncLifetime
         _timings.Enqueue(new Timing(test, command, result.Elapsed.TotalSeconds, result.TimedOut ? -1 : result.ExitCode, note));
 
     public IReadOnlyList<Timing> Timings => _timings.ToList();
+
+    /// <summary>Run-specific values (ports, job ids, recovery-point names) as placeholders, so timings.md diffs stay small.</summary>
+    public static string Placeholders(string commandLine)
+    {
+        var s = System.Text.RegularExpressions.Regex.Replace(commandLine, @"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
+        s = System.Text.RegularExpressions.Regex.Replace(s, @"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "JOB");
+        return System.Text.RegularExpressions.Regex.Replace(s, @"(-r|-n) \d{6,}", "$1 RP");
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private readonly string _loadAtStart = LoadAverage();
 
     public static string Tail(string text, int chars = 6000) => text.Length > chars ? "…" + text[^chars..] : text;
 
@@ -117,8 +129,9 @@ public sealed class AzCliFixture : IAsyncLifetime
             .AppendLine("# az CLI wall times against the emulator")
             .AppendLine()
             .AppendLine($"Written by `UPDATE_CLI_TIMINGS=1 dotnet test --filter FullyQualifiedName~Cli` on {DateTime.UtcNow:yyyy-MM-dd} " +
-                        $"(azure-cli {version}, {Environment.ProcessorCount} cores). Wall time of the whole `az` process, start-up included " +
-                        "(about 1–1.5 s of each); exit code -1 means killed after the timeout.")
+                        $"(azure-cli {version}, {Environment.ProcessorCount} cores, load average {_loadAtStart} at the start and {LoadAverage()} at the end). " +
+                        "Wall time of the whole `az` process, start-up included (about 1–1.5 s of each on an idle machine, more under load); " +
+                        "exit code -1 means killed after the timeout.")
             .AppendLine()
             .AppendLine("| test | command | wall time (s) | exit | note |")
             .AppendLine("|---|---|---:|---:|---|");

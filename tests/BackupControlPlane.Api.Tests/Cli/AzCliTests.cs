@@ -82,11 +82,11 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         Assert.DoesNotContain("VMSnapshot", before.StdOut);
 
         // --debug to count the requests the CLI makes; it writes to stderr, stdout stays the JSON result.
-        var enable = await s.Az("backup", "protection", "enable-for-vm", "-g", s.Rg, "-v", Vault, "--vm", Vm, "-p", "DefaultPolicy", "-o", "json", "--debug");
+        var enable = await s.Az(r => $"{r.ArmRequests.Count} ARM requests, {r.TokenRequests} token requests",
+            "backup", "protection", "enable-for-vm", "-g", s.Rg, "-v", Vault, "--vm", Vm, "-p", "DefaultPolicy", "-o", "json", "--debug");
         var configure = enable.Json();
         var requests = enable.ArmRequests;
         s.Note($"enable-for-vm: {requests.Count} ARM requests + {enable.TokenRequests} token requests:\n  " + string.Join("\n  ", requests));
-        fx.Record(s.Test, "(enable-for-vm request count)", enable, $"{requests.Count} ARM requests, {enable.TokenRequests} token requests");
         Assert.Equal("ConfigureBackup", configure["properties"]!["operation"]!.GetValue<string>());
         Assert.Equal("Completed", configure["properties"]!["status"]!.GetValue<string>());
         Assert.Equal(Vm, configure["properties"]!["entityFriendlyName"]!.GetValue<string>());
@@ -275,12 +275,16 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         public string Test { get; } = name;
         public string Rg { get; } = $"azcli-{name}-{Guid.NewGuid().ToString("N")[..6]}";
 
-        public async Task<AzResult> Az(params string[] args)
+        public Task<AzResult> Az(params string[] args) => Az(null, args);
+
+        /// <param name="note">What to note beside the wall time in timings.md (e.g. a request count).</param>
+        public async Task<AzResult> Az(Func<AzResult, string>? note, params string[] args)
         {
             var result = await fx.Az.RunAsync(args, AzCliFixture.CommandTimeout);
-            var display = result.CommandLine.Replace(Rg, "RG");
-            fx.Record(Test, display, result);
-            output.WriteLine($"[{result.Elapsed.TotalSeconds,6:0.00} s] exit {result.ExitCode}{(result.TimedOut ? " TIMED OUT" : "")}  {display}");
+            var display = AzCliFixture.Placeholders(result.CommandLine.Replace(Rg, "RG"));
+            var noted = note?.Invoke(result);
+            fx.Record(Test, display, result, noted);
+            output.WriteLine($"[{result.Elapsed.TotalSeconds,6:0.00} s] exit {result.ExitCode}{(result.TimedOut ? " TIMED OUT" : "")}  {display}{(noted is null ? "" : "  (" + noted + ")")}");
             if (!result.Succeeded)
             {
                 output.WriteLine(AzCliFixture.Tail(result.StdErr, 4000));
