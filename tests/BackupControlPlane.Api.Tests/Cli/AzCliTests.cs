@@ -50,6 +50,13 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         AssertDefaultPolicy(policies.Single(p => p!["name"]!.GetValue<string>() == "DefaultPolicy")!);
 
         AssertDefaultPolicy((await s.Az("backup", "policy", "show", "-g", s.Rg, "-v", Vault, "-n", "DefaultPolicy", "-o", "json")).Json());
+
+        // Storage and security configuration, consistent with what the vault itself reports.
+        var config = (await s.Az("backup", "vault", "backup-properties", "show", "-g", s.Rg, "-n", Vault, "-o", "json")).Json("F6").AsArray();
+        var storage = config.Single(c => c!["name"]!.GetValue<string>() == "vaultstorageconfig")!["properties"]!;
+        Assert.Equal(shown["properties"]!["redundancySettings"]!["standardTierStorageRedundancy"]!.GetValue<string>(), storage["storageModelType"]!.GetValue<string>());
+        var security = config.Single(c => c!["name"]!.GetValue<string>() == "vaultconfig")!["properties"]!;
+        Assert.Equal(shown["properties"]!["securitySettings"]!["softDeleteSettings"]!["softDeleteState"]!.GetValue<string>(), security["softDeleteFeatureState"]!.GetValue<string>());
     }
 
     private static void AssertDefaultPolicy(JsonNode policy)
@@ -94,6 +101,12 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
 
         // The Windows VM is protected through ARM: it only has to show the Windows extension later.
         Assert.Equal(System.Net.HttpStatusCode.Accepted, (await fx.Arm.EnableProtectionAsync(s.Rg, Vault, winVm)).StatusCode);
+
+        // Which vault protects the VM, and which items the policy covers.
+        var protectingVault = (await s.Az("backup", "protection", "check-vm", "--vm", ArmTestClient.VmPath(s.Rg, Vm), "-o", "json")).Json("F8");
+        Assert.Equal(ArmTestClient.VaultPath(s.Rg, Vault), protectingVault.GetValue<string>(), ignoreCase: true);
+        var associated = (await s.Az("backup", "policy", "list-associated-items", "-g", s.Rg, "-v", Vault, "-n", "DefaultPolicy", "-o", "json")).Json("F7").AsArray();
+        Assert.Equal([Vm, winVm], associated.Select(i => i!["properties"]!["friendlyName"]!.GetValue<string>()).Order());
 
         var items = (await s.Az("backup", "item", "list", "-g", s.Rg, "-v", Vault, "-o", "json")).Json().AsArray();
         var item = items.Single(i => i!["properties"]!["friendlyName"]!.GetValue<string>() == Vm)!;
@@ -195,7 +208,7 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
     }
 
     [Fact]
-    public async Task Disable_protection_with_delete_backup_data_deletes_the_item()
+    public async Task Disable_protection_with_delete_backup_data_deletes_the_item_or_soft_deletes_it_as_the_vault_says()
     {
         var s = Scenario("delete");
         await ProtectedVmAsync(s);
