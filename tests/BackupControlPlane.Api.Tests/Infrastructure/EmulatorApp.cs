@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using BackupControlPlane.Agent;
+using BackupControlPlane.Api.Tests.Oracle;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,9 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     {
         var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings);
         app.StartServer();
-        app.Client = app.CreateClient();
+        // Same client as CreateClient() (HttpClientHandler follows redirects and keeps cookies itself), plus the
+        // recorder that lets the spec oracle check every ARM answer of the run.
+        app.Client = app.CreateDefaultClient(new ArmTrafficRecorder());
         app.Client.Timeout = TimeSpan.FromMinutes(2);
         app.Arm = new ArmTestClient(app.Client);
         return app;
