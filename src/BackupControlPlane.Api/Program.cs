@@ -1,6 +1,8 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Features.Emulator;
+using BackupControlPlane.Api.Features.Identity;
 using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.RecoveryPoints;
@@ -16,10 +18,16 @@ builder.AddBackupControlPlane();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
+app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 
 app.MapOpenApi();
-app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane"); o.RoutePrefix = "swagger"; });
+app.UseSwaggerUI(o =>
+{
+    o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane");
+    o.RoutePrefix = "swagger";
+    o.UseRequestInterceptor(SwaggerToken.Interceptor);
+});
 app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
@@ -29,9 +37,12 @@ app.MapVirtualMachines();
 app.MapVaults();
 app.MapProtection();
 app.MapRecoveryPoints();
+app.MapBackups();
 app.MapJobs();
 app.MapAgents();
 app.MapEmulator();
+app.MapIdentity();
+app.MapProviders();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

@@ -22,6 +22,17 @@ public static partial class ApiVersions
         && string.CompareOrdinal(version[..10], Newest) <= 0
         && DateOnly.TryParseExact(version[..10], "yyyy-MM-dd", out _);
 
+    /// <summary>Versions real clients are known to send: the az CLI, the .NET SDK and Azure's published specs.</summary>
+    public static readonly string[] Known =
+    [
+        "2025-02-01", "2024-11-01", "2024-07-01", "2024-04-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-06-01", "2023-04-01",
+        "2023-03-01", "2023-02-01", "2023-01-01", "2022-12-01", "2022-11-01", "2022-10-01", "2022-09-01-preview", "2022-08-01",
+        "2021-01-01", "2020-10-01", "2020-01-01", "2019-11-01", "2019-06-15", "2019-05-13", "2018-02-01", "2017-07-01", "2016-12-01",
+        "2016-06-01",
+    ];
+
+    public static bool IsKnown(string version) => Known.Contains(version, StringComparer.OrdinalIgnoreCase);
+
     public static string Describe() => $"dated versions from {Oldest} to {Newest}, with or without '-preview' (for example 2025-02-01)";
 
     /// <summary>Middleware: checks api-version on every ARM route before anything else reads the request.</summary>
@@ -36,7 +47,14 @@ public static partial class ApiVersions
                     $"The api-version query parameter (?api-version=) is required for all requests. Supported: {Describe()}.").ExecuteAsync(http);
                 return;
             }
-            if (!IsSupported(values[0]!))
+            var strict = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions>>().Value.StrictApiVersions;
+            if (strict && !IsKnown(values[0]!))
+            {
+                await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
+                    $"The api-version '{values[0]}' is not one real clients send (strict mode). Known: {string.Join(", ", Known)}. Set Emulator:StrictApiVersions=false to accept any {Describe()}.").ExecuteAsync(http);
+                return;
+            }
+            if (!strict && !IsSupported(values[0]!))
             {
                 await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
                     $"The api-version '{values[0]}' is invalid. The supported versions are {Describe()}.").ExecuteAsync(http);

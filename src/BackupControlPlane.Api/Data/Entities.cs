@@ -126,6 +126,9 @@ public static class JobOperations
 {
     public const string ConfigureBackup = "ConfigureBackup";
     public const string Backup = "Backup";
+    public const string DisableBackup = "DisableBackup";
+    public const string DeleteBackupData = "DeleteBackupData";
+    public const string Restore = "Restore";
 }
 
 public sealed class BackupJob

@@ -17,6 +17,12 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan AgentTaskTimeout { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>How long the goal-state long-poll holds a request when nothing changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")] public TimeSpan GoalStateLongPoll { get; set; } = TimeSpan.FromSeconds(25);
+    /// <summary>The base URL clients reach the service at, for absolute polling URLs behind a proxy; the request's own when empty.</summary>
+    public string? PublicBaseUrl { get; set; }
+    /// <summary>Accept only the api-versions real clients are known to send, instead of any dated version in range.</summary>
+    public bool StrictApiVersions { get; set; }
+    /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>
+    [Range(1, 1000)] public int PageSize { get; set; } = 200;
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
 }

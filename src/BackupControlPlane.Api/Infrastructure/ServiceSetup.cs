@@ -3,6 +3,8 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Features.Emulator;
+using BackupControlPlane.Api.Features.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.Scheduling;
 using BackupControlPlane.Api.Features.VirtualMachines;
@@ -32,6 +34,8 @@ public static class ServiceSetup
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoFleetOptions>().BindConfiguration(DemoFleetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
 
         var emulator = builder.Configuration.GetSection(EmulatorOptions.Section).Get<EmulatorOptions>() ?? new EmulatorOptions();
         var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
@@ -62,6 +66,19 @@ public static class ServiceSetup
             o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             o.WorkerCount = hangfire.WorkerCount;
             o.SchedulePollingInterval = hangfire.SchedulePollingInterval;
+        });
+
+        // HTTPS with the emulator's own CA (or a configured PFX) for every https:// address in Urls.
+        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls)));
+
+        services.AddSingleton<TokenService>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider>((o, tokens, time) =>
+        {
+            o.TokenValidationParameters = tokens.ValidationParameters();
+            o.TimeProvider = time;
+            o.MapInboundClaims = false;
         });
 
         services.AddSingleton<AgentCredentials>();

@@ -61,3 +61,43 @@ public sealed class ArmContractTests
         Assert.Equal(ArmTestClient.Sub, Assert.Single(subs)!["subscriptionId"]!.GetValue<string>());
     }
 }
+
+public sealed class ArmPagingAndProviderTests
+{
+    [Fact]
+    public async Task Lists_page_with_nextLink_and_strict_mode_refuses_unknown_versions_saying_how_to_relax()
+    {
+        using var app = await EmulatorApp.StartAsync(settings: new() { ["Emulator:PageSize"] = "2", ["Emulator:StrictApiVersions"] = "true" });
+        for (var i = 0; i < 5; i++) await app.Arm.PutVmAsync("rg-page", $"vm{i}");
+        await app.Arm.PutVaultAsync("rg-page", "vault1");
+        var names = new List<string>();
+        string? next = ArmTestClient.WithVersion(ArmTestClient.VaultPath("rg-page", "vault1") + "/backupProtectableItems?$filter=" + Uri.EscapeDataString("backupManagementType eq 'AzureIaasVM'"));
+        var pages = 0;
+        while (next is not null)
+        {
+            var page = JsonNode.Parse(await app.Client.GetStringAsync(next))!;
+            names.AddRange(page["value"]!.AsArray().Select(v => v!["properties"]!["friendlyName"]!.GetValue<string>()));
+            next = page["nextLink"]?.GetValue<string>();
+            Assert.True(++pages <= 3);
+        }
+        Assert.Equal(["vm0", "vm1", "vm2", "vm3", "vm4"], names.Order());
+        Assert.Equal(3, pages);
+
+        using var strict = await app.Client.GetAsync(ArmTestClient.VaultPath("rg-page", "vault1") + "?api-version=2021-12-01");
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+        Assert.Contains("StrictApiVersions=false", await strict.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(ArmTestClient.VaultPath("rg-page", "vault1") + "?api-version=2022-10-01")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Provider_metadata_names_nested_resource_types_with_a_first_api_version()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rs = await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/providers/Microsoft.RecoveryServices", "2022-12-01");
+        Assert.Equal($"/subscriptions/{ArmTestClient.Sub}/providers/Microsoft.RecoveryServices", rs["id"]!.GetValue<string>());
+        var items = rs["resourceTypes"]!.AsArray().Single(t => t!["resourceType"]!.GetValue<string>() == "vaults/backupFabrics/protectionContainers/protectedItems")!;
+        Assert.Equal("2025-02-01", items["apiVersions"]![0]!.GetValue<string>());
+        var compute = await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/providers/microsoft.compute", "2022-12-01");
+        Assert.Contains(compute["resourceTypes"]!.AsArray(), t => t!["resourceType"]!.GetValue<string>() == "virtualMachines/extensions");
+    }
+}

@@ -22,25 +22,31 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     private readonly TimeProvider? _time;
     private readonly Dictionary<string, string?> _settings;
     private readonly List<CancellationTokenSource> _agents = [];
+    private readonly bool _https;
 
-    private EmulatorApp(string storage, TimeProvider? time, Dictionary<string, string?>? settings)
+    private EmulatorApp(string storage, TimeProvider? time, Dictionary<string, string?>? settings, bool https)
     {
         _storage = storage;
         _time = time;
         _settings = settings ?? [];
-        UseKestrel(0);
+        _https = https;
+        // Kestrel binds from Urls, so HTTPS gets the service's own certificate exactly as in production.
+        UseKestrel();
     }
 
     public const string Subscription = "00000000-0000-0000-0000-000000000001";
 
-    public static async Task<EmulatorApp> StartAsync(TimeProvider? time = null, Dictionary<string, string?>? settings = null)
+    public static async Task<EmulatorApp> StartAsync(TimeProvider? time = null, Dictionary<string, string?>? settings = null, bool https = false)
     {
-        var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings);
+        var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings, https);
         app.StartServer();
-        // Same client as CreateClient() (HttpClientHandler follows redirects and keeps cookies itself), plus the
-        // recorder that lets the spec oracle check every ARM answer of the run.
-        app.Client = app.CreateDefaultClient(new ArmTrafficRecorder());
+        // The recorder lets the spec oracle check every ARM answer of the run (Oracle/).
+        app.Client = new HttpClient(new ArmTrafficRecorder { InnerHandler = new HttpClientHandler() })
+        {
+            BaseAddress = new Uri(app.Addresses.First(a => a.StartsWith("http://"))),
+        };
         app.Client.Timeout = TimeSpan.FromMinutes(2);
+        app.Client.DefaultRequestHeaders.Authorization = new("Bearer", await app.ManagedIdentityTokenAsync());
         app.Arm = new ArmTestClient(app.Client);
         return app;
     }
@@ -56,7 +62,7 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        builder.UseSetting("Urls", _https ? "http://127.0.0.1:0;https://127.0.0.1:0" : "http://127.0.0.1:0");
         builder.UseSetting("Emulator:DataDirectory", _dataDir);
         builder.UseSetting("Storage:ConnectionString", _storage);
         builder.UseSetting("Storage:StartAzurite", "false");
@@ -83,7 +89,24 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["agentKey"]!.GetValue<string>();
     }
 
+    /// <summary>A token from the emulator's managed-identity endpoint, as az and the SDK get theirs.</summary>
+    public async Task<string> ManagedIdentityTokenAsync(string resource = "https://management.core.windows.net/")
+    {
+        using var http = NewHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + Uri.EscapeDataString(resource));
+        request.Headers.Add("Metadata", "true");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+    }
+
     public HttpClient NewHttpClient() => new() { BaseAddress = Client.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+
+    public string DataDirectory => _dataDir;
+
+    public IReadOnlyList<string> Addresses =>
+        Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -57,6 +57,18 @@ public sealed class BackupOrchestrator(
         return jobs;
     }
 
+    /// <summary>Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>.</summary>
+    public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, CancellationToken ct)
+    {
+        var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
+        if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
+        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry);
+        await storage.CreateContainerAsync(task.LogsContainer, ct);
+        await db.SaveChangesAsync(ct);
+        notifier.Signal(task.VirtualMachineId);
+        return job;
+    }
+
     private static BackupJob NewJob(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot) => new()
     {
         Id = Guid.NewGuid(), VaultId = item.VaultId, ProtectedItemId = item.Id, EntityFriendlyName = item.VirtualMachine!.Name,

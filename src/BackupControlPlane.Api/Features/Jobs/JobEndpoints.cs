@@ -25,7 +25,7 @@ public static class JobEndpoints
     }
 
     private static async Task<Ok<ArmList<JobResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, TimeProvider time, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+        BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var query = db.BackupJobs.Where(j => j.VaultId == vault.Id);
@@ -41,10 +41,10 @@ public static class JobEndpoints
                 default: throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupJobs: use status, operation, startTime, endTime or backupManagementType.");
             }
         }
-        var jobs = await query.OrderByDescending(j => j.StartTime).Take(1000).ToListAsync(ct);
+        var jobs = await query.OrderByDescending(j => j.StartTime).ToListAsync(ct);
         var vaultId = VaultEndpoints.IdOf(vault);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new ArmList<JobResource>(jobs.Select(j => JobMapper.ToResource(vaultId, j, now)).ToList()));
+        return TypedResults.Ok(ArmPaging.Page(http, jobs.Select(j => JobMapper.ToResource(vaultId, j, now)).ToList()));
     }
 
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string jobName,

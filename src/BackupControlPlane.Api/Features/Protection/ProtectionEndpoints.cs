@@ -21,6 +21,9 @@ public static class ProtectionEndpoints
         var arm = app.MapGroup("").WithTags("Protected items");
         arm.MapPut(ItemRoute, Put).WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ItemRoute, Get);
+        arm.MapDelete(ItemRoute, Delete).WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
+        arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
+        arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         arm.MapGet(V + "/backupProtectedItems", List);
         arm.MapGet(V + "/backupProtectableItems", ListProtectable);
         arm.MapGet(V + "/backupProtectionContainers", ListContainers);
@@ -36,8 +39,14 @@ public static class ProtectionEndpoints
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
-        if (props.ProtectionState is { Length: > 0 } state && !state.Equals("Protected", StringComparison.OrdinalIgnoreCase))
-            throw new ArmException(400, "BMSUserErrorNotSupported", $"protectionState '{state}' (stop protection) is not built yet in the emulator; only enabling protection is.");
+        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        if (props.ProtectionState is { Length: > 0 } state && state.Equals(ProtectionStates.ProtectionStopped, StringComparison.OrdinalIgnoreCase))
+        {
+            // Stop protection and keep the data (the CLI also sends policyId "").
+            var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
+            var stopped = await protection.StopAsync(vault, existing, ct);
+            return Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");
+        }
         if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
         var vmRef = ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
@@ -47,19 +56,58 @@ public static class ProtectionEndpoints
         var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
 
         var enabled = await protection.EnableAsync(vault, vm, policy, ct);
-        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
         return Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 
-    /// <summary>ARM's long-running answer: 202, no body, and the two polling URLs.</summary>
-    public static IResult Accepted(HttpContext http, string location, string asyncOperation)
+    /// <summary>
+    /// ARM's long-running answer: 202, no body, and absolute polling URLs (the SDK follows them as given), on the
+    /// configured public base URL when the emulator sits behind a proxy.
+    /// </summary>
+    public static IResult Accepted(HttpContext http, string location, string? asyncOperation)
     {
         var version = "?api-version=" + Uri.EscapeDataString(http.Request.Query["api-version"].ToString());
-        var baseUri = $"{http.Request.Scheme}://{http.Request.Host}";
+        var configured = http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value.PublicBaseUrl;
+        var baseUri = string.IsNullOrEmpty(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
         http.Response.Headers.Location = baseUri + location + version;
-        http.Response.Headers["Azure-AsyncOperation"] = baseUri + asyncOperation + version;
+        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = baseUri + asyncOperation + version;
         http.Response.Headers.RetryAfter = "1";
         return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> Delete(
+        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct);
+        if (item is null) return TypedResults.NoContent();
+        var op = await protection.DeleteAsync(vault, item, ct);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        // Azure points a DELETE's polling URLs at the vault, not at the item that no longer exists.
+        return Accepted(http, $"{vaultId}/backupOperationResults/{op.Id}", $"{vaultId}/backupOperations/{op.Id}");
+    }
+
+    /// <summary>Discovery: every emulated VM is known at once, so the operation is finished when the client first polls.</summary>
+    private static async Task<IResult> RefreshContainers(string subscriptionId, string resourceGroupName, string vaultName, string fabricName,
+        BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        if (!fabricName.Equals("Azure", StringComparison.OrdinalIgnoreCase)) throw ArmException.NotFound($"backupFabrics/{fabricName} (the only fabric is 'Azure')");
+        var now = time.GetUtcNow();
+        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        db.AsyncOperations.Add(op);
+        await db.SaveChangesAsync(ct);
+        return Accepted(http, $"{ArmIds.Fabric(VaultEndpoints.IdOf(vault))}/operationResults/{op.Id}", null);
+    }
+
+    private static async Task<IResult> FabricOperationResult(string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string operationId,
+        BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var op = Guid.TryParse(operationId, out var id) ? await db.AsyncOperations.FirstOrDefaultAsync(o => o.Id == id && o.VaultId == vault.Id, ct) : null;
+        if (op is null) throw ArmException.NotFound($"{ArmIds.Fabric(VaultEndpoints.IdOf(vault))}/operationResults/{operationId}");
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<ProtectedItemResource>> Get(
@@ -75,7 +123,7 @@ public static class ProtectionEndpoints
     }
 
     private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         foreach (var (key, value) in ODataFilter.Parse(filter))
@@ -90,12 +138,12 @@ public static class ProtectionEndpoints
         }
         var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
         var counts = await RecoveryPointCounts(db, items.Select(i => i.Id).ToList(), ct);
-        return TypedResults.Ok(new ArmList<ProtectedItemResource>(items.Select(i => ToResource(vault, i, counts.GetValueOrDefault(i.Id))).ToList()));
+        return TypedResults.Ok(ArmPaging.Page(http, items.Select(i => ToResource(vault, i, counts.GetValueOrDefault(i.Id))).ToList()));
     }
 
     /// <summary>The VMs of the vault's subscription and region that no vault protects yet, as the CLI's discovery expects.</summary>
     private static async Task<Ok<ArmList<ProtectableItemResource>>> ListProtectable(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         _ = ODataFilter.Parse(filter).ToList();
@@ -111,7 +159,7 @@ public static class ProtectionEndpoints
                 new ProtectableItemProperties("AzureIaasVM", "Microsoft.Compute/virtualMachines", "VM", v.Name,
                     ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), "Compute", v.ResourceGroup, "NotProtected"));
         }).ToList();
-        return TypedResults.Ok(new ArmList<ProtectableItemResource>(result));
+        return TypedResults.Ok(ArmPaging.Page(http, result));
     }
 
     private static async Task<Ok<ArmList<ProtectionContainerResource>>> ListContainers(string subscriptionId, string resourceGroupName, string vaultName,

@@ -1,12 +1,13 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Scheduling;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Protection;
 
 /// <summary>Enabling protection, shared by the ARM route and the CLI-style convenience route.</summary>
-public sealed class ProtectionService(BackupDbContext db, BackupScheduler scheduler, TimeProvider time)
+public sealed class ProtectionService(BackupDbContext db, BackupScheduler scheduler, BlobStorage storage, TimeProvider time, ILogger<ProtectionService> logger)
 {
     public sealed record Enabled(ProtectedItem Item, BackupJob Job, AsyncOperation Operation);
 
@@ -73,5 +74,63 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         await tx.CommitAsync(ct);
         await scheduler.EnsureScheduledAsync(policy.Id, ct);
         return new Enabled(item, job, operation);
+    }
+
+    /// <summary>A finished job with its operation, for the synchronous parts of long-running ARM calls.</summary>
+    public (BackupJob Job, AsyncOperation Operation) CompletedJob(Vault vault, ProtectedItem? item, string vmName, string operation)
+    {
+        var now = time.GetUtcNow();
+        var job = new BackupJob
+        {
+            Id = Guid.NewGuid(), VaultId = vault.Id, ProtectedItemId = item?.Id, EntityFriendlyName = vmName, Operation = operation,
+            Status = JobStatuses.Completed, StartTime = now, EndTime = now, ActivityId = Guid.NewGuid(),
+        };
+        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        db.BackupJobs.Add(job);
+        db.AsyncOperations.Add(op);
+        return (job, op);
+    }
+
+    /// <summary>Stop protection and keep the data: no more scheduled backups, recovery points kept until deleted.</summary>
+    public async Task<AsyncOperation> StopAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    {
+        item.ProtectionState = ProtectionStates.ProtectionStopped;
+        item.PolicyId = null;
+        var (_, op) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DisableBackup);
+        await db.SaveChangesAsync(ct);
+        return op;
+    }
+
+    /// <summary>
+    /// Stop protection and delete the data: the item and its recovery points go, and with them their blob snapshots
+    /// and vault copies. The VMSnapshot extension stays on the VM, as in Azure.
+    /// </summary>
+    public async Task<AsyncOperation> DeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    {
+        var points = await db.RecoveryPoints.Include(r => r.Disks).Where(r => r.ProtectedItemId == item.Id).ToListAsync(ct);
+        var open = await db.AgentTasks.Where(t => t.ProtectedItemId == item.Id && t.State != AgentTaskStates.Completed && t.State != AgentTaskStates.Failed).ToListAsync(ct);
+        var openJobs = open.Select(t => t.JobId).ToList();
+        var now = time.GetUtcNow();
+        foreach (var job in await db.BackupJobs.Where(j => openJobs.Contains(j.Id)).ToListAsync(ct))
+            Backups.BackupOrchestrator.Fail(job, open.First(t => t.JobId == job.Id), Jobs.BackupErrors.BackUpOperationFailed, "Protection was stopped and the backup data deleted while this backup ran.", now);
+        var (_, op) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData);
+        db.RecoveryPoints.RemoveRange(points);
+        db.ProtectedItems.Remove(item);
+        await db.SaveChangesAsync(ct);
+        // Blobs after the commit: a crash here leaves unreferenced copies (harmless), never a point whose data is gone.
+        foreach (var disk in points.SelectMany(p => p.Disks))
+        {
+            try
+            {
+                var source = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(disk.SourceBlobUri));
+                await storage.Service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot).DeleteIfExistsAsync(cancellationToken: ct);
+                if (disk.VaultContainer is not null && disk.VaultBlobName is not null) await storage.DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                logger.LogWarning("Deleting backup data of {Item} left a blob behind: {Status} {Code}", item.ContainerName, e.Status, e.ErrorCode);
+            }
+        }
+        return op;
     }
 }

@@ -23,9 +23,15 @@ public static class VaultEndpoints
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
         group.MapGet(VaultRoute + "/backupPolicies", ListPolicies);
         group.MapGet(VaultRoute + "/backupPolicies/{policyName}", GetPolicy);
+        // No Resource Guard is ever mapped to an emulated vault; the CLI checks this list is empty before deleting data.
+        group.MapGet(VaultRoute + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
+        {
+            await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+            return TypedResults.Ok(new ArmList<object>([]));
+        });
     }
 
-    private static async Task<Results<Ok<VaultResource>, Created<VaultResource>>> Put(
+    private static async Task<Results<Ok<VaultResource>, JsonHttpResult<VaultResource>>> Put(
         string subscriptionId, string resourceGroupName, string vaultName, VaultRequest? body,
         BackupDbContext db, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
     {
@@ -62,7 +68,8 @@ public static class VaultEndpoints
             throw new ArmException(409, "Conflict", $"The vault '{vaultName}' was created by a concurrent request.");
         }
         var resource = ToResource(vault);
-        return TypedResults.Created(resource.Id, resource);
+        // 201 without Location: ARM clients read a Location on a PUT as "poll here", and a synchronous create has nothing to poll.
+        return TypedResults.Json(resource, statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>Azure's DefaultPolicy: one backup a day, daily points kept 30 days, instant-restore snapshots kept 2 days.</summary>

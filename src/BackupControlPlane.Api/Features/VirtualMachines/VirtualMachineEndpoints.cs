@@ -28,7 +28,7 @@ public static partial class VirtualMachineEndpoints
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")]
     private static partial Regex ValidName();
 
-    private static async Task<Results<Ok<VirtualMachineResource>, Created<VirtualMachineResource>>> Put(
+    private static async Task<Results<Ok<VirtualMachineResource>, JsonHttpResult<VirtualMachineResource>>> Put(
         string subscriptionId, string resourceGroupName, string vmName, VirtualMachineRequest? body,
         BackupDbContext db, BlobStorage storage, VirtualMachineMapper mapper, TimeProvider time, CancellationToken ct)
     {
@@ -93,7 +93,8 @@ public static partial class VirtualMachineEndpoints
             throw;
         }
         var resource = mapper.ToResource(vm);
-        return TypedResults.Created(resource.Id, resource);
+        // 201 without Location: ARM clients read a Location on a PUT as "poll here", and a synchronous create has nothing to poll.
+        return TypedResults.Json(resource, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<Ok<VirtualMachineResource>> Get(string subscriptionId, string resourceGroupName, string vmName,

@@ -12,6 +12,7 @@ public sealed class VaultTests
         var rg = "rg-vault-" + Guid.NewGuid().ToString("N")[..6];
         using var created = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VaultPath(rg, "v1"), new { location = "westeurope", sku = new { name = "Standard" } }, "2016-06-01");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Null(created.Headers.Location); // a Location on a PUT tells ARM clients to poll it
         using var again = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VaultPath(rg, "v1"), new { location = "westeurope", sku = new { name = "Standard" } }, "2022-10-01");
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 

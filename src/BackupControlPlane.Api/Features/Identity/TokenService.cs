@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace BackupControlPlane.Api.Features.Identity;
+
+public sealed class IdentityOptions
+{
+    public const string Section = "Identity";
+    /// <summary>Lets ARM routes answer without a bearer token. Off by default: Azure's clients always send one.</summary>
+    public bool AllowAnonymousArm { get; set; }
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// Issues and validates the emulator's access tokens: RS256 JWTs shaped like Azure AD v1 tokens (tid, oid, appid),
+/// signed with a key kept in the data folder so tokens survive restarts.
+/// </summary>
+public sealed class TokenService
+{
+    public const string DefaultResource = "https://management.core.windows.net/";
+    /// <summary>The object id of the emulator's managed identity.</summary>
+    public static readonly Guid ManagedIdentityObjectId = Guid.Parse("00000000-0000-0000-0000-0000000000b1");
+
+    private readonly RsaSecurityKey _key;
+    private readonly EmulatorOptions _emulator;
+    private readonly IOptions<IdentityOptions> _options;
+    private readonly TimeProvider _time;
+
+    public TokenService(DataPaths paths, IOptions<EmulatorOptions> emulator, IOptions<IdentityOptions> options, TimeProvider time)
+    {
+        _emulator = emulator.Value;
+        _options = options;
+        _time = time;
+        var file = Path.Combine(paths.Root, "tls", "token-signing.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var rsa = RSA.Create(2048);
+        if (File.Exists(file)) rsa.ImportFromPem(File.ReadAllText(file));
+        else
+        {
+            File.WriteAllText(file + ".tmp", rsa.ExportPkcs8PrivateKeyPem());
+            File.Move(file + ".tmp", file, overwrite: false);
+        }
+        _key = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportRSAPublicKey()))[..16] };
+    }
+
+    public string Issuer => $"https://sts.windows.net/{_emulator.TenantId}/";
+    public string TenantId => _emulator.TenantId;
+    public SecurityKey SigningKey => _key;
+
+    public sealed record Issued(string AccessToken, DateTimeOffset ExpiresOn, string Resource);
+
+    public Issued Issue(string? resource, Guid objectId, string appId)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + _options.Value.TokenLifetime;
+        var audience = string.IsNullOrWhiteSpace(resource) ? DefaultResource : resource.Trim();
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.AddMinutes(-5).UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+            Claims = new Dictionary<string, object>
+            {
+                ["tid"] = _emulator.TenantId,
+                ["oid"] = objectId.ToString(),
+                ["sub"] = objectId.ToString(),
+                ["appid"] = appId,
+                ["idtyp"] = "app",
+                ["ver"] = "1.0",
+            },
+        });
+        return new Issued(token, expires, audience);
+    }
+
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = Issuer,
+        ValidateAudience = false, // az asks for management.core.windows.net, the SDK for management.azure.com: both are fine
+        IssuerSigningKey = _key,
+        ValidateLifetime = true,
+        ClockSkew = TimeSpan.FromMinutes(1),
+        // Lifetime against the injected clock, so expiry is testable and follows the emulator's time.
+        LifetimeValidator = (notBefore, expires, _, p) =>
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || notBefore <= now + p.ClockSkew) && expires is { } e && e > now - p.ClockSkew;
+        },
+        NameClaimType = "oid",
+    };
+
+    /// <summary>A stable object id for a service principal's client id.</summary>
+    public static Guid ObjectIdFor(string clientId) => new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("sp:" + clientId))[..16]);
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs.Models;
+using BackupControlPlane.Api.Tests.Infrastructure;
+
+namespace BackupControlPlane.Api.Tests.Features.Protection;
+
+/// <summary>Backup now, stop (keep data), resume, stop and delete data — the long-running calls the az CLI makes.</summary>
+public sealed class ProtectionLifecycleTests
+{
+    private static string NewRg() => "rg-life-" + Guid.NewGuid().ToString("N")[..6];
+
+    private static async Task<JsonNode> OperationJobAsync(EmulatorApp app, HttpResponseMessage accepted, string rg)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.NotNull(accepted.Headers.Location);
+        var opId = new Uri(accepted.Headers.GetValues("Azure-AsyncOperation").Single()).AbsolutePath.Split('/').Last();
+        var op = await app.Arm.GetAsync($"{ArmTestClient.VaultPath(rg, "vault1")}/backupOperations/{opId}");
+        Assert.Equal("Succeeded", op["status"]!.GetValue<string>());
+        return await app.Arm.GetAsync($"{ArmTestClient.VaultPath(rg, "vault1")}/backupJobs/{op["properties"]!["jobId"]!.GetValue<string>()}");
+    }
+
+    [Fact]
+    public async Task Backup_now_makes_an_on_demand_recovery_point_and_refuses_a_second_while_one_runs()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmnow");
+        var item = ArmTestClient.ItemPath(rg, "vault1", "vmnow");
+        var expiry = DateTimeOffset.UtcNow.AddDays(10);
+
+        using var first = await app.Arm.SendAsync(HttpMethod.Post, item + "/backup", new { properties = new { objectType = "IaasVMBackupRequest", recoveryPointExpiryTimeInUTC = expiry } });
+        var job = await OperationJobAsync(app, first, rg);
+        Assert.Equal("Backup", job["properties"]!["operation"]!.GetValue<string>());
+        Assert.Equal("InProgress", job["properties"]!["status"]!.GetValue<string>());
+
+        using var second = await app.Arm.SendAsync(HttpMethod.Post, item + "/backup", new { properties = new { objectType = "IaasVMBackupRequest" } });
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Contains("UserErrorBackupOperationInProgress", await second.Content.ReadAsStringAsync());
+
+        await app.StartAgentAsync("vmnow");
+        var done = await app.Arm.WaitForJobAsync(rg, "vault1", job["name"]!.GetValue<string>());
+        Assert.Equal("Completed", done["properties"]!["status"]!.GetValue<string>());
+        var rp = Assert.Single((await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray())!;
+        var rpExpiry = DateTimeOffset.Parse(rp["properties"]!["recoveryPointExpiryTimeInUTC"]!.GetValue<string>());
+        Assert.True(Math.Abs((rpExpiry - expiry).TotalSeconds) < 1);
+    }
+
+    [Fact]
+    public async Task Stopping_protection_keeps_the_points_and_skips_scheduled_backups_until_resumed()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmstop");
+        await app.StartAgentAsync("vmstop");
+        var due = await app.Arm.RunDueAsync(rg);
+        await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "vmstop"));
+        var item = ArmTestClient.ItemPath(rg, "vault1", "vmstop");
+
+        // As the CLI sends it: protectionState ProtectionStopped and policyId "".
+        using var stop = await app.Arm.SendAsync(HttpMethod.Put, item, new
+        {
+            properties = new { protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, "vmstop"), policyId = "", protectionState = "ProtectionStopped" },
+        });
+        var job = await OperationJobAsync(app, stop, rg);
+        Assert.Equal("DisableBackup", job["properties"]!["operation"]!.GetValue<string>());
+        var stopped = await app.Arm.GetAsync(item);
+        Assert.Equal("ProtectionStopped", stopped["properties"]!["protectionState"]!.GetValue<string>());
+        Assert.Single((await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray());
+
+        var nothing = await app.Arm.RunDueAsync(rg, DateTimeOffset.UtcNow.AddDays(3));
+        Assert.Empty(nothing["jobs"]!.AsArray().Where(j => j!["properties"]!["entityFriendlyName"]!.GetValue<string>() == "vmstop"));
+
+        using var resume = await app.Arm.EnableProtectionAsync(rg, "vault1", "vmstop");
+        Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
+        Assert.Equal("Protected", (await app.Arm.GetAsync(item))["properties"]!["protectionState"]!.GetValue<string>());
+        var again = await app.Arm.RunDueAsync(rg, DateTimeOffset.UtcNow.AddDays(4));
+        Assert.Equal("Completed", (await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(again, "vmstop")))["properties"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Deleting_backup_data_removes_item_points_snapshots_and_vault_copies_but_keeps_the_extension()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmdel");
+        await app.StartAgentAsync("vmdel");
+        var due = await app.Arm.RunDueAsync(rg);
+        await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "vmdel"));
+        var item = ArmTestClient.ItemPath(rg, "vault1", "vmdel");
+        var dataId = (await app.Arm.GetAsync(item))["properties"]!["protectedItemDataId"]!.GetValue<string>();
+        var vm = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmdel"));
+        var osBlob = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(vm["properties"]!["storageProfile"]!["osDisk"]!["vhd"]!["uri"]!.GetValue<string>()));
+
+        using var delete = await app.Arm.SendAsync(HttpMethod.Delete, item);
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        var asyncOp = delete.Headers.GetValues("Azure-AsyncOperation").Single();
+        Assert.Contains($"/vaults/vault1/backupOperations/", asyncOp);
+        Assert.Contains("/backupOperationResults/", delete.Headers.Location!.ToString());
+        using (var result = await app.Client.GetAsync(delete.Headers.Location)) Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
+        var job = await OperationJobAsync(app, delete, rg);
+        Assert.Equal("DeleteBackupData", job["properties"]!["operation"]!.GetValue<string>());
+
+        using (var gone = await app.Arm.SendAsync(HttpMethod.Get, item)) Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        var snapshots = new List<BlobItem>();
+        await foreach (var b in app.Blobs.GetBlobContainerClient(osBlob.BlobContainerName).GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Snapshots, Prefix = osBlob.BlobName }))
+            if (b.Snapshot is not null) snapshots.Add(b);
+        Assert.Empty(snapshots);
+        var copies = 0;
+        await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: "vault-"))
+            await foreach (var _ in app.Blobs.GetBlobContainerClient(c.Name).GetBlobsAsync(new GetBlobsOptions { Prefix = dataId + "/" })) copies++;
+        Assert.Equal(0, copies);
+        var ext = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmdel") + "/extensions");
+        Assert.Single(ext["value"]!.AsArray());
+        using (var again = await app.Arm.SendAsync(HttpMethod.Delete, item)) Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_containers_answers_202_and_its_result_204_as_the_CLI_polls_it()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.PutVaultAsync(rg, "vault1");
+        using var refresh = await app.Arm.SendAsync(HttpMethod.Post, ArmTestClient.VaultPath(rg, "vault1") + "/backupFabrics/Azure/refreshContainers");
+        Assert.Equal(HttpStatusCode.Accepted, refresh.StatusCode);
+        Assert.Contains("/backupFabrics/Azure/operationResults/", refresh.Headers.Location!.ToString());
+        using var result = await app.Client.GetAsync(refresh.Headers.Location);
+        Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
+    }
+
+    [Fact]
+    public async Task Restore_answers_a_clear_not_yet_supported_error()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmrestore");
+        using var r = await app.Arm.SendAsync(HttpMethod.Post, ArmTestClient.ItemPath(rg, "vault1", "vmrestore") + "/recoveryPoints/1/restore",
+            new { properties = new { objectType = "IaasVMRestoreRequest", recoveryType = "RestoreDisks" } });
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains("not built", JsonNode.Parse(await r.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>());
+    }
+}
