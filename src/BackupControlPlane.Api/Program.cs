@@ -35,6 +35,7 @@ app.MapHangfireDashboard("/hangfire");
 
 app.MapVirtualMachines();
 app.MapVaults();
+app.MapVaultConfig();
 app.MapProtection();
 app.MapRecoveryPoints();
 app.MapBackups();

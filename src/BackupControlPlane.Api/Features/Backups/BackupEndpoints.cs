@@ -48,6 +48,6 @@ public static class BackupEndpoints
     }
 
     private static IResult Restore(JsonObject? body) =>
-        throw new ArmException(400, "BMSUserErrorOperationNotSupported",
+        throw new ArmException(400, "BMSUserErrorNotSupported",
             "Restore is not built in BackupControlPlane yet: recovery points, their snapshots and vault copies exist, but restoring disks is a later feature.");
 }

@@ -28,6 +28,9 @@ public static class ProtectionEndpoints
         arm.MapGet(V + "/backupProtectableItems", ListProtectable);
         arm.MapGet(V + "/backupProtectionContainers", ListContainers);
 
+        app.MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
+            .WithTags("Protected items").WithSummary("Is this VM protected, and by which vault (az backup protection check-vm).");
+
         app.MapPost("/api/backup/protection/enable-for-vm", EnableForVm).WithTags("Convenience (az CLI style)")
             .WithSummary("The equivalent of 'az backup protection enable-for-vm': returns the ConfigureBackup job.");
     }
@@ -126,17 +129,21 @@ public static class ProtectionEndpoints
         BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
-            var ok = key.ToLowerInvariant() switch
+            Func<ProtectedItem, bool> keep = key.ToLowerInvariant() switch
             {
-                "backupmanagementtype" => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
-                "itemtype" or "workloadtype" => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
-                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectedItems: use backupManagementType or itemType."),
+                "backupmanagementtype" => _ => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
+                "itemtype" or "workloadtype" => _ => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
+                "policyname" => i => i.Policy?.Name.Equals(value, StringComparison.OrdinalIgnoreCase) == true,
+                "friendlyname" => i => i.VirtualMachine!.Name.Equals(value, StringComparison.OrdinalIgnoreCase),
+                "containername" => i => i.ContainerName.Equals(value, StringComparison.OrdinalIgnoreCase)
+                    || ArmIds.ContainerResourceName(i.ContainerName).Equals(value, StringComparison.OrdinalIgnoreCase),
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectedItems: use backupManagementType, itemType, policyName, friendlyName or containerName."),
             };
-            if (!ok) return TypedResults.Ok(new ArmList<ProtectedItemResource>([]));
+            items = items.Where(keep).ToList();
         }
-        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
         var counts = await RecoveryPointCounts(db, items.Select(i => i.Id).ToList(), ct);
         return TypedResults.Ok(ArmPaging.Page(http, items.Select(i => ToResource(vault, i, counts.GetValueOrDefault(i.Id))).ToList()));
     }
@@ -199,6 +206,21 @@ public static class ProtectionEndpoints
             // Same service as the ARM route, but this is our own route: answer ProblemDetails.
             return TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: e.Code);
         }
+    }
+
+    public sealed record BackupStatusRequest(string? ResourceType, string? ResourceId);
+
+    private static async Task<IResult> BackupStatus(string subscriptionId, string location, BackupStatusRequest? body, BackupDbContext db, CancellationToken ct)
+    {
+        var vmRef = ParseVmId(body?.ResourceId ?? throw ArmException.BadRequest("resourceId (the VM's resource id) is required."));
+        var key = ResourceKeys.Of(vmRef.Sub, vmRef.Rg, vmRef.Name);
+        var item = await db.ProtectedItems.Include(i => i.Vault).Include(i => i.Policy).FirstOrDefaultAsync(i => i.VirtualMachine!.Key == key, ct);
+        if (item is null) return TypedResults.Ok(new Dictionary<string, string> { ["protectionStatus"] = "NotProtected" });
+        return TypedResults.Ok(new Dictionary<string, string?>
+        {
+            ["protectionStatus"] = "Protected", ["vaultId"] = VaultEndpoints.IdOf(item.Vault!), ["fabricName"] = "Azure",
+            ["containerName"] = item.ContainerName, ["protectedItemName"] = "vm;" + item.ContainerName, ["policyName"] = item.Policy?.Name,
+        });
     }
 
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
