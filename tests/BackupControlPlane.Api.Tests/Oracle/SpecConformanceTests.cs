@@ -80,7 +80,7 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
     private static readonly Dictionary<string, (int Status, string Code, string Why)> DocumentedGaps = new()
     {
         ["AzureIaasVm/ClassicCompute_ProtectedItem_Get.json"] = (400, "InvalidRequestContent", "classic (ASM) VMs are not emulated"),
-        ["Restores_Trigger"] = (400, "BMSUserErrorOperationNotSupported", "restore is not built yet"),
+        ["Restores_Trigger"] = (400, "BMSUserErrorNotSupported", "restore is not built yet"),
     };
 
     [Fact]
