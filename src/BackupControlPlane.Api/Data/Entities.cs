@@ -81,6 +81,10 @@ public sealed class BackupPolicy
     /// <summary>Run times as "HH:mm" in the policy's time zone (Azure writes them as full timestamps of which only the time counts).</summary>
     public required string ScheduleRunTimes { get; set; }
     public required string TimeZone { get; set; }
+    /// <summary>For weekly schedules: the run days ("Sunday,Wednesday"); empty for daily ones.</summary>
+    public string ScheduleRunDays { get; set; } = "";
+    /// <summary>The policy's LongTermRetentionPolicy as Azure's JSON; null means daily retention of <see cref="DailyRetentionDays"/> only.</summary>
+    public string? RetentionJson { get; set; }
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
@@ -120,6 +124,8 @@ public static class JobStatuses
     public const string Completed = "Completed";
     public const string Failed = "Failed";
     public const string NotStarted = "NotStarted";
+    public const string Cancelled = "Cancelled";
+    public const string Cancelling = "Cancelling";
 }
 
 public static class JobOperations
@@ -153,6 +159,10 @@ public sealed class BackupJob
     public string? ErrorMessage { get; set; }
     /// <summary>The scheduled slot this backup belongs to; with the item, unique: a slot is backed up once.</summary>
     public DateTimeOffset? ScheduledSlotUtc { get; set; }
+    /// <summary>For restores: the recovery point restored.</summary>
+    public long? RecoveryPointId { get; set; }
+    /// <summary>Extra propertyBag entries shown on the job (restore targets), as a JSON object of strings.</summary>
+    public string? PropertyBagJson { get; set; }
 }
 
 public static class OperationStatuses
@@ -220,6 +230,8 @@ public sealed class RecoveryPoint
     public bool InstantRpValid { get; set; }
     public bool HardenedRpValid { get; set; }
     public DateTimeOffset? ExpiryTime { get; set; }
+    /// <summary>When the snapshot tier (InstantRP) expires: the policy's instantRpRetentionRangeInDays after the backup.</summary>
+    public DateTimeOffset? InstantRpExpiryTime { get; set; }
     public List<RecoveryPointDisk> Disks { get; set; } = [];
 }
 

@@ -140,7 +140,13 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PropertyBagJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ProtectedItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RecoveryPointId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ScheduledSlotUtc")
@@ -205,6 +211,13 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<long?>("NextSlotUtc")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("RetentionJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScheduleRunDays")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ScheduleRunFrequency")
                         .IsRequired()
@@ -291,6 +304,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("HardenedRpValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("InstantRpExpiryTime")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("InstantRpValid")
