@@ -90,6 +90,7 @@ public static class ServiceSetup
         services.AddScoped<BackupScheduler>();
         services.AddScoped<ScheduledBackupJob>();
         services.AddScoped<BackupWatchdog>();
+        services.AddScoped<RetentionPruner>();
         services.AddScoped<ProtectionService>();
         services.AddScoped<VirtualMachineMapper>();
         services.AddHostedService<ScheduleReconciler>();
