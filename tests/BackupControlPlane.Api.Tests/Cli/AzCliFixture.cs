@@ -100,11 +100,20 @@ public sealed class AzCliFixture : IAsyncLifetime
 
     public IReadOnlyList<Timing> Timings => _timings.ToList();
 
+    /// <summary>A file for az to read (e.g. --policy @file), in this run's private folder.</summary>
+    public string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(_home, Guid.NewGuid().ToString("N")[..8] + "-" + name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
     /// <summary>Run-specific values (ports, job ids, recovery-point names) as placeholders, so timings.md diffs stay small.</summary>
     public static string Placeholders(string commandLine)
     {
         var s = System.Text.RegularExpressions.Regex.Replace(commandLine, @"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
         s = System.Text.RegularExpressions.Regex.Replace(s, @"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "JOB");
+        s = System.Text.RegularExpressions.Regex.Replace(s, @" @\S+", " @FILE");
         return System.Text.RegularExpressions.Regex.Replace(s, @"(-r|-n) \d{6,}", "$1 RP");
     }
 

@@ -59,6 +59,31 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         Assert.Equal(shown["properties"]!["securitySettings"]!["softDeleteSettings"]!["softDeleteState"]!.GetValue<string>(), security["softDeleteFeatureState"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Policy_create_set_and_delete_from_a_JSON_file_as_the_docs_show()
+    {
+        var s = Scenario("policy");
+        await fx.Arm.PutVaultAsync(s.Rg, Vault);
+
+        // The documented way: start from an existing policy's JSON, edit it, pass it with --policy @file.
+        var policy = (await s.Az("backup", "policy", "show", "-g", s.Rg, "-v", Vault, "-n", "DefaultPolicy", "-o", "json")).Json();
+        policy["properties"]!["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["count"] = 45;
+        var created = (await s.Az("backup", "policy", "create", "-g", s.Rg, "-v", Vault, "-n", "Daily45", "--backup-management-type", "AzureIaasVM",
+            "--policy", "@" + fx.WriteFile("daily45.json", policy.ToJsonString()), "-o", "json")).Json();
+        Assert.Equal("Daily45", created["name"]!.GetValue<string>());
+        Assert.Equal(45, created["properties"]!["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["count"]!.GetValue<int>());
+
+        created["properties"]!["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["count"] = 60;
+        var changed = (await s.Az("backup", "policy", "set", "-g", s.Rg, "-v", Vault, "-n", "Daily45",
+            "--policy", "@" + fx.WriteFile("daily60.json", created.ToJsonString()), "-o", "json")).Json();
+        Assert.Equal(60, changed["properties"]!["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["count"]!.GetValue<int>());
+
+        (await s.Az("backup", "policy", "delete", "-g", s.Rg, "-v", Vault, "-n", "Daily45")).AssertSucceeded();
+        var names = (await s.Az("backup", "policy", "list", "-g", s.Rg, "-v", Vault, "-o", "json")).Json().AsArray().Select(p => p!["name"]!.GetValue<string>());
+        Assert.DoesNotContain("Daily45", names);
+        Assert.Contains("DefaultPolicy", names);
+    }
+
     private static void AssertDefaultPolicy(JsonNode policy)
     {
         var p = policy["properties"]!;
