@@ -68,6 +68,8 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         builder.UseSetting("Storage:StartAzurite", "false");
         builder.UseSetting("DemoFleet:Enabled", "false");
         builder.UseSetting("Emulator:GoalStateLongPoll", "00:00:05");
+        // Slot jobs finish in well under a second; on a loaded CI machine Hangfire's pick-up can take much longer.
+        builder.UseSetting("Emulator:RunDueWait", "00:02:00");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         if (_time is not null) builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton(_time)));
     }

@@ -56,7 +56,7 @@ public static class PolicyValidator
         if (frequency == "Daily" && r.DailySchedule is null) throw Bad("A daily schedule needs a dailySchedule retention.");
         if (frequency == "Weekly" && r.DailySchedule is not null) throw Bad("A weekly schedule cannot have a dailySchedule retention.");
         if (frequency == "Weekly" && r.WeeklySchedule is null) throw Bad("A weekly schedule needs a weeklySchedule retention.");
-        var daily = r.DailySchedule is { } d ? Duration(d.RetentionDuration, "dailySchedule", "Days", 7, 9999) : 0;
+        var daily = r.DailySchedule is { } d ? Duration(d.RetentionDuration, "dailySchedule", "Days", 1, 9999) : 0;
         if (r.WeeklySchedule is { } w)
         {
             Duration(w.RetentionDuration, "weeklySchedule", "Weeks", 1, 5163);

@@ -93,7 +93,7 @@ public sealed class PolicyTests
         var rg = NewRg();
         await app.Arm.PutVaultAsync(rg, "vault1");
         var path = ArmTestClient.VaultPath(rg, "vault1") + "/backupPolicies/daily";
-        foreach (var bad in new[] { DailyPolicy("2020-01-01T01:00:00Z", 3), DailyPolicy("2020-01-01T01:00:00Z", 30, "Mars/Olympus"), DailyPolicy("2020-01-01T01:00:00Z", 30, instantDays: 6) })
+        foreach (var bad in new[] { DailyPolicy("2020-01-01T01:00:00Z", 10000), DailyPolicy("2020-01-01T01:00:00Z", 30, "Mars/Olympus"), DailyPolicy("2020-01-01T01:00:00Z", 30, instantDays: 6) })
         {
             using var r = await app.Arm.SendAsync(HttpMethod.Put, path, bad);
             Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
