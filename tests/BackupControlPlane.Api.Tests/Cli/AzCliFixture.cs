@@ -112,7 +112,7 @@ public sealed class AzCliFixture : IAsyncLifetime
     public static string Placeholders(string commandLine)
     {
         var s = System.Text.RegularExpressions.Regex.Replace(commandLine, @"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
-        s = System.Text.RegularExpressions.Regex.Replace(s, @"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "JOB");
+        s = System.Text.RegularExpressions.Regex.Replace(s, @"-n [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "-n JOB");
         s = System.Text.RegularExpressions.Regex.Replace(s, @" @\S+", " @FILE");
         return System.Text.RegularExpressions.Regex.Replace(s, @"(-r|-n) \d{6,}", "$1 RP");
     }
