@@ -137,7 +137,7 @@ public sealed class AzCliFixture : IAsyncLifetime
         var md = new StringBuilder()
             .AppendLine("# az CLI wall times against the emulator")
             .AppendLine()
-            .AppendLine($"Written by `UPDATE_CLI_TIMINGS=1 dotnet test --filter FullyQualifiedName~Cli` on {DateTime.UtcNow:yyyy-MM-dd} " +
+            .AppendLine($"Written by a test run with `UPDATE_CLI_TIMINGS=1` (e.g. `UPDATE_CLI_TIMINGS=1 dotnet test --filter \"FullyQualifiedName~.Cli.\"`) on {DateTime.UtcNow:yyyy-MM-dd} " +
                         $"(azure-cli {version}, {Environment.ProcessorCount} cores, load average {_loadAtStart} at the start and {LoadAverage()} at the end). " +
                         "Wall time of the whole `az` process, start-up included (about 1–1.5 s of each on an idle machine, more under load); " +
                         "exit code -1 means killed after the timeout.")
