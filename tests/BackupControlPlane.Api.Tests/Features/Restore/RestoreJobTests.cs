@@ -62,20 +62,27 @@ public sealed class RestoreJobTests : IAsyncLifetime
     public async Task A_second_restore_of_an_item_is_refused_while_one_runs_and_accepted_once_it_ends()
     {
         var s = await RestoreScenario.BackedUpAsync(_app, "rg-busy", "vmbusy");
-        var first = await s.StartRestoreAsync();
-        Assert.Equal("InProgress", (await _app.Arm.GetAsync($"{s.VaultPath}/backupJobs/{first}"))["properties"]!["status"]!.GetValue<string>());
 
-        using var second = await s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy", account: "othersa"));
-        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
-        var error = JsonNode.Parse(await second.Content.ReadAsStringAsync())!["error"]!;
+        // Two requests at once: exactly one is accepted, the other gets Azure's in-progress error.
+        var answers = await Task.WhenAll(
+            s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy")),
+            s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy", account: "othersa")));
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.BadRequest], answers.Select(a => a.StatusCode).Order());
+        var refused = answers.Single(a => a.StatusCode == HttpStatusCode.BadRequest);
+        var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal("UserErrorAnotherRestoreInProgressOnSameTarget", error["code"]!.GetValue<string>());
         Assert.Contains("vmbusy", error["message"]!.GetValue<string>());
-        Assert.Single(await s.RestoreJobsAsync());
-        Assert.Single(_held.Jobs);
+        foreach (var a in answers) a.Dispose();
+        var running = Assert.Single(await s.RestoreJobsAsync())!;
+        Assert.Equal("InProgress", running["properties"]!["status"]!.GetValue<string>());
 
+        // A request after it is refused too, until the job has run.
+        using (var later = await s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy")))
+            Assert.Equal(HttpStatusCode.BadRequest, later.StatusCode);
         Assert.True(_held.Jobs.TryDequeue(out var job));
+        Assert.Empty(_held.Jobs);
         await RunAsync(job);
-        Assert.Equal("Completed", (await s.WaitAsync(first))["properties"]!["status"]!.GetValue<string>());
+        Assert.Equal("Completed", (await s.WaitAsync(running["name"]!.GetValue<string>()))["properties"]!["status"]!.GetValue<string>());
         await s.StartRestoreAsync();
         Assert.Equal(2, (await s.RestoreJobsAsync()).Count);
     }
