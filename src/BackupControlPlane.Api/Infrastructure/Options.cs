@@ -21,6 +21,8 @@ public sealed class EmulatorOptions
     public string? PublicBaseUrl { get; set; }
     /// <summary>Accept only the api-versions real clients are known to send, instead of any dated version in range.</summary>
     public bool StrictApiVersions { get; set; }
+    /// <summary>How long run-due waits for the slot jobs it started before answering 202 instead of the job list.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan RunDueWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>

@@ -91,6 +91,7 @@ public static class ServiceSetup
         services.AddScoped<BackupScheduler>();
         services.AddScoped<ScheduledBackupJob>();
         services.AddScoped<BackupWatchdog>();
+        services.AddScoped<RetentionPruner>();
         services.AddScoped<ProtectionService>();
         services.AddScoped<RestoreService>();
         services.AddScoped<RestoreJob>();

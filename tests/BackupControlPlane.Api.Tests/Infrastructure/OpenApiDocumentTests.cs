@@ -19,7 +19,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(await File.ReadAllTextAsync(file), live);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "BackupControlPlane.sln"))) return dir.FullName;

@@ -18,7 +18,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
     public async Task<AgentGoalState> BuildAsync(long vmId, CancellationToken ct)
     {
         var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstAsync(v => v.Id == vmId, ct);
-        var task = await db.AgentTasks.Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
+        var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
@@ -30,8 +30,9 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         }).ToList();
         if (task is { DeliveredAt: null })
         {
-            task.DeliveredAt = time.GetUtcNow();
-            await db.SaveChangesAsync(ct);
+            // A single guarded UPDATE: the agent's report may change the task's state at the same moment.
+            var now = time.GetUtcNow();
+            await db.AgentTasks.Where(t => t.Id == task.Id && t.DeliveredAt == null).ExecuteUpdateAsync(u => u.SetProperty(t => t.DeliveredAt, now), ct);
         }
         return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions);
     }

@@ -45,7 +45,7 @@ public sealed class BackupOrchestrator(
                 jobs.Add(skipped);
                 continue;
             }
-            var (job, task) = Prepare(item, now, slot, now + TimeSpan.FromDays(policy.DailyRetentionDays));
+            var (job, task) = Prepare(item, now, slot, Policies.RetentionRules.ExpiryFor(policy, slot, now));
             jobs.Add(job);
             tasks.Add(task);
         }
@@ -156,6 +156,7 @@ public sealed class BackupOrchestrator(
         }
 
         // Take Snapshot is done: the recovery point exists now, in the snapshot (InstantRP) tier.
+        var instantDays = await db.ProtectedItems.Where(i => i.Id == task.ProtectedItemId).Select(i => i.Policy == null ? 2 : i.Policy.InstantRpRetentionRangeInDays).FirstAsync(ct);
         var rp = new RecoveryPoint
         {
             Name = Random.Shared.NextInt64(100_000_000_000_000, 999_999_999_999_999).ToString(),
@@ -167,6 +168,7 @@ public sealed class BackupOrchestrator(
                 _ => "CrashConsistent",
             },
             InstantRpValid = true,
+            InstantRpExpiryTime = task.CommandStartTime.AddDays(instantDays),
             ExpiryTime = DateTimeOffset.TryParse(task.RecoveryPointExpiry, out var exp) ? exp : null,
             Disks = status.Disks,
         };
@@ -268,6 +270,32 @@ public sealed class BackupOrchestrator(
             // An unreadable message only loses the consistency level.
         }
         return new StatusResult(disks, consistency, int.TryParse(s.Code, out var code) ? code : 0, null);
+    }
+
+    /// <summary>
+    /// Cancels a backup during its snapshot phase, as Azure allows: the job ends Cancelled and the task is withdrawn
+    /// from the agent's goal state. Returns false when the job is past that phase (or finished).
+    /// </summary>
+    public async Task<bool> CancelAsync(BackupJob job, CancellationToken ct)
+    {
+        if (job.Operation != JobOperations.Backup || job.Status != JobStatuses.InProgress || job.SnapshotTaskStatus != JobStatuses.InProgress) return false;
+        var task = await db.AgentTasks.Include(t => t.VirtualMachine).FirstOrDefaultAsync(t => t.JobId == job.Id, ct);
+        if (task is not null && task.State is not (AgentTaskStates.Pending or AgentTaskStates.Transitioning)) return false;
+        var now = time.GetUtcNow();
+        job.Status = JobStatuses.Cancelled;
+        job.EndTime = now;
+        job.SnapshotTaskStatus = JobStatuses.Cancelled;
+        job.SnapshotTaskEnd = now;
+        job.TransferTaskStatus = JobStatuses.Cancelled;
+        if (task is not null)
+        {
+            task.State = AgentTaskStates.Failed;
+            task.CompletedAt = now;
+            task.VirtualMachine!.Incarnation++;
+        }
+        if (!await SaveGuardedAsync(ct)) return false; // the agent's report won the race: the job is no longer cancellable
+        if (task is not null) notifier.Signal(task.VirtualMachineId);
+        return true;
     }
 
     private async Task MarkLastBackupFailedAsync(AgentTask task, CancellationToken ct) =>

@@ -34,7 +34,7 @@ public static class EmulatorEndpoints
             .WithTags("Subscriptions");
     }
 
-    private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time,
+    private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time, IOptions<EmulatorOptions> options,
         CancellationToken ct, DateTimeOffset? until = null, string? resourceGroup = null, string? vaultName = null)
     {
         var now = time.GetUtcNow();
@@ -45,7 +45,7 @@ public static class EmulatorEndpoints
         {
             // The slot jobs are short (they issue tasks and return); wait for them so the answer can list the backups.
             var all = Task.WhenAll(slots.Select(s => s.Finished));
-            finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), ct)) == all;
+            finished = await Task.WhenAny(all, Task.Delay(options.Value.RunDueWait, ct)) == all;
         }
         var policyIds = slots.Select(s => s.PolicyId).ToList();
         var slotTimes = slots.Select(s => s.SlotUtc).ToList();

@@ -18,6 +18,8 @@ public static class JobEndpoints
         var group = app.MapGroup("").WithTags("Backup jobs and operations");
         group.MapGet(V + "/backupJobs", List).WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
         group.MapGet(V + "/backupJobs/{jobName}", Get);
+        group.MapPost(V + "/backupJobs/{jobName}/cancel", Cancel).WithSummary("Cancel a backup during its snapshot phase (202; the result answers 204).");
+        group.MapGet(V + "/backupJobs/{jobName}/operationResults/{operationId}", CancelResult);
         group.MapGet(V + "/backupOperations/{operationId}", OperationStatus);
         group.MapGet(V + "/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{protectedItemName}/operationsStatus/{operationId}", OperationStatusOfItem);
         group.MapGet(V + "/backupOperationResults/{operationId}", OperationResult);
@@ -55,6 +57,27 @@ public static class JobEndpoints
         if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
         return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), job, time.GetUtcNow()));
     }
+
+    private static async Task<IResult> Cancel(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
+        BackupDbContext db, Backups.BackupOrchestrator orchestrator, TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
+        if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
+        if (!await orchestrator.CancelAsync(job, ct))
+            throw ArmException.BadRequest(
+                $"The job is {job.Status.ToLowerInvariant()}{(job.Status == JobStatuses.InProgress ? " and past its snapshot phase" : "")}: a backup can be cancelled only while its snapshot is being taken.",
+                "BMSUserErrorJobNotCancellable");
+        var now = time.GetUtcNow();
+        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        db.AsyncOperations.Add(op);
+        await db.SaveChangesAsync(ct);
+        return Protection.ProtectionEndpoints.Accepted(http, $"{VaultEndpoints.IdOf(vault)}/backupJobs/{job.Id}/operationResults/{op.Id}", null);
+    }
+
+    private static Task<IResult> CancelResult(string subscriptionId, string resourceGroupName, string vaultName, string jobName, string operationId,
+        BackupDbContext db, HttpContext http, CancellationToken ct) =>
+        OperationResult(subscriptionId, resourceGroupName, vaultName, operationId, db, http, ct);
 
     private static async Task<Ok<OperationStatusResource>> OperationStatus(string subscriptionId, string resourceGroupName, string vaultName, string operationId,
         BackupDbContext db, CancellationToken ct) =>

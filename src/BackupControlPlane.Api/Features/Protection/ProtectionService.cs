@@ -107,6 +107,24 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// </summary>
     public async Task<AsyncOperation> DeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)
     {
+        // A running backup's task may change under us (agent report, watchdog); re-read and retry rather than fail.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DeleteOnceAsync(vault, item, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                db.ChangeTracker.Clear();
+                item = await db.ProtectedItems.Include(i => i.VirtualMachine).FirstAsync(i => i.Id == item.Id, ct);
+                vault = await db.Vaults.FirstAsync(v => v.Id == vault.Id, ct);
+            }
+        }
+    }
+
+    private async Task<AsyncOperation> DeleteOnceAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    {
         var points = await db.RecoveryPoints.Include(r => r.Disks).Where(r => r.ProtectedItemId == item.Id).ToListAsync(ct);
         var open = await db.AgentTasks.Where(t => t.ProtectedItemId == item.Id && t.State != AgentTaskStates.Completed && t.State != AgentTaskStates.Failed).ToListAsync(ct);
         var openJobs = open.Select(t => t.JobId).ToList();

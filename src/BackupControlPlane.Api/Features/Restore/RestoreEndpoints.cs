@@ -32,7 +32,7 @@ public static partial class RestoreEndpoints
             .FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
 
-        var target = Validate(body?.Properties, vault, item, point);
+        var target = Validate(body?.Properties, item, point);
         var op = await restore.StartAsync(vault, item, point, target, ct);
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
@@ -40,8 +40,11 @@ public static partial class RestoreEndpoints
     /// <summary>Where the restored disks go: the storage account (and its group) and the group named for the restore.</summary>
     public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns);
 
-    /// <summary>Checks an IaasVMRestoreRequest as the service does, before anything is stored.</summary>
-    public static RestoreTarget Validate(IaasVmRestoreRequestProperties? p, Vault vault, ProtectedItem item, RecoveryPoint point)
+    /// <summary>
+    /// Checks an IaasVMRestoreRequest before anything is stored. The URL names the recovery point (the body's
+    /// recoveryPointId is informational) and region is not checked: the emulator's storage has no regions.
+    /// </summary>
+    public static RestoreTarget Validate(IaasVmRestoreRequestProperties? p, ProtectedItem item, RecoveryPoint point)
     {
         if (p is null) throw ArmException.BadRequest("The request body must carry 'properties' (an IaasVMRestoreRequest).");
         switch (p.ObjectType)
@@ -62,25 +65,23 @@ public static partial class RestoreEndpoints
                     "only 'RestoreDisks' is. Restore the disks, then build a VM from the config blob or template the Restore job leaves.", NotSupported);
             case var r: throw ArmException.BadRequest($"recoveryType '{r}' is not a restore type of Azure VMs; the emulator supports 'RestoreDisks'.");
         }
-        if (p.RecoveryPointId is { Length: > 0 } rpId && rpId != point.Name)
-            throw ArmException.BadRequest($"properties.recoveryPointId '{rpId}' differs from the recovery point in the URL ('{point.Name}').");
         if (p.SourceResourceId is { Length: > 0 } source)
         {
             var vm = ProtectionEndpoints.ParseVmId(source);
             if (!ResourceKeys.Of(vm.Sub, vm.Rg, vm.Name).Equals(item.VirtualMachine!.Key, StringComparison.Ordinal))
                 throw ArmException.BadRequest($"properties.sourceResourceId '{source}' is not the VM this item protects ({item.VirtualMachine.Name}).");
         }
-        if (p.Region is { Length: > 0 } region && Normalize(region) != Normalize(vault.Location))
-            throw ArmException.BadRequest($"properties.region '{region}' must be the vault's region ('{vault.Location}'): cross-region restore is not supported by the emulator.");
         if (p.EncryptionDetails?.EncryptionEnabled == true)
             throw ArmException.BadRequest("Emulated VMs are never encrypted: send encryptionDetails.encryptionEnabled false or leave it out.", NotSupported);
 
-        var account = StorageAccountId().Match(p.StorageAccountId ?? "");
-        if (string.IsNullOrEmpty(p.StorageAccountId))
+        // A restore with the vault's managed identity names the account in identityBasedRestoreDetails instead.
+        var accountId = p.StorageAccountId is { Length: > 0 } id ? id : p.IdentityBasedRestoreDetails?.TargetStorageAccountId;
+        if (string.IsNullOrEmpty(accountId))
             throw ArmException.BadRequest("properties.storageAccountId is required: the storage account the disks are restored to.");
+        var account = StorageAccountId().Match(accountId);
         if (!account.Success)
-            throw ArmException.BadRequest($"storageAccountId '{p.StorageAccountId}' is not a storage account id " +
-                "(/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}, the name 3-24 lowercase letters and digits).");
+            throw ArmException.BadRequest($"storageAccountId '{accountId}' is not a storage account id " +
+                "(/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}, the name 3-24 letters and digits).");
         var targetGroup = account.Groups["rg"].Value;
         if (p.TargetResourceGroupId is { Length: > 0 } rgId)
         {
@@ -94,13 +95,11 @@ public static partial class RestoreEndpoints
         if (unknown is { Count: > 0 })
             throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", unknown)}, which recovery point {point.Name} does not hold; " +
                 $"its data disks are at LUN {(dataLuns.Count == 0 ? "none" : string.Join(", ", dataLuns))}.");
-        return new RestoreTarget(account.Groups["name"].Value, targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray());
+        // ARM ids are case-insensitive and storage account names lowercase: "testAccount" in an id is "testaccount".
+        return new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray());
     }
 
-    // "East US" and "eastus" are the same region to ARM.
-    private static string Normalize(string region) => region.Replace(" ", "").ToLowerInvariant();
-
-    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>(?-i:[a-z0-9]{3,24}))/?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>[a-z0-9]{3,24})/?$", RegexOptions.IgnoreCase)]
     private static partial Regex StorageAccountId();
 
     [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/?$", RegexOptions.IgnoreCase)]

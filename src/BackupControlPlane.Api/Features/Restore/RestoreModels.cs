@@ -10,9 +10,11 @@ public sealed record RestoreRequest(IaasVmRestoreRequestProperties? Properties);
 public sealed record IaasVmRestoreRequestProperties(
     string? ObjectType, string? RecoveryPointId, string? RecoveryType, string? SourceResourceId, string? StorageAccountId,
     string? Region, string? TargetResourceGroupId, int[]? RestoreDiskLunList, bool? OriginalStorageAccountOption,
-    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails);
+    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails, IdentityBasedRestoreDetails? IdentityBasedRestoreDetails);
 
 public sealed record EncryptionDetails(bool? EncryptionEnabled);
+
+public sealed record IdentityBasedRestoreDetails(string? TargetStorageAccountId);
 
 /// <summary>
 /// What an accepted restore will write, decided when the request is accepted and handed to the Hangfire job as its

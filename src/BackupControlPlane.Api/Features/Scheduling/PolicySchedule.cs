@@ -17,23 +17,28 @@ public static class PolicySchedule
             ? TimeZoneInfo.Utc
             : TimeZoneInfo.FindSystemTimeZoneById(policy.TimeZone);
 
+    public static IReadOnlyList<DayOfWeek> RunDays(BackupPolicy policy) =>
+        policy.ScheduleRunDays.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DayOfWeek>).ToList();
+
     /// <summary>The first slot strictly after <paramref name="after"/>.</summary>
     public static DateTimeOffset NextSlotAfter(BackupPolicy policy, DateTimeOffset after) =>
-        NextSlotAfter(RunTimes(policy), TimeZone(policy), after);
+        NextSlotAfter(RunTimes(policy), TimeZone(policy), after, RunDays(policy));
 
-    public static DateTimeOffset NextSlotAfter(IReadOnlyList<TimeOnly> runTimes, TimeZoneInfo zone, DateTimeOffset after)
+    /// <param name="runDays">For weekly schedules, the local days backups run on; empty for daily schedules.</param>
+    public static DateTimeOffset NextSlotAfter(IReadOnlyList<TimeOnly> runTimes, TimeZoneInfo zone, DateTimeOffset after, IReadOnlyList<DayOfWeek>? runDays = null)
     {
         if (runTimes.Count == 0) throw new InvalidOperationException("The policy has no run times.");
         var localDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(after, zone).DateTime);
-        for (var day = localDate.AddDays(-1); day <= localDate.AddDays(2); day = day.AddDays(1))
+        for (var day = localDate.AddDays(-1); day <= localDate.AddDays(8); day = day.AddDays(1))
         {
+            if (runDays is { Count: > 0 } && !runDays.Contains(day.DayOfWeek)) continue;
             foreach (var time in runTimes)
             {
                 var slot = ToUtc(day.ToDateTime(time), zone);
                 if (slot > after) return slot;
             }
         }
-        throw new InvalidOperationException("No slot found within two days; the run times are invalid.");
+        throw new InvalidOperationException("No slot found within a week; the run times or days are invalid.");
     }
 
     /// <summary>

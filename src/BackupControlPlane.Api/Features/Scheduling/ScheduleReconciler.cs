@@ -14,6 +14,7 @@ public sealed class ScheduleReconciler(IServiceScopeFactory scopes, IRecurringJo
     public async Task StartAsync(CancellationToken ct)
     {
         recurring.AddOrUpdate<BackupWatchdog>(BackupWatchdog.RecurringJobId, w => w.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<RetentionPruner>(RetentionPruner.RecurringJobId, p => p.RunAsync(CancellationToken.None), Cron.Daily());
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BackupDbContext>();
         var scheduler = scope.ServiceProvider.GetRequiredService<BackupScheduler>();

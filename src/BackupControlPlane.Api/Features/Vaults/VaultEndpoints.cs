@@ -21,8 +21,6 @@ public static class VaultEndpoints
         group.MapGet(VaultRoute, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
-        group.MapGet(VaultRoute + "/backupPolicies", ListPolicies);
-        group.MapGet(VaultRoute + "/backupPolicies/{policyName}", GetPolicy);
         // No Resource Guard is ever mapped to an emulated vault; the CLI checks this list is empty before deleting data.
         group.MapGet(VaultRoute + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
         {
@@ -100,32 +98,12 @@ public static class VaultEndpoints
         return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(ToResource).ToList()));
     }
 
-    private static async Task<Ok<ArmList<PolicyResource>>> ListPolicies(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)
-    {
-        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).OrderBy(p => p.Name).ToListAsync(ct);
-        var counts = await ProtectedCounts(db, vault.Id, ct);
-        return TypedResults.Ok(new ArmList<PolicyResource>(policies.Select(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))).ToList()));
-    }
-
-    private static async Task<Ok<PolicyResource>> GetPolicy(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db, CancellationToken ct)
-    {
-        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var policy = await FindPolicyAsync(db, vault, policyName, ct);
-        var counts = await ProtectedCounts(db, vault.Id, ct);
-        return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
-    }
-
     public static async Task<BackupPolicy> FindPolicyAsync(BackupDbContext db, Vault vault, string policyName, CancellationToken ct)
     {
         var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
         return policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase))
             ?? throw ArmException.NotFound($"{ArmIds.Vault(vault.SubscriptionId, vault.ResourceGroup, vault.Name)}/backupPolicies/{policyName}");
     }
-
-    private static async Task<Dictionary<long, int>> ProtectedCounts(BackupDbContext db, long vaultId, CancellationToken ct) =>
-        await db.ProtectedItems.Where(i => i.VaultId == vaultId && i.PolicyId != null)
-            .GroupBy(i => i.PolicyId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
     public static async Task<Vault> FindAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct)
     {
@@ -146,15 +124,4 @@ public static class VaultEndpoints
             new JsonObject { ["standardTierStorageRedundancy"] = "GeoRedundant", ["crossRegionRestore"] = "Disabled" },
             new JsonObject { ["softDeleteSettings"] = new JsonObject { ["softDeleteState"] = "Enabled", ["softDeleteRetentionPeriodInDays"] = 14 } },
             "None", "Poor"));
-
-    public static PolicyResource ToResource(Vault vault, BackupPolicy p, int protectedItems)
-    {
-        var runTimes = JsonSerializer.Deserialize<string[]>(p.ScheduleRunTimes) ?? [];
-        return new PolicyResource(
-            ArmIds.Policy(IdOf(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
-            new PolicyProperties("AzureIaasVM", p.InstantRpRetentionRangeInDays, p.TimeZone,
-                new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runTimes, 0),
-                new RetentionPolicy("LongTermRetentionPolicy", new DailyRetentionSchedule(runTimes, new RetentionDuration(p.DailyRetentionDays, "Days"))),
-                protectedItems));
-    }
 }

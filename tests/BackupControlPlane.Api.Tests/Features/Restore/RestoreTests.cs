@@ -164,10 +164,9 @@ public sealed class RestoreTests(ITestOutputHelper output)
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryType", "AlternateLocation"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "not supported by the emulator"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("storageAccountId", null), HttpStatusCode.BadRequest, "InvalidRequestContent", "storageAccountId is required"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("storageAccountId", "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/Bad_Name"), HttpStatusCode.BadRequest, "InvalidRequestContent", "not a storage account id"),
+            ($"{s.Item}/recoveryPoints/{rp}/restore", With("encryptionDetails", new JsonObject { ["encryptionEnabled"] = true }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "never encrypted"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("restoreDiskLunList", new JsonArray(0, 7)), HttpStatusCode.BadRequest, "InvalidRequestContent", "LUN 7"),
-            ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryPointId", "42"), HttpStatusCode.BadRequest, "InvalidRequestContent", "differs"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("sourceResourceId", ArmTestClient.VmPath(rg, "othervm")), HttpStatusCode.BadRequest, "InvalidRequestContent", "not the VM"),
-            ($"{s.Item}/recoveryPoints/{rp}/restore", With("region", "westeurope"), HttpStatusCode.BadRequest, "InvalidRequestContent", "region"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", "{\"properties\": {\"objectType\": ", HttpStatusCode.BadRequest, "InvalidRequestContent", "could not be deserialized"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("restoreDiskLunList", "zero"), HttpStatusCode.BadRequest, "InvalidRequestContent", "could not be deserialized"),
         };

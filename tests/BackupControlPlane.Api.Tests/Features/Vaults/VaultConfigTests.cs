@@ -33,14 +33,14 @@ public sealed class VaultConfigTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-stat-" + Guid.NewGuid().ToString("N")[..6];
-        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmstat");
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmbstatus");
         await app.Arm.PutVmAsync(rg, "vmfree");
         var items = ArmTestClient.VaultPath(rg, "vault1") + "/backupProtectedItems?$filter=";
         Assert.Single((await app.Arm.GetAsync(items + Uri.EscapeDataString("policyName eq 'DefaultPolicy'")))["value"]!.AsArray());
         Assert.Empty((await app.Arm.GetAsync(items + Uri.EscapeDataString("policyName eq 'Other'")))["value"]!.AsArray());
 
         var statusPath = ArmTestClient.WithVersion($"/Subscriptions/{ArmTestClient.Sub}/providers/Microsoft.RecoveryServices/locations/eastus/backupStatus");
-        using var protectedVm = await app.Client.PostAsJsonAsync(statusPath, new { resourceType = "VM", resourceId = ArmTestClient.VmPath(rg, "vmstat") });
+        using var protectedVm = await app.Client.PostAsJsonAsync(statusPath, new { resourceType = "VM", resourceId = ArmTestClient.VmPath(rg, "vmbstatus") });
         var status = JsonNode.Parse(await protectedVm.Content.ReadAsStringAsync())!;
         Assert.Equal("Protected", status["protectionStatus"]!.GetValue<string>());
         Assert.Equal(ArmTestClient.VaultPath(rg, "vault1"), status["vaultId"]!.GetValue<string>());

@@ -1,0 +1,55 @@
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Backups;
+
+/// <summary>
+/// The daily retention run (a Hangfire recurring job): recovery points past their expiry go with their blob snapshots
+/// and vault copies; snapshots past the instant-restore range go, and their points lose the InstantRP tier. Points of
+/// items whose protection is stopped with data retained are kept forever, as in Azure.
+/// </summary>
+public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, TimeProvider time, ILogger<RetentionPruner> logger)
+{
+    public const string RecurringJobId = "retention";
+
+    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired);
+
+    public async Task<Result> RunAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var expired = await db.RecoveryPoints.Include(r => r.Disks)
+            .Where(r => r.ExpiryTime != null && r.ExpiryTime <= now
+                && db.ProtectedItems.Any(i => i.Id == r.ProtectedItemId && i.ProtectionState != ProtectionStates.ProtectionStopped))
+            .ToListAsync(ct);
+        var instant = await db.RecoveryPoints.Include(r => r.Disks)
+            .Where(r => r.InstantRpValid && r.InstantRpExpiryTime != null && r.InstantRpExpiryTime <= now).ToListAsync(ct);
+        instant = instant.Except(expired).ToList();
+
+        // The database first: a crash between the two steps leaves unreferenced blobs, never a point without its data.
+        db.RecoveryPoints.RemoveRange(expired);
+        foreach (var rp in instant)
+        {
+            rp.InstantRpValid = false;
+            if (!rp.HardenedRpValid) db.RecoveryPoints.Remove(rp); // nothing would be left to restore from
+        }
+        await db.SaveChangesAsync(ct);
+
+        foreach (var disk in expired.SelectMany(r => r.Disks))
+        {
+            await DeleteSnapshotAsync(disk, ct);
+            if (disk.VaultContainer is not null && disk.VaultBlobName is not null) await storage.DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
+        }
+        foreach (var disk in instant.SelectMany(r => r.Disks)) await DeleteSnapshotAsync(disk, ct);
+        if (expired.Count + instant.Count > 0)
+            logger.LogInformation("Retention: {Expired} recovery points deleted, {Instant} instant-restore snapshots expired", expired.Count, instant.Count);
+        return new Result(expired.Count, instant.Count);
+    }
+
+    private async Task DeleteSnapshotAsync(RecoveryPointDisk disk, CancellationToken ct)
+    {
+        var source = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(disk.SourceBlobUri));
+        await storage.Service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot)
+            .DeleteIfExistsAsync(cancellationToken: ct);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Scheduling;
+using BackupControlPlane.Api.Features.Vaults;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Policies;
+
+public static class PolicyEndpoints
+{
+    private const string Route = VaultEndpoints.VaultRoute + "/backupPolicies";
+    private const int MaxPoliciesPerVault = 200;
+
+    public static void MapPolicies(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Backup policies");
+        group.MapGet(Route, List);
+        group.MapGet(Route + "/{policyName}", Get);
+        group.MapPut(Route + "/{policyName}", Put)
+            .WithSummary("Create or edit a policy (SimpleSchedulePolicy daily/weekly, LongTermRetentionPolicy); editing re-plans the items' future backups.");
+        group.MapDelete(Route + "/{policyName}", Delete).WithSummary("Delete a policy no item uses.");
+    }
+
+    private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).OrderBy(p => p.Name).ToListAsync(ct);
+        var counts = await ProtectedCounts(db, vault.Id, ct);
+        return TypedResults.Ok(new ArmList<PolicyResource>(policies.Select(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))).ToList()));
+    }
+
+    private static async Task<Ok<PolicyResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policy = await VaultEndpoints.FindPolicyAsync(db, vault, policyName, ct);
+        var counts = await ProtectedCounts(db, vault.Id, ct);
+        return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
+    }
+
+    private static async Task<Ok<PolicyResource>> Put(string subscriptionId, string resourceGroupName, string vaultName, string policyName, PolicyRequest? body,
+        BackupDbContext db, BackupScheduler scheduler, IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        VirtualMachines.VirtualMachineEndpoints.RequireName(policyName, "policy");
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var valid = PolicyValidator.Validate(body?.Properties);
+        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
+        var policy = policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
+        if (policy is null)
+        {
+            if (policies.Count >= MaxPoliciesPerVault)
+                throw ArmException.BadRequest($"A vault holds at most {MaxPoliciesPerVault} policies.", PolicyValidator.ErrorCode);
+            policy = new BackupPolicy { VaultId = vault.Id, Name = policyName, ScheduleRunFrequency = "", ScheduleRunTimes = "[]", TimeZone = "UTC" };
+            db.BackupPolicies.Add(policy);
+        }
+        policy.ScheduleRunFrequency = valid.Frequency;
+        policy.ScheduleRunTimes = JsonSerializer.Serialize(valid.RunTimes);
+        policy.ScheduleRunDays = string.Join(',', valid.RunDays);
+        policy.TimeZone = valid.TimeZone;
+        policy.InstantRpRetentionRangeInDays = valid.InstantRpDays;
+        policy.DailyRetentionDays = valid.DailyDays;
+        policy.RetentionJson = RetentionRules.Serialize(valid.Retention);
+        // Re-plan: the slot scheduled under the old schedule never runs; the next one follows the new schedule.
+        var stale = policy.NextSlotJobId;
+        policy.NextSlotUtc = null;
+        policy.NextSlotJobId = null;
+        await db.SaveChangesAsync(ct);
+        if (stale is not null) jobs.Delete(stale);
+        if (await db.ProtectedItems.AnyAsync(i => i.PolicyId == policy.Id, ct)) await scheduler.EnsureScheduledAsync(policy.Id, ct);
+        var counts = await ProtectedCounts(db, vault.Id, ct);
+        return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
+    }
+
+    private static async Task<IResult> Delete(string subscriptionId, string resourceGroupName, string vaultName, string policyName,
+        BackupDbContext db, IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policy = (await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct))
+            .FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
+        if (policy is null) return TypedResults.NoContent();
+        var inUse = await db.ProtectedItems.CountAsync(i => i.PolicyId == policy.Id, ct);
+        if (inUse > 0)
+            throw ArmException.BadRequest($"The policy '{policy.Name}' protects {inUse} item(s); move them to another policy or stop their protection before deleting it.",
+                "BMSUserErrorPolicyInUse");
+        db.BackupPolicies.Remove(policy);
+        await db.SaveChangesAsync(ct);
+        if (policy.NextSlotJobId is not null) jobs.Delete(policy.NextSlotJobId);
+        return TypedResults.Ok();
+    }
+
+    public static async Task<Dictionary<long, int>> ProtectedCounts(BackupDbContext db, long vaultId, CancellationToken ct) =>
+        await db.ProtectedItems.Where(i => i.VaultId == vaultId && i.PolicyId != null)
+            .GroupBy(i => i.PolicyId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+
+    public static PolicyResource ToResource(Vault vault, BackupPolicy p, int protectedItems)
+    {
+        var runTimes = JsonSerializer.Deserialize<List<string>>(p.ScheduleRunTimes) ?? [];
+        var runDays = p.ScheduleRunDays.Length == 0 ? null : p.ScheduleRunDays.Split(',').ToList();
+        return new PolicyResource(
+            ArmIds.Policy(VaultEndpoints.IdOf(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
+            new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
+                new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runDays, runTimes, 0),
+                RetentionRules.Retention(p), protectedItems));
+    }
+}
