@@ -61,23 +61,23 @@ public sealed class RestoreJobTests : IAsyncLifetime
     [Fact]
     public async Task A_second_restore_of_an_item_is_refused_while_one_runs_and_accepted_once_it_ends()
     {
-        var s = await RestoreScenario.BackedUpAsync(_app, "rg-busy", "vmbusy");
+        var s = await RestoreScenario.BackedUpAsync(_app, "rg-busy", RestoreScenario.NewVm("vmbusy"));
 
         // Two requests at once: exactly one is accepted, the other gets Azure's in-progress error.
         var answers = await Task.WhenAll(
-            s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy")),
-            s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy", account: "othersa")));
+            s.PostRestoreAsync(s.Body()),
+            s.PostRestoreAsync(s.Body(account: "othersa")));
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.BadRequest], answers.Select(a => a.StatusCode).Order());
         var refused = answers.Single(a => a.StatusCode == HttpStatusCode.BadRequest);
         var error = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal("UserErrorAnotherRestoreInProgressOnSameTarget", error["code"]!.GetValue<string>());
-        Assert.Contains("vmbusy", error["message"]!.GetValue<string>());
+        Assert.Contains(s.Vm, error["message"]!.GetValue<string>());
         foreach (var a in answers) a.Dispose();
         var running = Assert.Single(await s.RestoreJobsAsync())!;
         Assert.Equal("InProgress", running["properties"]!["status"]!.GetValue<string>());
 
         // A request after it is refused too, until the job has run.
-        using (var later = await s.PostRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, "rg-busy", "vmbusy")))
+        using (var later = await s.PostRestoreAsync(s.Body()))
             Assert.Equal(HttpStatusCode.BadRequest, later.StatusCode);
         Assert.True(_held.Jobs.TryDequeue(out var job));
         Assert.Empty(_held.Jobs);
@@ -90,7 +90,7 @@ public sealed class RestoreJobTests : IAsyncLifetime
     [Fact]
     public async Task Running_a_restore_job_again_after_a_crash_rewrites_the_same_blobs_once()
     {
-        var s = await RestoreScenario.BackedUpAsync(_app, "rg-rerun", "vmrerun", dataDisks: 2);
+        var s = await RestoreScenario.BackedUpAsync(_app, "rg-rerun", RestoreScenario.NewVm("vmrerun"), dataDisks: 2);
         var jobId = await s.StartRestoreAsync();
         Assert.True(_held.Jobs.TryDequeue(out var job));
         await RunAsync(job);
@@ -118,7 +118,7 @@ public sealed class RestoreJobTests : IAsyncLifetime
         foreach (var (name, bytes) in first) Assert.Equal(bytes, second[name]);
         foreach (var (disk, atBackup) in s.AtBackup) Assert.Equal(atBackup, second[disk + ".vhd"]);
         var containers = 0;
-        await foreach (var _ in _app.Blobs.GetBlobContainersAsync(prefix: "vmrerun-")) containers++;
+        await foreach (var _ in _app.Blobs.GetBlobContainersAsync(prefix: s.Vm + "-")) containers++;
         Assert.Equal(1, containers);
         Assert.Single(await s.RestoreJobsAsync());
     }

@@ -13,6 +13,11 @@ public sealed class RestoreScenario(EmulatorApp app, string rg, string vm)
 {
     public const string Vault = "vault1";
 
+    /// <summary>A VM name of its own: agents find their VM by name, and restore containers are named after it.</summary>
+    public static string NewVm(string prefix) => prefix + Guid.NewGuid().ToString("N")[..6];
+
+    public string Vm => vm;
+
     public string Item => ArmTestClient.ItemPath(rg, Vault, vm);
     public string VaultPath => ArmTestClient.VaultPath(rg, Vault);
     public string RecoveryPoint { get; private set; } = "";
@@ -82,6 +87,8 @@ public sealed class RestoreScenario(EmulatorApp app, string rg, string vm)
             }
         Assert.Equal(Disks.Count, deleted);
     }
+
+    public object Body(object? luns = null, string account = "restoresa") => Body(RecoveryPoint, rg, vm, luns, account);
 
     public static object Body(string rp, string rg, string vm, object? luns = null, string account = "restoresa", string recoveryType = "RestoreDisks",
         string objectType = "IaasVMRestoreRequest") => new

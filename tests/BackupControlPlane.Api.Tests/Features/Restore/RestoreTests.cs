@@ -22,7 +22,8 @@ public sealed class RestoreTests(ITestOutputHelper output)
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var s = await RestoreScenario.BackedUpAsync(app, rg, "vmsnap", dataDisks: 1);
+        var vm = RestoreScenario.NewVm("vmsnap");
+        var s = await RestoreScenario.BackedUpAsync(app, rg, vm, dataDisks: 1);
         await s.ChangeDisksAsync();
         await s.DeleteVaultCopiesAsync(); // only the snapshots can serve this restore
 
@@ -32,7 +33,7 @@ public sealed class RestoreTests(ITestOutputHelper output)
         Assert.Equal("Completed", props["status"]!.GetValue<string>());
         Assert.Equal("Restore", props["operation"]!.GetValue<string>());
         Assert.Equal("AzureIaaSVMJob", props["jobType"]!.GetValue<string>());
-        Assert.Equal("vmsnap", props["entityFriendlyName"]!.GetValue<string>());
+        Assert.Equal(vm, props["entityFriendlyName"]!.GetValue<string>());
         var task = Assert.Single(props["extendedInfo"]!["tasksList"]!.AsArray())!;
         Assert.Equal("Restore disks", task["taskId"]!.GetValue<string>());
         Assert.Equal("Completed", task["status"]!.GetValue<string>());
@@ -42,8 +43,8 @@ public sealed class RestoreTests(ITestOutputHelper output)
         Assert.Equal("Recover disks", bag["Job Type"]);
         Assert.Equal("restoresa", bag["Target Storage Account Name"]);
         Assert.Equal("rg-target", bag["Target resource group"]);
-        Assert.Matches("^vmsnap-[0-9a-f]{32}$", bag["Config Blob Container Name"]);
-        Assert.Equal($"config-vmsnap-{job["name"]!.GetValue<string>()}.json", bag["Config Blob Name"]);
+        Assert.Matches($"^{vm}-[0-9a-f]{{32}}$", bag["Config Blob Container Name"]);
+        Assert.Equal($"config-{vm}-{job["name"]!.GetValue<string>()}.json", bag["Config Blob Name"]);
         Assert.Matches(@"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2} [AP]M$", bag["Recovery point time "]);
         var container = bag["Config Blob Container Name"];
         Assert.EndsWith($"/{container}/{bag["Config Blob Name"]}", bag["Config Blob Uri"]);
@@ -60,13 +61,13 @@ public sealed class RestoreTests(ITestOutputHelper output)
         Assert.Equal(s.AtBackup.Count + 2, restored.Count); // the disks, the config blob and the template
 
         var config = RestoreScenario.ParseConfig(restored[bag["Config Blob Name"]]);
-        Assert.Equal("vmsnap", config["name"]!.GetValue<string>());
+        Assert.Equal(vm, config["name"]!.GetValue<string>());
         var storage = config["properties.storageProfile"]!;
         Assert.Equal("Linux", storage["osDisk"]!["osType"]!.GetValue<string>());
-        Assert.Equal(bag["Config Blob Uri"].Replace(bag["Config Blob Name"], "vmsnap-os.vhd"), storage["osDisk"]!["vhd"]!["uri"]!.GetValue<string>());
+        Assert.Equal(bag["Config Blob Uri"].Replace(bag["Config Blob Name"], $"{vm}-os.vhd"), storage["osDisk"]!["vhd"]!["uri"]!.GetValue<string>());
         var data = Assert.Single(storage["dataDisks"]!.AsArray())!;
         Assert.Equal(0, data["lun"]!.GetValue<int>());
-        Assert.Equal(s.AtBackup["vmsnap-data0"], await s.ReadAsync(container, new BlobUriBuilder(new Uri(data["vhd"]!["uri"]!.GetValue<string>())).BlobName));
+        Assert.Equal(s.AtBackup[$"{vm}-data0"], await s.ReadAsync(container, new BlobUriBuilder(new Uri(data["vhd"]!["uri"]!.GetValue<string>())).BlobName));
         Assert.Equal("Standard_D2s_v3", config["properties.hardwareProfile"]!["vmSize"]!.GetValue<string>());
         var template = JsonNode.Parse(restored[$"azuredeploy{job["name"]!.GetValue<string>()}.json"])!;
         Assert.Equal("Attach", template["resources"]![0]!["properties"]!["storageProfile"]!["osDisk"]!["createOption"]!.GetValue<string>());
@@ -81,7 +82,8 @@ public sealed class RestoreTests(ITestOutputHelper output)
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var s = await RestoreScenario.BackedUpAsync(app, rg, "vmvault", dataDisks: 1);
+        var vm = RestoreScenario.NewVm("vmvault");
+        var s = await RestoreScenario.BackedUpAsync(app, rg, vm, dataDisks: 1);
         await s.ChangeDisksAsync();
         await s.DeleteSnapshotsAsync(); // the recovery point still says InstantRP is valid; the restore must find out
 
@@ -101,21 +103,22 @@ public sealed class RestoreTests(ITestOutputHelper output)
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var s = await RestoreScenario.BackedUpAsync(app, rg, "vmluns", dataDisks: 3);
+        var vm = RestoreScenario.NewVm("vmluns");
+        var s = await RestoreScenario.BackedUpAsync(app, rg, vm, dataDisks: 3);
 
-        var job = await s.WaitAsync(await s.StartRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, rg, "vmluns", luns: new[] { 2 })));
+        var job = await s.WaitAsync(await s.StartRestoreAsync(s.Body(luns: new[] { 2 })));
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
         var bag = Bag(job);
         var restored = await s.RestoredAsync(bag["Config Blob Container Name"]);
-        Assert.Equal(["vmluns-data2.vhd", "vmluns-os.vhd"], restored.Keys.Where(k => k.EndsWith(".vhd")).Order());
-        Assert.Equal(s.AtBackup["vmluns-data2"], restored["vmluns-data2.vhd"]);
+        Assert.Equal([$"{vm}-data2.vhd", $"{vm}-os.vhd"], restored.Keys.Where(k => k.EndsWith(".vhd")).Order());
+        Assert.Equal(s.AtBackup[$"{vm}-data2"], restored[$"{vm}-data2.vhd"]);
         var config = RestoreScenario.ParseConfig(restored[bag["Config Blob Name"]]);
         Assert.Equal([2], config["properties.storageProfile"]!["dataDisks"]!.AsArray().Select(d => d!["lun"]!.GetValue<int>()));
 
         // An empty list is the CLI's --restore-only-osdisk.
-        var osOnly = await s.WaitAsync(await s.StartRestoreAsync(RestoreScenario.Body(s.RecoveryPoint, rg, "vmluns", luns: Array.Empty<int>())));
+        var osOnly = await s.WaitAsync(await s.StartRestoreAsync(s.Body(luns: Array.Empty<int>())));
         var osRestored = await s.RestoredAsync(Bag(osOnly)["Config Blob Container Name"]);
-        Assert.Equal(["vmluns-os.vhd"], osRestored.Keys.Where(k => k.EndsWith(".vhd")));
+        Assert.Equal([$"{vm}-os.vhd"], osRestored.Keys.Where(k => k.EndsWith(".vhd")));
     }
 
     [Fact]
@@ -123,7 +126,8 @@ public sealed class RestoreTests(ITestOutputHelper output)
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var s = await RestoreScenario.BackedUpAsync(app, rg, "vmgone", dataDisks: 1);
+        var vm = RestoreScenario.NewVm("vmgone");
+        var s = await RestoreScenario.BackedUpAsync(app, rg, vm, dataDisks: 1);
         await s.DeleteSnapshotsAsync();
         await s.DeleteVaultCopiesAsync();
 
@@ -145,9 +149,10 @@ public sealed class RestoreTests(ITestOutputHelper output)
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var s = await RestoreScenario.BackedUpAsync(app, rg, "vmbad", dataDisks: 1);
+        var vm = RestoreScenario.NewVm("vmbad");
+        var s = await RestoreScenario.BackedUpAsync(app, rg, vm, dataDisks: 1);
         var rp = s.RecoveryPoint;
-        var good = (JsonObject)JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(RestoreScenario.Body(rp, rg, "vmbad"), System.Text.Json.JsonSerializerOptions.Web))!;
+        var good = (JsonObject)JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(s.Body(), System.Text.Json.JsonSerializerOptions.Web))!;
         JsonObject With(string key, JsonNode? value)
         {
             var body = good.DeepClone().AsObject();
@@ -181,6 +186,6 @@ public sealed class RestoreTests(ITestOutputHelper output)
         }
 
         Assert.Empty(await s.RestoreJobsAsync());
-        await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: "vmbad-")) Assert.Fail($"a rejected restore left container {c.Name}");
+        await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: vm + "-")) Assert.Fail($"a rejected restore left container {c.Name}");
     }
 }
