@@ -37,7 +37,7 @@ public static partial class RestoreEndpoints
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 
-    /// <summary>Where the restored disks go: the storage account (and its group) and the group named for the restore.</summary>
+    /// <summary>A checked request: the storage account, the resource group the job names as target, the data disks to restore (null: all).</summary>
     public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns);
 
     /// <summary>
