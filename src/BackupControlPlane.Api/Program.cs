@@ -20,6 +20,13 @@ builder.AddBackupControlPlane();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
+// ARM treats '//' as '/'; the az CLI's generic-resource client sends one (storageAccounts//name). Before routing.
+app.Use((http, next) =>
+{
+    if (http.Request.Path.Value is { } path && path.Contains("//")) http.Request.Path = new PathString(System.Text.RegularExpressions.Regex.Replace(path, "/{2,}", "/"));
+    return next(http);
+});
+app.UseRouting();
 app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 

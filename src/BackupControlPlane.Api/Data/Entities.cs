@@ -116,6 +116,8 @@ public sealed class ProtectedItem
     public DateTimeOffset? LastRecoveryPointTime { get; set; }
     public long ProtectedItemDataId { get; set; }
     public DateTimeOffset ProtectedAt { get; set; }
+    /// <summary>Set when the item's data was deleted under soft delete: it is purged for good at this time unless undeleted.</summary>
+    public DateTimeOffset? DeferredDeleteTime { get; set; }
 }
 
 public static class JobStatuses
@@ -135,6 +137,7 @@ public static class JobOperations
     public const string DisableBackup = "DisableBackup";
     public const string DeleteBackupData = "DeleteBackupData";
     public const string Restore = "Restore";
+    public const string Undelete = "Undelete";
 }
 
 public sealed class BackupJob

@@ -21,6 +21,8 @@ public sealed class EmulatorOptions
     public string? PublicBaseUrl { get; set; }
     /// <summary>Accept only the api-versions real clients are known to send, instead of any dated version in range.</summary>
     public bool StrictApiVersions { get; set; }
+    /// <summary>Days a deleted item's backup data stays recoverable (Azure's soft delete); 0 deletes at once.</summary>
+    [Range(0, 180)] public int SoftDeleteRetentionDays { get; set; } = 14;
     /// <summary>How long run-due waits for the slot jobs it started before answering 202 instead of the job list.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan RunDueWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>

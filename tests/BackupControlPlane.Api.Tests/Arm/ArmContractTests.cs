@@ -101,3 +101,15 @@ public sealed class ArmPagingAndProviderTests
         Assert.Contains(compute["resourceTypes"]!.AsArray(), t => t!["resourceType"]!.GetValue<string>() == "virtualMachines/extensions");
     }
 }
+
+public sealed class ArmPathTests
+{
+    [Fact]
+    public async Task Empty_path_segments_collapse_as_ARM_does()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        // The az CLI's generic-resource client sends '//' before a storage account name.
+        var sa = await app.Arm.GetAsync(ArmTestClient.Rg("rg-slash") + "/providers/Microsoft.Storage/storageAccounts//sa1", "2016-01-01");
+        Assert.Equal(ArmTestClient.Rg("rg-slash") + "/providers/Microsoft.Storage/storageAccounts/sa1", sa["id"]!.GetValue<string>());
+    }
+}

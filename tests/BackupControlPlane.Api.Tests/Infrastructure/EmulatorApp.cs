@@ -96,6 +96,9 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["agentKey"]!.GetValue<string>();
     }
 
+    /// <summary>After moving a fake clock past the token's lifetime: fetch a new token, as a client would.</summary>
+    public async Task RenewTokenAsync() => Client.DefaultRequestHeaders.Authorization = new("Bearer", await ManagedIdentityTokenAsync());
+
     /// <summary>A token from the emulator's managed-identity endpoint, as az and the SDK get theirs.</summary>
     public async Task<string> ManagedIdentityTokenAsync(string resource = "https://management.core.windows.net/")
     {

@@ -252,6 +252,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeferredDeleteTime")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastBackupStatus")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -9,15 +9,19 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// and vault copies; snapshots past the instant-restore range go, and their points lose the InstantRP tier. Points of
 /// items whose protection is stopped with data retained are kept forever, as in Azure.
 /// </summary>
-public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, TimeProvider time, ILogger<RetentionPruner> logger)
+public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, TimeProvider time, ILogger<RetentionPruner> logger)
 {
     public const string RecurringJobId = "retention";
 
-    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired);
+    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        // Soft-deleted items whose time is up go for good, with all their points.
+        var purge = await db.ProtectedItems.Include(i => i.Vault).Include(i => i.VirtualMachine).Where(i => i.DeferredDeleteTime != null && i.DeferredDeleteTime <= now).ToListAsync(ct);
+        foreach (var item in purge) await protection.PurgeAsync(item.Vault!, item, ct, recordJob: false);
+
         var expired = await db.RecoveryPoints.Include(r => r.Disks)
             .Where(r => r.ExpiryTime != null && r.ExpiryTime <= now
                 && db.ProtectedItems.Any(i => i.Id == r.ProtectedItemId && i.ProtectionState != ProtectionStates.ProtectionStopped))
@@ -43,7 +47,7 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Tim
         foreach (var disk in instant.SelectMany(r => r.Disks)) await DeleteSnapshotAsync(disk, ct);
         if (expired.Count + instant.Count > 0)
             logger.LogInformation("Retention: {Expired} recovery points deleted, {Instant} instant-restore snapshots expired", expired.Count, instant.Count);
-        return new Result(expired.Count, instant.Count);
+        return new Result(expired.Count, instant.Count, purge.Count);
     }
 
     private async Task DeleteSnapshotAsync(RecoveryPointDisk disk, CancellationToken ct)

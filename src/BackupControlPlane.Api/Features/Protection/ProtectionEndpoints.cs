@@ -47,7 +47,10 @@ public static class ProtectionEndpoints
         {
             // Stop protection and keep the data (the CLI also sends policyId "").
             var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
-            var stopped = await protection.StopAsync(vault, existing, ct);
+            // isRehydrate: the CLI's 'protection undelete' brings a soft-deleted item back (protection stays stopped).
+            var stopped = props.IsRehydrate == true && existing.DeferredDeleteTime is not null
+                ? await protection.UndeleteAsync(vault, existing, ct)
+                : await protection.StopAsync(vault, existing, ct);
             return Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");
         }
         if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
@@ -57,6 +60,9 @@ public static class ProtectionEndpoints
         if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
             throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
         var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
+        if (await db.ProtectedItems.AnyAsync(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null, ct))
+            throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) before protecting it again.",
+                "UserErrorBackupItemSoftDeleted");
 
         var enabled = await protection.EnableAsync(vault, vm, policy, ct);
         return Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
@@ -84,7 +90,7 @@ public static class ProtectionEndpoints
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct);
-        if (item is null) return TypedResults.NoContent();
+        if (item is null || item.DeferredDeleteTime is not null) return TypedResults.NoContent();
         var op = await protection.DeleteAsync(vault, item, ct);
         var vaultId = VaultEndpoints.IdOf(vault);
         // Azure points a DELETE's polling URLs at the vault, not at the item that no longer exists.
@@ -243,7 +249,9 @@ public static class ProtectionEndpoints
                 item.LastBackupTime ?? new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero), item.LastRecoveryPointTime,
                 item.ProtectedItemDataId.ToString(), new ProtectedItemExtendedInfo(points.Count, false, points.Oldest),
                 "Microsoft.Compute/virtualMachines", "AzureIaasVM", "VM", item.ContainerName,
-                item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name));
+                item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name,
+                item.DeferredDeleteTime is null ? null : true, item.DeferredDeleteTime,
+                item.DeferredDeleteTime is { } purge ? System.Xml.XmlConvert.ToString(purge - DateTimeOffset.UtcNow > TimeSpan.Zero ? purge - DateTimeOffset.UtcNow : TimeSpan.Zero) : null));
     }
 
     internal static string ParseNames(string fabric, string container, string item)

@@ -2,7 +2,7 @@ namespace BackupControlPlane.Api.Features.Protection;
 
 public sealed record ProtectedItemRequest(ProtectedItemRequestProperties? Properties);
 
-public sealed record ProtectedItemRequestProperties(string? ProtectedItemType, string? SourceResourceId, string? PolicyId, string? ProtectionState);
+public sealed record ProtectedItemRequestProperties(string? ProtectedItemType, string? SourceResourceId, string? PolicyId, string? ProtectionState, bool? IsRehydrate = null);
 
 public sealed record ProtectedItemResource(string Id, string Name, string Type, ProtectedItemProperties Properties);
 
@@ -10,7 +10,8 @@ public sealed record ProtectedItemProperties(
     string FriendlyName, string VirtualMachineId, string SourceResourceId, string ProtectionStatus, string ProtectionState,
     string HealthStatus, string LastBackupStatus, DateTimeOffset LastBackupTime, DateTimeOffset? LastRecoveryPoint,
     string ProtectedItemDataId, ProtectedItemExtendedInfo ExtendedInfo, string ProtectedItemType, string BackupManagementType,
-    string WorkloadType, string ContainerName, string? PolicyId, string? PolicyName);
+    string WorkloadType, string ContainerName, string? PolicyId, string? PolicyName,
+    bool? IsScheduledForDeferredDelete = null, DateTimeOffset? DeferredDeleteTimeInUTC = null, string? DeferredDeleteTimeRemaining = null);
 
 public sealed record ProtectedItemExtendedInfo(int RecoveryPointCount, bool PolicyInconsistent, DateTimeOffset? OldestRecoveryPoint);
 

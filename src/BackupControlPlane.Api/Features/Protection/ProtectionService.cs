@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace BackupControlPlane.Api.Features.Protection;
 
 /// <summary>Enabling protection, shared by the ARM route and the CLI-style convenience route.</summary>
-public sealed class ProtectionService(BackupDbContext db, BackupScheduler scheduler, BlobStorage storage, TimeProvider time, ILogger<ProtectionService> logger)
+public sealed class ProtectionService(BackupDbContext db, BackupScheduler scheduler, BlobStorage storage, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, ILogger<ProtectionService> logger)
 {
     public sealed record Enabled(ProtectedItem Item, BackupJob Job, AsyncOperation Operation);
 
@@ -107,12 +108,39 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// </summary>
     public async Task<AsyncOperation> DeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)
     {
+        var softDeleteDays = options.Value.SoftDeleteRetentionDays;
+        if (softDeleteDays > 0)
+        {
+            // Soft delete, as Azure: protection stops, the data stays recoverable (undelete) until the purge time.
+            item.ProtectionState = ProtectionStates.ProtectionStopped;
+            item.PolicyId = null;
+            item.DeferredDeleteTime ??= time.GetUtcNow().AddDays(softDeleteDays);
+            var (_, soft) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData);
+            await db.SaveChangesAsync(ct);
+            return soft;
+        }
+        return (await PurgeAsync(vault, item, ct))!;
+    }
+
+    /// <summary>Undelete a soft-deleted item: its data is kept again, protection stays stopped until resumed.</summary>
+    public async Task<AsyncOperation> UndeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    {
+        item.DeferredDeleteTime = null;
+        var (_, op) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.Undelete);
+        await db.SaveChangesAsync(ct);
+        return op;
+    }
+
+    /// <summary>Deletes the item and its data for good (at once without soft delete, or when its soft-delete time is up).</summary>
+    /// <param name="recordJob">False when the purge ends a soft delete: its DeleteBackupData job was recorded then.</param>
+    public async Task<AsyncOperation?> PurgeAsync(Vault vault, ProtectedItem item, CancellationToken ct, bool recordJob = true)
+    {
         // A running backup's task may change under us (agent report, watchdog); re-read and retry rather than fail.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await DeleteOnceAsync(vault, item, ct);
+                return await DeleteOnceAsync(vault, item, recordJob, ct);
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {
@@ -123,7 +151,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         }
     }
 
-    private async Task<AsyncOperation> DeleteOnceAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    private async Task<AsyncOperation?> DeleteOnceAsync(Vault vault, ProtectedItem item, bool recordJob, CancellationToken ct)
     {
         var points = await db.RecoveryPoints.Include(r => r.Disks).Where(r => r.ProtectedItemId == item.Id).ToListAsync(ct);
         var open = await db.AgentTasks.Where(t => t.ProtectedItemId == item.Id && t.State != AgentTaskStates.Completed && t.State != AgentTaskStates.Failed).ToListAsync(ct);
@@ -131,7 +159,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var now = time.GetUtcNow();
         foreach (var job in await db.BackupJobs.Where(j => openJobs.Contains(j.Id)).ToListAsync(ct))
             Backups.BackupOrchestrator.Fail(job, open.First(t => t.JobId == job.Id), Jobs.BackupErrors.BackUpOperationFailed, "Protection was stopped and the backup data deleted while this backup ran.", now);
-        var (_, op) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData);
+        var op = recordJob ? CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData).Operation : null;
         db.RecoveryPoints.RemoveRange(points);
         db.ProtectedItems.Remove(item);
         await db.SaveChangesAsync(ct);

@@ -18,11 +18,13 @@ public static class VaultConfigEndpoints
     {
         var group = app.MapGroup("").WithTags("Recovery Services vaults");
         var v = VaultEndpoints.VaultRoute;
-        group.MapGet(v + "/backupconfig/vaultconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
+        group.MapGet(v + "/backupconfig/vaultconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
+            Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, CancellationToken ct) =>
             Config(db, subscriptionId, resourceGroupName, vaultName, "backupconfig", "vaultconfig", new()
             {
                 ["storageModelType"] = "GeoRedundant", ["storageType"] = "GeoRedundant", ["storageTypeState"] = "Locked",
-                ["enhancedSecurityState"] = "Enabled", ["softDeleteFeatureState"] = "Enabled", ["softDeleteRetentionPeriodInDays"] = 14,
+                ["enhancedSecurityState"] = "Enabled", ["softDeleteFeatureState"] = options.Value.SoftDeleteRetentionDays > 0 ? "Enabled" : "Disabled",
+                ["softDeleteRetentionPeriodInDays"] = options.Value.SoftDeleteRetentionDays,
             }, ct));
         group.MapGet(v + "/backupstorageconfig/vaultstorageconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
             Config(db, subscriptionId, resourceGroupName, vaultName, "backupstorageconfig", "vaultstorageconfig", new()

@@ -47,7 +47,7 @@ public static class VaultEndpoints
             vault.TagsJson = tags ?? vault.TagsJson;
             vault.ModifiedAt = now;
             await db.SaveChangesAsync(ct);
-            return TypedResults.Ok(ToResource(vault));
+            return TypedResults.Ok(ToResource(vault, options.Value.SoftDeleteRetentionDays));
         }
         vault = new Vault
         {
@@ -65,7 +65,7 @@ public static class VaultEndpoints
             // The unique key decides a race between two creates.
             throw new ArmException(409, "Conflict", $"The vault '{vaultName}' was created by a concurrent request.");
         }
-        var resource = ToResource(vault);
+        var resource = ToResource(vault, options.Value.SoftDeleteRetentionDays);
         // 201 without Location: ARM clients read a Location on a PUT as "poll here", and a synchronous create has nothing to poll.
         return TypedResults.Json(resource, statusCode: StatusCodes.Status201Created);
     }
@@ -81,21 +81,21 @@ public static class VaultEndpoints
         InstantRpRetentionRangeInDays = 2,
     };
 
-    private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(ToResource(await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct)));
+    private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct) =>
+        TypedResults.Ok(ToResource(await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct), options.Value.SoftDeleteRetentionDays));
 
-    private static async Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct)
     {
         var prefix = ResourceKeys.Of(subscriptionId, resourceGroupName, "");
         var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(ToResource).ToList()));
+        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(v => ToResource(v, options.Value.SoftDeleteRetentionDays)).ToList()));
     }
 
-    private static async Task<Ok<ArmList<VaultResource>>> ListInSubscription(string subscriptionId, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<ArmList<VaultResource>>> ListInSubscription(string subscriptionId, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct)
     {
         var prefix = subscriptionId.ToLowerInvariant() + "/";
         var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(ToResource).ToList()));
+        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(v => ToResource(v, options.Value.SoftDeleteRetentionDays)).ToList()));
     }
 
     public static async Task<BackupPolicy> FindPolicyAsync(BackupDbContext db, Vault vault, string policyName, CancellationToken ct)
@@ -115,13 +115,13 @@ public static class VaultEndpoints
 
     public static string IdOf(Vault v) => ArmIds.Vault(v.SubscriptionId, v.ResourceGroup, v.Name);
 
-    public static VaultResource ToResource(Vault v) => new(
+    public static VaultResource ToResource(Vault v, int softDeleteDays) => new(
         IdOf(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
         $"W/\"datetime'{Uri.EscapeDataString(v.ModifiedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"))}'\"",
         new VaultSku("RS0", "Standard"),
         v.TagsJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(v.TagsJson) ?? [],
         new VaultProperties("Succeeded", "Enabled", "None",
             new JsonObject { ["standardTierStorageRedundancy"] = "GeoRedundant", ["crossRegionRestore"] = "Disabled" },
-            new JsonObject { ["softDeleteSettings"] = new JsonObject { ["softDeleteState"] = "Enabled", ["softDeleteRetentionPeriodInDays"] = 14 } },
+            new JsonObject { ["softDeleteSettings"] = new JsonObject { ["softDeleteState"] = softDeleteDays > 0 ? "Enabled" : "Disabled", ["softDeleteRetentionPeriodInDays"] = softDeleteDays } },
             "None", "Poor"));
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs.Models;
 using BackupControlPlane.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupControlPlane.Api.Tests.Features.Protection;
 
@@ -78,41 +79,97 @@ public sealed class ProtectionLifecycleTests
         Assert.Equal("Completed", (await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(again, "vmstop")))["properties"]!["status"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task Deleting_backup_data_removes_item_points_snapshots_and_vault_copies_but_keeps_the_extension()
+    /// <summary>The OS disk's blob snapshots and the item's vault copies (one per disk: OS and data).</summary>
+    private static async Task<(int Snapshots, int VaultCopies)> BackupBlobsAsync(EmulatorApp app, string rg, string vm, string dataId)
     {
-        var app = await EmulatorApp.SharedAsync();
-        var rg = NewRg();
-        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmdel");
-        await app.StartAgentAsync("vmdel");
+        var vmJson = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, vm));
+        var osBlob = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(vmJson["properties"]!["storageProfile"]!["osDisk"]!["vhd"]!["uri"]!.GetValue<string>()));
+        var snapshots = 0;
+        await foreach (var b in app.Blobs.GetBlobContainerClient(osBlob.BlobContainerName).GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Snapshots, Prefix = osBlob.BlobName }))
+            if (b.Snapshot is not null) snapshots++;
+        var copies = 0;
+        await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: "vault-"))
+            await foreach (var _ in app.Blobs.GetBlobContainerClient(c.Name).GetBlobsAsync(new GetBlobsOptions { Prefix = dataId + "/" })) copies++;
+        return (snapshots, copies);
+    }
+
+    private static async Task<string> BackedUpItemAsync(EmulatorApp app, string rg, string vm)
+    {
+        await app.Arm.ProtectedVmAsync(rg, "vault1", vm);
+        await app.StartAgentAsync(vm);
         var due = await app.Arm.RunDueAsync(rg);
-        await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "vmdel"));
+        await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, vm));
+        return (await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", vm)))["properties"]!["protectedItemDataId"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task Without_soft_delete_deleting_backup_data_removes_item_points_snapshots_and_vault_copies_but_keeps_the_extension()
+    {
+        using var app = await EmulatorApp.StartAsync(settings: new() { ["Emulator:SoftDeleteRetentionDays"] = "0" });
+        const string rg = "rg-harddel";
+        var dataId = await BackedUpItemAsync(app, rg, "vmdel");
+        Assert.Equal((1, 2), await BackupBlobsAsync(app, rg, "vmdel", dataId));
+        Assert.Equal("Disabled", (await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1")))["properties"]!["securitySettings"]!["softDeleteSettings"]!["softDeleteState"]!.GetValue<string>());
         var item = ArmTestClient.ItemPath(rg, "vault1", "vmdel");
-        var dataId = (await app.Arm.GetAsync(item))["properties"]!["protectedItemDataId"]!.GetValue<string>();
-        var vm = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmdel"));
-        var osBlob = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(vm["properties"]!["storageProfile"]!["osDisk"]!["vhd"]!["uri"]!.GetValue<string>()));
 
         using var delete = await app.Arm.SendAsync(HttpMethod.Delete, item);
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
-        var asyncOp = delete.Headers.GetValues("Azure-AsyncOperation").Single();
-        Assert.Contains($"/vaults/vault1/backupOperations/", asyncOp);
+        Assert.Contains("/vaults/vault1/backupOperations/", delete.Headers.GetValues("Azure-AsyncOperation").Single());
         Assert.Contains("/backupOperationResults/", delete.Headers.Location!.ToString());
         using (var result = await app.Client.GetAsync(delete.Headers.Location)) Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
         var job = await OperationJobAsync(app, delete, rg);
         Assert.Equal("DeleteBackupData", job["properties"]!["operation"]!.GetValue<string>());
 
         using (var gone = await app.Arm.SendAsync(HttpMethod.Get, item)) Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
-        var snapshots = new List<BlobItem>();
-        await foreach (var b in app.Blobs.GetBlobContainerClient(osBlob.BlobContainerName).GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Snapshots, Prefix = osBlob.BlobName }))
-            if (b.Snapshot is not null) snapshots.Add(b);
-        Assert.Empty(snapshots);
-        var copies = 0;
-        await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: "vault-"))
-            await foreach (var _ in app.Blobs.GetBlobContainerClient(c.Name).GetBlobsAsync(new GetBlobsOptions { Prefix = dataId + "/" })) copies++;
-        Assert.Equal(0, copies);
-        var ext = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmdel") + "/extensions");
-        Assert.Single(ext["value"]!.AsArray());
+        Assert.Equal((0, 0), await BackupBlobsAsync(app, rg, "vmdel", dataId));
+        Assert.Single((await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmdel") + "/extensions"))["value"]!.AsArray());
         using (var again = await app.Arm.SendAsync(HttpMethod.Delete, item)) Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_soft_delete_deleted_data_stays_14_days_can_be_undeleted_and_is_purged_after()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = await EmulatorApp.StartAsync(time);
+        const string rg = "rg-softdel";
+        var dataId = await BackedUpItemAsync(app, rg, "vmsoft");
+        var item = ArmTestClient.ItemPath(rg, "vault1", "vmsoft");
+
+        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, item)) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        var soft = (await app.Arm.GetAsync(item))["properties"]!;
+        Assert.True(soft["isScheduledForDeferredDelete"]!.GetValue<bool>());
+        Assert.Equal("ProtectionStopped", soft["protectionState"]!.GetValue<string>());
+        Assert.Equal(time.GetUtcNow().AddDays(14), DateTimeOffset.Parse(soft["deferredDeleteTimeInUTC"]!.GetValue<string>()));
+        Assert.Equal((1, 2), await BackupBlobsAsync(app, rg, "vmsoft", dataId));
+
+        // Protecting a soft-deleted item again is refused until it is undeleted (the CLI's 'protection undelete').
+        using (var refused = await app.Arm.EnableProtectionAsync(rg, "vault1", "vmsoft")) Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using (var undelete = await app.Arm.SendAsync(HttpMethod.Put, item, new
+        {
+            properties = new { protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, "vmsoft"), protectionState = "ProtectionStopped", isRehydrate = true },
+        })) Assert.Equal(HttpStatusCode.Accepted, undelete.StatusCode);
+        Assert.Null((await app.Arm.GetAsync(item))["properties"]!["isScheduledForDeferredDelete"]);
+
+        // Deleted again, and left alone: the daily retention run purges it after 14 days, blobs included.
+        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, item)) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        time.Advance(TimeSpan.FromDays(13));
+        await app.RenewTokenAsync();
+        await RunRetentionAsync(app);
+        // Still recoverable from the vault; its snapshot tier expired after the policy's 2 instant-restore days.
+        Assert.Equal((0, 2), await BackupBlobsAsync(app, rg, "vmsoft", dataId));
+        var point = Assert.Single((await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray())!;
+        Assert.Equal(["HardenedRP"], point["properties"]!["recoveryPointTierDetails"]!.AsArray().Select(t => t!["type"]!.GetValue<string>()));
+        time.Advance(TimeSpan.FromDays(2));
+        await app.RenewTokenAsync();
+        await RunRetentionAsync(app);
+        using (var gone = await app.Arm.SendAsync(HttpMethod.Get, item)) Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal((0, 0), await BackupBlobsAsync(app, rg, "vmsoft", dataId));
+    }
+
+    private static async Task RunRetentionAsync(EmulatorApp app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<BackupControlPlane.Api.Features.Backups.RetentionPruner>().RunAsync(CancellationToken.None);
     }
 
     [Fact]
