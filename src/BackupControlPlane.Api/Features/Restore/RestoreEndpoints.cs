@@ -28,6 +28,9 @@ public static partial class RestoreEndpoints
         var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
+        if (item.DeferredDeleteTime is not null)
+            throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) " +
+                "before restoring from its recovery points.", "UserErrorBackupItemSoftDeleted");
         var point = await db.RecoveryPoints.Include(r => r.Disks)
             .FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));

@@ -185,6 +185,14 @@ public sealed class RestoreTests(ITestOutputHelper output)
             Assert.Contains(says, error["message"]!.GetValue<string>());
         }
 
+        // A soft-deleted item keeps its points, but they restore only after an undelete, as in Azure.
+        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, s.Item)) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        using (var soft = await s.PostRestoreAsync(good.ToJsonString()))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, soft.StatusCode);
+            Assert.Equal("UserErrorBackupItemSoftDeleted", JsonNode.Parse(await soft.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        }
+
         Assert.Empty(await s.RestoreJobsAsync());
         await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: vm + "-")) Assert.Fail($"a rejected restore left container {c.Name}");
     }
