@@ -82,18 +82,27 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     /// <summary>Starts the guest agent of one VM, over HTTP, with the credential the fleet route hands out.</summary>
     public async Task<VmAgent> StartAgentAsync(string vmName, AgentBehavior behavior = AgentBehavior.Normal)
     {
-        var key = await AgentKeyAsync(vmName);
-        var agent = new VmAgent(NewHttpClient(), key, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
+        var secret = await ProvisioningSecretAsync(vmName);
+        var agent = new VmAgent(NewHttpClient(), secret, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
         var cts = new CancellationTokenSource();
         lock (_agents) _agents.Add(cts);
         _ = Task.Run(() => agent.RunAsync(cts.Token));
         return agent;
     }
 
-    public async Task<string> AgentKeyAsync(string vmName)
+    /// <summary>The VM's provisioning secret, as the fleet route hands it to an agent when "the VM boots".</summary>
+    public async Task<string> ProvisioningSecretAsync(string vmName)
     {
         var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
-        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["agentKey"]!.GetValue<string>();
+        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["provisioningSecret"]!.GetValue<string>();
+    }
+
+    /// <summary>An agent identity for the VM: its own certificate, registered, holding a credential for that VM only.</summary>
+    public async Task<AgentIdentity> RegisterAgentAsync(string vmName)
+    {
+        var identity = new AgentIdentity(NewHttpClient(), await ProvisioningSecretAsync(vmName));
+        await identity.RegisterAsync(CancellationToken.None);
+        return identity;
     }
 
     /// <summary>After moving a fake clock past the token's lifetime: fetch a new token, as a client would.</summary>
