@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BackupControlPlane.Api.Tests.Infrastructure;
@@ -75,6 +76,8 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         // Slot jobs finish in well under a second; on a loaded CI machine Hangfire's pick-up can take much longer.
         builder.UseSetting("Emulator:RunDueWait", "00:02:00");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        // Everything at Debug and up, so the secret scan sees what a user's verbose log would hold.
+        builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs()).AddFilter<CapturedLogs>(null, Microsoft.Extensions.Logging.LogLevel.Debug));
         if (_time is not null) builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton(_time)));
         if (_services is not null) builder.ConfigureServices(_services);
     }
