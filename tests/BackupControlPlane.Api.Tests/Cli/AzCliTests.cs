@@ -264,7 +264,7 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
     }
 
     [Fact]
-    public async Task Restore_disks_starts_a_restore_job_or_prints_the_emulators_not_supported_error()
+    public async Task Restore_disks_runs_a_Restore_job_that_names_the_storage_account_and_the_config_blob()
     {
         var s = Scenario("restore");
         await ProtectedVmAsync(s);
@@ -272,23 +272,20 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         var points = await fx.Arm.GetAsync(ArmTestClient.ItemPath(s.Rg, Vault, Vm) + "/recoveryPoints");
         var rp = points["value"]!.AsArray().Single()!["name"]!.GetValue<string>();
 
-        var restore = await s.Az("backup", "restore", "restore-disks", "-g", s.Rg, "-v", Vault, "-c", Vm, "-i", Vm, "-r", rp,
-            "--storage-account", "azclirestore", "-o", "json", "--debug");
-        if (restore.Succeeded)
-        {
-            var job = restore.Json();
-            Assert.Equal("Restore", job["properties"]!["operation"]!.GetValue<string>());
-            Assert.Equal(Vm, job["properties"]!["entityFriendlyName"]!.GetValue<string>());
-        }
-        else
-        {
-            // Until restore exists: the CLI must get as far as the restore POST and print the emulator's clear ARM error.
-            var posted = restore.ArmRequests.Any(r => r.Contains($"/recoveryPoints/{rp}/restore?"));
-            // The emulator answers BMSUserErrorOperationNotSupported; az prints "(code) message".
-            var notSupported = System.Text.RegularExpressions.Regex.IsMatch(restore.StdErr, @"\(BMSUserError\w*NotSupported\) [^\n]*[Rr]estore");
-            Assert.True(posted && notSupported,
-                $"Expected az to reach the restore POST and print the emulator's not-supported error (see FINDINGS.md F5); requests: {string.Join(", ", restore.ArmRequests)}\n{restore.Describe()}");
-        }
+        // The CLI prints the job as soon as the operation is accepted: a Restore job, usually still InProgress.
+        var started = (await s.Az("backup", "restore", "restore-disks", "-g", s.Rg, "-v", Vault, "-c", Vm, "-i", Vm, "-r", rp,
+            "--storage-account", "azclirestore", "-o", "json")).Json("F5");
+        Assert.Equal("Restore", started["properties"]!["operation"]!.GetValue<string>());
+        Assert.Equal(Vm, started["properties"]!["entityFriendlyName"]!.GetValue<string>());
+
+        var job = (await s.Az("backup", "job", "wait", "-g", s.Rg, "-v", Vault, "-n", started["name"]!.GetValue<string>(), "-o", "json")).Json();
+        Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
+        // What the docs read back with `az backup job show --query properties.extendedInfo.propertyBag`.
+        var bag = job["properties"]!["extendedInfo"]!["propertyBag"]!;
+        Assert.Equal("azclirestore", bag["Target Storage Account Name"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(bag["Config Blob Container Name"]?.GetValue<string>()), $"Config Blob Container Name missing: {bag}");
+        Assert.False(string.IsNullOrEmpty(bag["Config Blob Name"]?.GetValue<string>()), $"Config Blob Name missing: {bag}");
+        Assert.Contains(bag["Config Blob Name"]!.GetValue<string>(), bag["Config Blob Uri"]!.GetValue<string>());
     }
 
     /// <summary>VM, vault and protection through ARM, for tests whose subject comes later.</summary>
