@@ -4,6 +4,7 @@ using BackupControlPlane.Benchmarks.Scenarios;
 // Usage (see README "Performance"):
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
 // Options: --out DIR (default tests/BackupControlPlane.Benchmarks/results; a temp folder with --smoke).
@@ -14,6 +15,7 @@ var scenarios = new Dictionary<string, Func<BenchContext, Report, Task>>
 {
     ["api"] = ApiScenario.RunAsync,
     ["round"] = RoundScenario.RunAsync,
+    ["dispatch"] = DispatchScenario.RunAsync,
     ["startup"] = StartupScenario.RunAsync,
 };
 var chosen = args.Where(scenarios.ContainsKey).ToList();
@@ -23,7 +25,7 @@ if (chosen.Count == 0)
     Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR]");
     return 2;
 }
-if (!Wrk.Available && chosen.Contains("api")) { Console.Error.WriteLine($"The api scenario needs wrk at {Wrk.Path} (apt-get install wrk)."); return 2; }
+if (!Wrk.Available && chosen.Contains("api") && !options.Smoke) { Console.Error.WriteLine($"The api scenario needs wrk at {Wrk.Path} (apt-get install wrk)."); return 2; }
 
 Console.WriteLine($"BackupControlPlane benchmarks ({ChildServer.Configuration}{(options.Smoke ? ", smoke: tiny sizes, numbers mean nothing" : "")}) on {Machine.Describe().ToJsonString()}");
 // The smoke run shares one Azurite, service and ceiling server across scenarios (process starts dominate it).
