@@ -9,7 +9,7 @@ namespace BackupControlPlane.Agent;
 /// </summary>
 public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, TimeSpan? discoveryInterval = null)
 {
-    public sealed record Member(string VmResourceId, string VmId, string OsType, string AgentKey);
+    public sealed record Member(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
 
     private readonly Dictionary<string, CancellationTokenSource> _running = [];
 
@@ -32,7 +32,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, TimeSpan
                         {
                             var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                             _running[m.VmId] = cts;
-                            var agent = new VmAgent(http, m.AgentKey, loggers.CreateLogger($"Agent[{m.VmResourceId.Split('/').Last()}]"));
+                            var agent = new VmAgent(http, m.ProvisioningSecret, loggers.CreateLogger($"Agent[{m.VmResourceId.Split('/').Last()}]"));
                             tasks.Add(Task.Run(() => agent.RunAsync(cts.Token), CancellationToken.None));
                             logger.LogInformation("Agent started for {Vm}", m.VmResourceId);
                         }

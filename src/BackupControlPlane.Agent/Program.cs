@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 // Usage:
 //   BackupControlPlane.Agent fleet --api http://127.0.0.1:5080           one agent per emulated VM, discovered through the API
-//   BackupControlPlane.Agent agent --api http://127.0.0.1:5080 --key K   the agent of one VM (key from GET /emulator/agents)
+//   BackupControlPlane.Agent agent --api http://127.0.0.1:5080 --key K   the agent of one VM (its provisioning secret, from GET /emulator/agents)
 var mode = args.FirstOrDefault() ?? "fleet";
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var api = Arg("--api") ?? Environment.GetEnvironmentVariable("BACKUP_API") ?? "http://127.0.0.1:5080";

@@ -22,8 +22,12 @@ public enum AgentBehavior
 /// its SAS URI, writes the status and log blobs, and reports. Speaks HTTP only; knows nothing of the control plane's
 /// internals.
 /// </summary>
-public sealed class VmAgent(HttpClient http, string agentKey, ILogger logger, AgentBehavior behavior = AgentBehavior.Normal, TimeSpan? hold = null)
+public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger logger, AgentBehavior behavior = AgentBehavior.Normal, TimeSpan? hold = null)
 {
+    private readonly AgentIdentity _identity = new(http, provisioningSecret);
+
+    public AgentIdentity Identity => _identity;
+
     public const string Version = "2.14.0.1";
     private readonly HashSet<string> _installed = [];
     private readonly Dictionary<string, TaskStatusReport> _processed = [];
@@ -58,17 +62,29 @@ public sealed class VmAgent(HttpClient http, string agentKey, ILogger logger, Ag
     public async Task PollOnceAsync(CancellationToken ct)
     {
         var wait = hold is { } h ? $"&waitSeconds={(int)h.TotalSeconds}" : "";
-        using var request = Request(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={_incarnation}{wait}");
-        using var response = await http.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
+        using var response = await SendAsync(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={_incarnation}{wait}", null, ct);
         var goal = await response.Content.ReadFromJsonAsync<AgentGoalState>(ct) ?? throw new JsonException("Empty goal state.");
         _incarnation = goal.Incarnation;
         foreach (var ext in goal.Extensions)
         {
             if (_installed.Add(ext.Name))
                 await PostAsync(AgentRoutes.ExtensionStatus.Replace("{name}", ext.Name), new ExtensionHandlerReport("Ready", ext.TypeHandlerVersion + ".0.0"), ct);
-            if (ext is { PublicSettings.CommandToExecute: VmSnapshotExtension.SnapshotCommand, ProtectedSettings: not null })
-                await RunSnapshotAsync(ext.PublicSettings, ext.ProtectedSettings, ct);
+            if (ext is { PublicSettings.CommandToExecute: VmSnapshotExtension.SnapshotCommand, ProtectedSettings: { } encrypted })
+            {
+                SnapshotProtectedSettings secrets;
+                try
+                {
+                    secrets = _identity.Decrypt(encrypted);
+                }
+                catch (System.Security.Cryptography.CryptographicException)
+                {
+                    // Encrypted to a certificate this agent does not hold (an earlier registration): register again.
+                    _identity.Invalidate();
+                    _incarnation = -1;
+                    continue;
+                }
+                await RunSnapshotAsync(ext.PublicSettings, secrets, ct);
+            }
         }
     }
 
@@ -153,16 +169,31 @@ public sealed class VmAgent(HttpClient http, string agentKey, ILogger logger, Ag
 
     private async Task PostAsync<T>(string path, T body, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Post, path);
-        request.Content = JsonContent.Create(body);
-        using var response = await http.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
+        using var response = await SendAsync(HttpMethod.Post, path, body, ct);
     }
 
-    private HttpRequestMessage Request(HttpMethod method, string path)
+    /// <summary>Sends with the credential; a 401 (expired or superseded) registers again and retries once.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue(AgentRoutes.Scheme, agentKey);
-        return request;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null) request.Content = JsonContent.Create(body, body.GetType());
+            request.Headers.Authorization = new AuthenticationHeaderValue(AgentRoutes.Scheme, await _identity.CredentialAsync(ct));
+            var response = await http.SendAsync(request, ct);
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 0)
+            {
+                response.Dispose();
+                _identity.Invalidate();
+                continue;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                var status = response.StatusCode;
+                response.Dispose();
+                throw new HttpRequestException($"{method} {path} answered {(int)status}.", null, status);
+            }
+            return response;
+        }
     }
 }

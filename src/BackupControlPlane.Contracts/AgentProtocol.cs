@@ -6,13 +6,17 @@ namespace BackupControlPlane.Contracts;
 public static class AgentRoutes
 {
     public const string GoalState = "/agent/v1/goalstate";
+    public const string Register = "/agent/v1/register";
     public const string ExtensionStatus = "/agent/v1/extensions/{name}/status";
     public const string TaskStatus = "/agent/v1/tasks/{taskId}/status";
 
     /// <summary>The emulator's stand-in for "the VM booted": lists every VM with the credential of its guest agent. Local callers only.</summary>
     public const string Fleet = "/emulator/agents";
 
-    /// <summary>Authorization scheme of the agent credential: <c>Authorization: VmAgent {key}</c>.</summary>
+    /// <summary>
+    /// Authorization scheme of the agent: <c>Authorization: VmAgent {provisioning secret}</c> on registration only,
+    /// <c>Authorization: VmAgent {credential}</c> everywhere else.
+    /// </summary>
     public const string Scheme = "VmAgent";
 }
 
@@ -22,6 +26,10 @@ public static class AgentRoutes
 /// </summary>
 public sealed record AgentGoalState(long Incarnation, string VmId, IReadOnlyList<ExtensionGoalState> Extensions);
 
+/// <summary>
+/// One extension's settings. <see cref="ProtectedSettings"/> is base64 CMS enveloped data (AES-256) encrypted to the
+/// certificate the VM's agent registered, named by <see cref="ProtectedSettingsCertThumbprint"/>, as Azure sends it.
+/// </summary>
 public sealed record ExtensionGoalState(
     string Name,
     string Publisher,
@@ -29,7 +37,14 @@ public sealed record ExtensionGoalState(
     string TypeHandlerVersion,
     int SequenceNumber,
     SnapshotPublicSettings? PublicSettings,
-    SnapshotProtectedSettings? ProtectedSettings);
+    string? ProtectedSettings,
+    string? ProtectedSettingsCertThumbprint);
+
+/// <summary>An agent registers the public part of a certificate it generated itself (base64 DER).</summary>
+public sealed record AgentRegistration(string Certificate);
+
+/// <summary>The credential an agent uses for its own VM, bound to the certificate it registered.</summary>
+public sealed record AgentCredential(string Credential, DateTimeOffset ExpiresOn, string CertificateThumbprint);
 
 /// <summary>Public settings of a VMSnapshot command, spelled as the extension reads them.</summary>
 public sealed record SnapshotPublicSettings(

@@ -20,6 +20,11 @@ public sealed class VirtualMachine
     /// <summary>The <c>n</c> of the last <c>taskId</c> issued to this VM.</summary>
     public int TaskSequence { get; set; }
     public DateTimeOffset? AgentLastSeen { get; set; }
+    /// <summary>The public certificate the VM's agent registered (base64 DER); protected settings are encrypted to it.</summary>
+    public string? AgentCertificate { get; set; }
+    public string? AgentCertificateThumbprint { get; set; }
+    /// <summary>Bumped by each registration, so credentials issued for an earlier certificate stop working.</summary>
+    public int AgentRegistration { get; set; }
     public string? AgentVersion { get; set; }
     public List<VirtualMachineDisk> Disks { get; set; } = [];
     public List<VirtualMachineExtension> Extensions { get; set; } = [];

@@ -27,6 +27,8 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan RunDueWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
+    /// <summary>How long an agent credential lives before the agent must register again.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BackupControlPlane.Api.Tests.Infrastructure;
@@ -71,24 +72,35 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         // Slot jobs finish in well under a second; on a loaded CI machine Hangfire's pick-up can take much longer.
         builder.UseSetting("Emulator:RunDueWait", "00:02:00");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        // Everything at Debug and up, so the secret scan sees what a user's verbose log would hold.
+        builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs()).AddFilter<CapturedLogs>(null, Microsoft.Extensions.Logging.LogLevel.Debug));
         if (_time is not null) builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton(_time)));
     }
 
     /// <summary>Starts the guest agent of one VM, over HTTP, with the credential the fleet route hands out.</summary>
     public async Task<VmAgent> StartAgentAsync(string vmName, AgentBehavior behavior = AgentBehavior.Normal)
     {
-        var key = await AgentKeyAsync(vmName);
-        var agent = new VmAgent(NewHttpClient(), key, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
+        var secret = await ProvisioningSecretAsync(vmName);
+        var agent = new VmAgent(NewHttpClient(), secret, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
         var cts = new CancellationTokenSource();
         lock (_agents) _agents.Add(cts);
         _ = Task.Run(() => agent.RunAsync(cts.Token));
         return agent;
     }
 
-    public async Task<string> AgentKeyAsync(string vmName)
+    /// <summary>The VM's provisioning secret, as the fleet route hands it to an agent when "the VM boots".</summary>
+    public async Task<string> ProvisioningSecretAsync(string vmName)
     {
         var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
-        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["agentKey"]!.GetValue<string>();
+        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["provisioningSecret"]!.GetValue<string>();
+    }
+
+    /// <summary>An agent identity for the VM: its own certificate, registered, holding a credential for that VM only.</summary>
+    public async Task<AgentIdentity> RegisterAgentAsync(string vmName)
+    {
+        var identity = new AgentIdentity(NewHttpClient(), await ProvisioningSecretAsync(vmName));
+        await identity.RegisterAsync(CancellationToken.None);
+        return identity;
     }
 
     /// <summary>After moving a fake clock past the token's lifetime: fetch a new token, as a client would.</summary>

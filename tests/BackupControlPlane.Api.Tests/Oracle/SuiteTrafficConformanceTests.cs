@@ -29,4 +29,25 @@ public sealed class SuiteTrafficConformanceTests(ITestOutputHelper output)
         Assert.Contains("Vaults_ListBySubscriptionId", report.Operations);
         Assert.True(report.Violations.Count == 0, "ARM answers of this test run break Azure's spec:\n" + string.Join("\n", report.Violations));
     }
+
+    [Fact]
+    public async Task No_SAS_signature_appears_in_any_ARM_answer_or_log_line_of_the_run()
+    {
+        // Make sure this test judges something when run alone: one full backup, with SAS URIs handed to an agent.
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-secrets-" + Guid.NewGuid().ToString("N")[..6];
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmsecret");
+        await app.StartAgentAsync("vmsecret");
+        var due = await app.Arm.RunDueAsync(rg);
+        await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "vmsecret"));
+
+        var answers = ArmTrafficRecorder.All;
+        var logs = CapturedLogs.All;
+        Assert.NotEmpty(answers);
+        Assert.NotEmpty(logs);
+        output.WriteLine($"Scanned {answers.Count} ARM answers and {logs.Count} log lines.");
+        Assert.Empty(answers.Where(a => a.Body.Contains("sig=", StringComparison.OrdinalIgnoreCase)).Select(a => a.PathAndQuery));
+        Assert.Empty(logs.Where(l => l.Contains("sig=", StringComparison.OrdinalIgnoreCase)));
+        Assert.Empty(logs.Where(l => l.Contains("\"objectStr\"", StringComparison.OrdinalIgnoreCase)));
+    }
 }

@@ -432,7 +432,16 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AgentCertificate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentCertificateThumbprint")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("AgentLastSeen")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgentRegistration")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("AgentVersion")

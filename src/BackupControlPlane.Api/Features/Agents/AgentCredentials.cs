@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using BackupControlPlane.Api.Infrastructure;
@@ -6,8 +7,13 @@ using Microsoft.Extensions.Options;
 namespace BackupControlPlane.Api.Features.Agents;
 
 /// <summary>
-/// Per-VM agent credentials: <c>{vmId}.{HMAC(secret, vmId)}</c>. A credential opens exactly one VM's goal state and
-/// tasks. The secret comes from configuration or is generated once into the data folder.
+/// The two secrets of a VM's agent, both HMACs under one server secret (from configuration, or generated once into the
+/// data folder, so every node of a deployment agrees):
+/// <list type="bullet">
+/// <item>the provisioning secret <c>{vmId}.{mac}</c>, the emulator's stand-in for "the VM booted"; it can only register a certificate;</item>
+/// <item>the credential <c>{vmId}.{registration}.{expiresUnix}.{thumbprint}.{mac}</c>, bound to the registered certificate,
+/// opening that VM's goal state and tasks until it expires or a newer registration replaces it.</item>
+/// </list>
 /// </summary>
 public sealed class AgentCredentials
 {
@@ -37,22 +43,41 @@ public sealed class AgentCredentials
         _secret = Encoding.ASCII.GetBytes(File.ReadAllText(file).Trim());
     }
 
-    public string KeyFor(Guid vmId) => $"{vmId:N}.{Mac(vmId)}";
+    public string ProvisioningSecretFor(Guid vmId) => $"{vmId:N}.{Mac("provision:" + vmId.ToString("N"))}";
 
-    public bool TryValidate(string? key, out Guid vmId)
+    public bool TryValidateProvisioningSecret(string? value, out Guid vmId)
     {
         vmId = Guid.Empty;
-        if (key is null) return false;
-        var dot = key.IndexOf('.');
-        if (dot <= 0 || !Guid.TryParseExact(key[..dot], "N", out var id)) return false;
-        var expected = Encoding.ASCII.GetBytes(Mac(id));
-        var given = Encoding.ASCII.GetBytes(key[(dot + 1)..]);
-        if (!CryptographicOperations.FixedTimeEquals(expected, given)) return false;
+        var parts = value?.Split('.');
+        if (parts is not { Length: 2 } || !Guid.TryParseExact(parts[0], "N", out var id)) return false;
+        if (!FixedTimeEquals(Mac("provision:" + parts[0]), parts[1])) return false;
         vmId = id;
         return true;
     }
 
-    private string Mac(Guid vmId) => Base64Url(HMACSHA256.HashData(_secret, vmId.ToByteArray()));
+    public sealed record Credential(Guid VmId, int Registration, DateTimeOffset ExpiresOn, string Thumbprint);
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public string Issue(Credential c)
+    {
+        var body = $"{c.VmId:N}.{c.Registration}.{c.ExpiresOn.ToUnixTimeSeconds()}.{c.Thumbprint}";
+        return $"{body}.{Mac("credential:" + body)}";
+    }
+
+    /// <summary>Checks the signature only; expiry and registration are checked against the clock and the database by the caller.</summary>
+    public bool TryRead(string? value, out Credential credential)
+    {
+        credential = null!;
+        var parts = value?.Split('.');
+        if (parts is not { Length: 5 } || !Guid.TryParseExact(parts[0], "N", out var id)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var registration)
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)) return false;
+        if (!FixedTimeEquals(Mac("credential:" + string.Join('.', parts[..4])), parts[4])) return false;
+        credential = new Credential(id, registration, DateTimeOffset.FromUnixTimeSeconds(expires), parts[3]);
+        return true;
+    }
+
+    private string Mac(string text) => Convert.ToBase64String(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(text))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool FixedTimeEquals(string expected, string given) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(given));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Backups;
@@ -14,6 +15,8 @@ public static class AgentEndpoints
 {
     public static void MapAgents(this IEndpointRouteBuilder app)
     {
+        app.MapPost(AgentRoutes.Register, Register).WithTags("Agent protocol")
+            .WithSummary("Register the public part of the agent's own certificate with the VM's provisioning secret; answers the agent's credential.");
         var agent = app.MapGroup("").WithTags("Agent protocol").AddEndpointFilter(AuthenticateAgent);
         agent.MapGet(AgentRoutes.GoalState, GetGoalState)
             .WithSummary("Long-poll: answers when the VM's incarnation exceeds ?incarnation= or after the hold time. Authorization: VmAgent {key}.");
@@ -24,13 +27,13 @@ public static class AgentEndpoints
             .WithSummary("Every emulated VM with its agent credential: the emulator's stand-in for 'the VM booted'. Local callers only.");
     }
 
-    public sealed record FleetMember(string VmResourceId, string VmId, string OsType, string AgentKey);
+    public sealed record FleetMember(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
 
     private static async Task<Ok<List<FleetMember>>> ListFleet(BackupDbContext db, AgentCredentials credentials, CancellationToken ct)
     {
         var vms = await db.VirtualMachines.AsNoTracking().OrderBy(v => v.Id).ToListAsync(ct);
         return TypedResults.Ok(vms.Select(v => new FleetMember(ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), v.VmId.ToString(), v.OsType,
-            credentials.KeyFor(v.VmId))).ToList());
+            credentials.ProvisioningSecretFor(v.VmId))).ToList());
     }
 
     private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, BackupDbContext db, AgentNotifier notifier, GoalStateBuilder builder,
@@ -79,19 +82,68 @@ public static class AgentEndpoints
         };
     }
 
+    private static async Task<IResult> Register(HttpContext http, AgentRegistration? body, BackupDbContext db, AgentCredentials credentials,
+        IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (!credentials.TryValidateProvisioningSecret(Presented(http), out var vmId))
+            return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <provisioning secret>' (GET {AgentRoutes.Fleet}) to register.", statusCode: 401, title: "Provisioning secret missing or invalid");
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Convert.FromBase64String(body?.Certificate ?? ""));
+        }
+        catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            return TypedResults.Problem("certificate must be the base64 DER of an X.509 certificate.", statusCode: 400, title: "Invalid certificate");
+        }
+        using (certificate)
+        {
+            var now = time.GetUtcNow();
+            if (certificate.HasPrivateKey) return TypedResults.Problem("Register the public part only: the private key never leaves the VM.", statusCode: 400, title: "Invalid certificate");
+            if (certificate.GetRSAPublicKey() is not { KeySize: >= 2048 })
+                return TypedResults.Problem("The certificate needs an RSA key of 2048 bits or more (CMS key transport).", statusCode: 400, title: "Invalid certificate");
+            if (certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime || certificate.NotBefore.ToUniversalTime() > now.UtcDateTime.AddMinutes(5))
+                return TypedResults.Problem("The certificate is not valid now.", statusCode: 400, title: "Invalid certificate");
+            var vm = await db.VirtualMachines.FirstOrDefaultAsync(v => v.VmId == vmId, ct);
+            if (vm is null) return TypedResults.Problem("The VM of this provisioning secret no longer exists.", statusCode: 403, title: "Forbidden");
+            vm.AgentCertificate = Convert.ToBase64String(certificate.RawData);
+            vm.AgentCertificateThumbprint = certificate.Thumbprint;
+            vm.AgentRegistration++;
+            vm.Incarnation++; // the goal state's protected settings are now for the new certificate
+            await db.SaveChangesAsync(ct);
+            var expires = now + options.Value.AgentCredentialLifetime;
+            var credential = credentials.Issue(new AgentCredentials.Credential(vm.VmId, vm.AgentRegistration, expires, certificate.Thumbprint));
+            return TypedResults.Ok(new AgentCredential(credential, expires, certificate.Thumbprint));
+        }
+    }
+
+    private static string? Presented(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        var prefix = AgentRoutes.Scheme + " ";
+        return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
+    }
+
     private static VirtualMachine Caller(HttpContext http) => (VirtualMachine)http.Items[typeof(VirtualMachine)]!;
 
+    /// <summary>
+    /// Agent routes take the credential from registration: signed by the emulator, unexpired, for the VM's current
+    /// registration and certificate. A provisioning secret, a replayed credential of an earlier registration, or a
+    /// forged one is refused.
+    /// </summary>
     private static async ValueTask<object?> AuthenticateAgent(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        var prefix = AgentRoutes.Scheme + " ";
         var credentials = http.RequestServices.GetRequiredService<AgentCredentials>();
-        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !credentials.TryValidate(header[prefix.Length..].Trim(), out var vmId))
-            return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <key>' with the VM's agent key.", statusCode: 401, title: "Agent credential missing or invalid");
+        if (!credentials.TryRead(Presented(http), out var credential))
+            return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <credential>' as {AgentRoutes.Register} answered it.", statusCode: 401, title: "Agent credential missing or invalid");
+        if (credential.ExpiresOn <= http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())
+            return TypedResults.Problem($"The agent credential expired; register again at {AgentRoutes.Register}.", statusCode: 401, title: "Agent credential expired");
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-        var vm = await db.VirtualMachines.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == vmId, http.RequestAborted);
+        var vm = await db.VirtualMachines.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == credential.VmId, http.RequestAborted);
         if (vm is null) return TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 403, title: "Forbidden");
+        if (vm.AgentRegistration != credential.Registration || vm.AgentCertificateThumbprint != credential.Thumbprint)
+            return TypedResults.Problem($"The credential belongs to an earlier registration of this VM's agent; register again at {AgentRoutes.Register}.", statusCode: 401, title: "Agent credential superseded");
         http.Items[typeof(VirtualMachine)] = vm;
         return await next(context);
     }

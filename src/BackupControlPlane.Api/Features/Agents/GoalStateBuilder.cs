@@ -2,13 +2,14 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Contracts;
 using Microsoft.EntityFrameworkCore;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace BackupControlPlane.Api.Features.Agents;
 
 /// <summary>
-/// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only:
-/// they are never stored, and each expires after the configured SAS lifetime.
+/// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
+/// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
 public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time)
 {
@@ -20,13 +21,15 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstAsync(v => v.Id == vmId, ct);
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
+        using var certificate = vm.AgentCertificate is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
-            var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber;
+            var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
             return new ExtensionGoalState(
                 e.Name, e.Publisher, e.Type, e.TypeHandlerVersion, e.SequenceNumber,
                 e.PublicSettingsJson is null ? null : JsonSerializer.Deserialize<SnapshotPublicSettings>(e.PublicSettingsJson),
-                isSnapshot ? ProtectedSettings(vm, task!) : null);
+                isSnapshot ? ProtectedSettingsCms.Encrypt(ProtectedSettings(vm, task!), certificate!) : null,
+                isSnapshot ? certificate!.Thumbprint : null);
         }).ToList();
         if (task is { DeliveredAt: null })
         {

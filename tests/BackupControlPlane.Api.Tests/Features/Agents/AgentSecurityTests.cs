@@ -1,25 +1,37 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Security.Cryptography;
+using BackupControlPlane.Agent;
 using BackupControlPlane.Api.Tests.Infrastructure;
 using BackupControlPlane.Contracts;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BackupControlPlane.Api.Tests.Features.Agents;
 
-/// <summary>An agent sees only its own VM's tasks and reports only its own tasks.</summary>
+/// <summary>
+/// Each VM's agent has its own identity: a provisioning secret that can only register a certificate, and a credential
+/// for that VM alone. Protected settings are CMS-encrypted to the registered certificate. Tested adversarially.
+/// </summary>
 public sealed class AgentSecurityTests
 {
-    private static HttpRequestMessage As(string? key, HttpMethod method, string path, object? body = null)
+    private static HttpRequestMessage As(string? credential, HttpMethod method, string path, object? body = null)
     {
         var r = new HttpRequestMessage(method, path);
-        if (key is not null) r.Headers.Authorization = new AuthenticationHeaderValue("VmAgent", key);
+        if (credential is not null) r.Headers.Authorization = new AuthenticationHeaderValue("VmAgent", credential);
         if (body is not null) r.Content = JsonContent.Create(body);
         return r;
     }
 
+    private static async Task<AgentGoalState> GoalStateAsync(HttpClient http, string credential)
+    {
+        using var response = await http.SendAsync(As(credential, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<AgentGoalState>())!;
+    }
+
     [Fact]
-    public async Task Agents_are_confined_to_their_own_VM()
+    public async Task Agents_are_confined_to_their_own_VM_and_only_they_can_read_their_protected_settings()
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-sec-" + Guid.NewGuid().ToString("N")[..6];
@@ -27,33 +39,81 @@ public sealed class AgentSecurityTests
         await app.Arm.PutVmAsync(rg, "vmb");
         (await app.Arm.EnableProtectionAsync(rg, "vault1", "vmb")).Dispose();
         await app.Arm.RunDueAsync(rg);
-        var keyA = await app.AgentKeyAsync("vma");
-        var keyB = await app.AgentKeyAsync("vmb");
+        using var a = await app.RegisterAgentAsync("vma");
+        using var b = await app.RegisterAgentAsync("vmb");
         using var http = app.NewHttpClient();
 
-        // No credential, a forged one, a tampered one: 401 with ProblemDetails.
-        foreach (var bad in new string?[] { null, "nonsense", keyA[..^2] + (keyA[^1] == 'A' ? "BB" : "AA"), keyA.Split('.')[0] + "." + keyB.Split('.')[1] })
+        // No credential, garbage, a provisioning secret where a credential is due, a tampered credential: 401 ProblemDetails.
+        var tampered = a.Credential![..^2] + (a.Credential[^1] == 'A' ? "BB" : "AA");
+        var spliced = string.Join('.', a.Credential.Split('.')[..4]) + "." + b.Credential!.Split('.')[4];
+        foreach (var bad in new[] { null, "nonsense", await app.ProvisioningSecretAsync("vma"), tampered, spliced })
         {
             using var r = await http.SendAsync(As(bad, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
             Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
             Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         }
 
-        // A's goal state holds A's task only.
-        using var goalA = await http.SendAsync(As(keyA, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
-        var stateA = (await goalA.Content.ReadFromJsonAsync<AgentGoalState>())!;
-        using var goalB = await http.SendAsync(As(keyB, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
-        var stateB = (await goalB.Content.ReadFromJsonAsync<AgentGoalState>())!;
-        var taskA = stateA.Extensions.Single().PublicSettings!.TaskId;
+        // A's goal state: A's task only, its protected settings a CMS envelope for A's certificate.
+        var stateA = await GoalStateAsync(http, a.Credential);
+        var stateB = await GoalStateAsync(http, b.Credential);
+        var extA = stateA.Extensions.Single();
+        Assert.Equal(a.Certificate.Thumbprint, extA.ProtectedSettingsCertThumbprint);
+        Assert.DoesNotContain("sig=", extA.ProtectedSettings);
+        var secretsA = a.Decrypt(extA.ProtectedSettings!);
+        Assert.All(ObjectStr.Decode(secretsA.ObjectStr), u => Assert.Contains(stateA.VmId.Replace("-", ""), u));
+        Assert.ThrowsAny<CryptographicException>(() => b.Decrypt(extA.ProtectedSettings!));
         var taskB = stateB.Extensions.Single().PublicSettings!.TaskId;
-        Assert.NotEqual(taskA, taskB);
-        Assert.DoesNotContain(ObjectStr.Decode(stateA.Extensions.Single().ProtectedSettings!.ObjectStr), u => stateB.VmId.Replace("-", "") is var b && u.Contains(b));
+        Assert.NotEqual(extA.PublicSettings!.TaskId, taskB);
 
         // A reporting B's task: 403, and B's job is untouched.
-        using var cross = await http.SendAsync(As(keyA, HttpMethod.Post, AgentRoutes.TaskStatus.Replace("{taskId}", taskB), new TaskStatusReport("error", 2, "hostile")));
+        using var cross = await http.SendAsync(As(a.Credential, HttpMethod.Post, AgentRoutes.TaskStatus.Replace("{taskId}", taskB), new TaskStatusReport("error", 2, "hostile")));
         Assert.Equal(HttpStatusCode.Forbidden, cross.StatusCode);
         var jobs = (await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'")))["value"]!.AsArray();
         Assert.All(jobs, j => Assert.Equal("InProgress", j!["properties"]!["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_new_registration_supersedes_the_old_credential_and_certificate()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-rereg-" + Guid.NewGuid().ToString("N")[..6];
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmre");
+        await app.Arm.RunDueAsync(rg);
+        using var first = await app.RegisterAgentAsync("vmre");
+        var replayed = first.Credential!;
+        using var http = app.NewHttpClient();
+        var before = (await GoalStateAsync(http, replayed)).Extensions.Single();
+
+        using var second = await app.RegisterAgentAsync("vmre"); // the agent restarted with a new certificate
+        using (var old = await http.SendAsync(As(replayed, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0")))
+            Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        var after = (await GoalStateAsync(http, second.Credential!)).Extensions.Single();
+        Assert.Equal(second.Certificate.Thumbprint, after.ProtectedSettingsCertThumbprint);
+        Assert.Equal(before.PublicSettings!.TaskId, after.PublicSettings!.TaskId);
+        Assert.ThrowsAny<CryptographicException>(() => first.Decrypt(after.ProtectedSettings!));
+        Assert.NotNull(second.Decrypt(after.ProtectedSettings!).StatusBlobUri);
+
+        // Registration wants the public part only, and the VM's own provisioning secret.
+        using var withKey = await http.SendAsync(As(await app.ProvisioningSecretAsync("vmre"), HttpMethod.Post, AgentRoutes.Register,
+            new AgentRegistration(Convert.ToBase64String(second.Certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx)))));
+        Assert.Equal(HttpStatusCode.BadRequest, withKey.StatusCode);
+        using var noSecret = await http.SendAsync(As(second.Credential, HttpMethod.Post, AgentRoutes.Register, new AgentRegistration(Convert.ToBase64String(second.Certificate.RawData))));
+        Assert.Equal(HttpStatusCode.Unauthorized, noSecret.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_expired_credential_is_refused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = await EmulatorApp.StartAsync(time, new() { ["Emulator:AgentCredentialLifetime"] = "00:10:00" });
+        await app.Arm.PutVmAsync("rg-exp", "vmexp");
+        using var identity = await app.RegisterAgentAsync("vmexp");
+        using var http = app.NewHttpClient();
+        await GoalStateAsync(http, identity.Credential!);
+        time.Advance(TimeSpan.FromMinutes(11));
+        using var expired = await http.SendAsync(As(identity.Credential, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Contains("expired", await expired.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -62,19 +122,18 @@ public sealed class AgentSecurityTests
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-wake-" + Guid.NewGuid().ToString("N")[..6];
         await app.Arm.ProtectedVmAsync(rg, "vault1", "vmwake");
-        var key = await app.AgentKeyAsync("vmwake");
+        using var identity = await app.RegisterAgentAsync("vmwake");
         using var http = app.NewHttpClient();
-        using var first = await http.SendAsync(As(key, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
-        var incarnation = (await first.Content.ReadFromJsonAsync<AgentGoalState>())!.Incarnation;
+        var incarnation = (await GoalStateAsync(http, identity.Credential!)).Incarnation;
 
         // Hold for up to 120 s; the answer must come as soon as run-due creates the task.
         var started = DateTime.UtcNow;
-        var poll = http.SendAsync(As(key, HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={incarnation}&waitSeconds=120"));
+        var poll = http.SendAsync(As(identity.Credential, HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={incarnation}&waitSeconds=120"));
         await app.Arm.RunDueAsync(rg);
         using var answer = await poll.WaitAsync(TimeSpan.FromSeconds(60));
         var state = (await answer.Content.ReadFromJsonAsync<AgentGoalState>())!;
         Assert.True(state.Incarnation > incarnation);
-        Assert.NotNull(state.Extensions.Single().ProtectedSettings);
+        Assert.NotNull(identity.Decrypt(state.Extensions.Single().ProtectedSettings!));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60));
     }
 
@@ -87,7 +146,6 @@ public sealed class AgentSecurityTests
         var called = false;
         var result = await filter(new Microsoft.AspNetCore.Http.DefaultEndpointFilterInvocationContext(http), _ => { called = true; return ValueTask.FromResult<object?>(null); });
         Assert.False(called);
-        Assert.IsAssignableFrom<Microsoft.AspNetCore.Http.IStatusCodeHttpResult>(result);
         Assert.Equal(403, ((Microsoft.AspNetCore.Http.IStatusCodeHttpResult)result!).StatusCode);
     }
 }

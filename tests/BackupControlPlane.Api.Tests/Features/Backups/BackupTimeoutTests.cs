@@ -57,7 +57,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
         await _app.Arm.ProtectedVmAsync("rg-mute", "vault1", "vmmute");
         var due = await _app.Arm.RunDueAsync("rg-mute");
         var jobName = ArmTestClient.BackupJobOf(due, "vmmute");
-        var key = await _app.AgentKeyAsync("vmmute");
+        var key = await _app.ProvisioningSecretAsync("vmmute");
         using var http = _app.NewHttpClient();
         var agent = new VmAgent(http, key, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, AgentBehavior.Silent, TimeSpan.Zero);
         await agent.PollOnceAsync(CancellationToken.None); // fetches the task, answers nothing
@@ -75,7 +75,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
         {
             Content = System.Net.Http.Json.JsonContent.Create(new { status = "success", code = 1 }),
         };
-        late.Headers.Authorization = new("VmAgent", key);
+        late.Headers.Authorization = new("VmAgent", agent.Identity.Credential);
         using var answer = await http.SendAsync(late);
         Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
         Assert.Contains("\"Failed\"", await answer.Content.ReadAsStringAsync());

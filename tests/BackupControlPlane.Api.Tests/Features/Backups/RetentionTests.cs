@@ -26,7 +26,8 @@ public sealed class RetentionTests
         var onDemand = (await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup' and status eq 'InProgress'")))["value"]!.AsArray();
         await app.Arm.WaitForJobAsync(rg, "vault1", Assert.Single(onDemand)!["name"]!.GetValue<string>());
         Assert.Equal(2, (await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray().Count);
-        var copies = await VaultCopiesAsync(app);
+        var dataId = (await app.Arm.GetAsync(item))["properties"]!["protectedItemDataId"]!.GetValue<string>();
+        Assert.Equal(4, await VaultCopiesAsync(app, dataId)); // two points, two disks each
 
         time.Advance(TimeSpan.FromDays(4));
         await app.RenewTokenAsync();
@@ -34,13 +35,13 @@ public sealed class RetentionTests
         Assert.Equal(1, result.RecoveryPointsDeleted);
         var left = Assert.Single((await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray())!;
         Assert.True(DateTimeOffset.Parse(left["properties"]!["recoveryPointExpiryTimeInUTC"]!.GetValue<string>()) > time.GetUtcNow().AddDays(25));
-        Assert.Equal(copies - 2, await VaultCopiesAsync(app)); // the on-demand point's two disk copies are gone
+        Assert.Equal(2, await VaultCopiesAsync(app, dataId)); // the on-demand point's two disk copies are gone
 
         time.Advance(TimeSpan.FromDays(27));
         await app.RenewTokenAsync();
         Assert.Equal(1, (await RunAsync(app)).RecoveryPointsDeleted);
         Assert.Empty((await app.Arm.GetAsync(item + "/recoveryPoints"))["value"]!.AsArray());
-        Assert.Equal(copies - 4, await VaultCopiesAsync(app));
+        Assert.Equal(0, await VaultCopiesAsync(app, dataId));
     }
 
     private static async Task<RetentionPruner.Result> RunAsync(EmulatorApp app)
@@ -49,11 +50,12 @@ public sealed class RetentionTests
         return await scope.ServiceProvider.GetRequiredService<RetentionPruner>().RunAsync(CancellationToken.None);
     }
 
-    private static async Task<int> VaultCopiesAsync(EmulatorApp app)
+    /// <summary>This item's copies only: other tests share the Azurite.</summary>
+    private static async Task<int> VaultCopiesAsync(EmulatorApp app, string dataId)
     {
         var n = 0;
         await foreach (var c in app.Blobs.GetBlobContainersAsync(prefix: "vault-"))
-            await foreach (var _ in app.Blobs.GetBlobContainerClient(c.Name).GetBlobsAsync()) n++;
+            await foreach (var _ in app.Blobs.GetBlobContainerClient(c.Name).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = dataId + "/" })) n++;
         return n;
     }
 }

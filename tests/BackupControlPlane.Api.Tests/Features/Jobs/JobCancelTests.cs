@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using BackupControlPlane.Api.Tests.Infrastructure;
+using BackupControlPlane.Agent;
 using BackupControlPlane.Contracts;
 
 namespace BackupControlPlane.Api.Tests.Features.Jobs;
@@ -28,8 +29,9 @@ public sealed class JobCancelTests
 
         // The agent no longer gets the command.
         using var http = app.NewHttpClient();
+        using var identity = await app.RegisterAgentAsync("vmcancel");
         using var poll = new HttpRequestMessage(HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0");
-        poll.Headers.Authorization = new AuthenticationHeaderValue("VmAgent", await app.AgentKeyAsync("vmcancel"));
+        poll.Headers.Authorization = new AuthenticationHeaderValue("VmAgent", identity.Credential);
         using var goal = await http.SendAsync(poll);
         var state = (await goal.Content.ReadFromJsonAsync<AgentGoalState>())!;
         Assert.All(state.Extensions, e => Assert.Null(e.ProtectedSettings));

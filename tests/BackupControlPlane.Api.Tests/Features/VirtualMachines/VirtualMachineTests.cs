@@ -72,10 +72,10 @@ public sealed class VirtualMachineTests
         await app.Arm.PutVmAsync(rg, "vmiv");
         var before = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmiv") + "/instanceView");
         Assert.Equal("Not Ready", before["vmAgent"]!["statuses"]![0]!["displayStatus"]!.GetValue<string>());
-        var key = await app.AgentKeyAsync("vmiv");
+        using var identity = await app.RegisterAgentAsync("vmiv");
         using var http = app.NewHttpClient();
         using var poll = new HttpRequestMessage(HttpMethod.Get, "/agent/v1/goalstate?waitSeconds=0");
-        poll.Headers.Authorization = new("VmAgent", key);
+        poll.Headers.Authorization = new("VmAgent", identity.Credential);
         (await http.SendAsync(poll)).EnsureSuccessStatusCode();
         var after = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmiv") + "/instanceView");
         Assert.Equal("Ready", after["vmAgent"]!["statuses"]![0]!["displayStatus"]!.GetValue<string>());

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using BackupControlPlane.Contracts;
+
+namespace BackupControlPlane.Agent;
+
+/// <summary>
+/// A VM agent's identity: a certificate it generates itself (the private key never leaves this process), registered
+/// with the VM's provisioning secret in exchange for a credential scoped to that one VM. Protected settings arrive
+/// encrypted to this certificate.
+/// </summary>
+public sealed class AgentIdentity(HttpClient http, string provisioningSecret) : IDisposable
+{
+    private readonly Lazy<X509Certificate2> _certificate = new(() => ProtectedSettingsCms.NewAgentCertificate(provisioningSecret.Split('.')[0]));
+    private AgentCredential? _credential;
+
+    public X509Certificate2 Certificate => _certificate.Value;
+
+    public string? Credential => _credential?.Credential;
+
+    public async Task<string> CredentialAsync(CancellationToken ct)
+    {
+        // Registering again a little before expiry keeps long-polls from failing on an expired credential.
+        if (_credential is null || _credential.ExpiresOn <= DateTimeOffset.UtcNow.AddMinutes(1)) await RegisterAsync(ct);
+        return _credential!.Credential;
+    }
+
+    public async Task RegisterAsync(CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, AgentRoutes.Register)
+        {
+            Content = JsonContent.Create(new AgentRegistration(Convert.ToBase64String(Certificate.RawData))),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue(AgentRoutes.Scheme, provisioningSecret);
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw new HttpRequestException($"Registration refused ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}", null, response.StatusCode);
+        response.EnsureSuccessStatusCode();
+        _credential = await response.Content.ReadFromJsonAsync<AgentCredential>(ct) ?? throw new HttpRequestException("Empty registration answer.");
+    }
+
+    /// <summary>Forget the credential (the server refused it), so the next request registers again.</summary>
+    public void Invalidate() => _credential = null;
+
+    public SnapshotProtectedSettings Decrypt(string protectedSettings) => ProtectedSettingsCms.Decrypt(protectedSettings, Certificate);
+
+    public void Dispose()
+    {
+        if (_certificate.IsValueCreated) _certificate.Value.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace BackupControlPlane.Api.Tests.Infrastructure;
+
+/// <summary>Every log line every app instance of the run writes, with exceptions, so a test can scan them for secrets.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private static readonly ConcurrentQueue<string> Lines = new();
+
+    public static IReadOnlyList<string> All => Lines.ToArray();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}
