@@ -33,7 +33,7 @@ public static class DispatchScenario
         await Arm.ForAsync(n, 16, async i => { await arm.PutVmAsync($"d{i}", 0); await arm.EnableAsync("v1", $"d{i}"); });
         var keys = (await http.GetFromJsonAsync<List<AgentFleet.Member>>("/emulator/agents"))!
             .Where(m => m.VmResourceId.Contains("/resourceGroups/dispatch/", StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(m => m.AgentKey, m => m.VmResourceId.Split('/').Last());
+            .ToDictionary(m => m.VmId, m => m.VmResourceId.Split('/').Last(), StringComparer.OrdinalIgnoreCase);
         GC.Collect();
         await Task.Delay(1000);
         var rssIdle = service.RssMiB;
@@ -86,8 +86,8 @@ public static class DispatchScenario
             Extra: new() { ["rssIdleMiB"] = rssIdle, ["rssHeldMiB"] = rssHeld }));
     }
 
-    /// <summary>Notes, per VM, the first goal state that carries a snapshot command, and counts goal-state polls.</summary>
-    private sealed class ReceiptRecorder(Dictionary<string, string> vmByKey, ConcurrentDictionary<string, DateTimeOffset> received) : DelegatingHandler
+    /// <summary>Notes, per VM (the goal state's vmId), the first goal state that carries a snapshot command, and counts goal-state polls.</summary>
+    private sealed class ReceiptRecorder(Dictionary<string, string> vmById, ConcurrentDictionary<string, DateTimeOffset> received) : DelegatingHandler
     {
         private long _polls;
         public long Polls => Interlocked.Read(ref _polls);
@@ -101,7 +101,9 @@ public static class DispatchScenario
                 await response.Content.LoadIntoBufferAsync(ct);
                 var at = DateTimeOffset.UtcNow;
                 var body = await response.Content.ReadAsStringAsync(ct);
-                if (body.Contains("\"snapshot\"") && vmByKey.TryGetValue(request.Headers.Authorization?.Parameter ?? "", out var vm)) received.TryAdd(vm, at);
+                if (body.Contains("\"snapshot\"")
+                    && System.Text.Json.Nodes.JsonNode.Parse(body)?["vmId"]?.GetValue<string>() is { } vmId && vmById.TryGetValue(vmId, out var vm))
+                    received.TryAdd(vm, at);
             }
             return response;
         }
