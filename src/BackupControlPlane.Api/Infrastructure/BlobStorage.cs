@@ -87,20 +87,40 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
         "vault-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(vaultKey)))[..24];
 
     /// <summary>"Transfer data to vault": a server-side copy of one disk snapshot into the vault's container.</summary>
-    public async Task<long> CopySnapshotToVaultAsync(string diskContainer, string diskBlob, string snapshot, string vaultContainer, string vaultBlob, CancellationToken ct)
+    public Task<long> CopySnapshotToVaultAsync(string diskContainer, string diskBlob, string snapshot, string vaultContainer, string vaultBlob, CancellationToken ct) =>
+        CopyPageBlobAsync(diskContainer, diskBlob, snapshot, vaultContainer, vaultBlob, ct);
+
+    /// <summary>
+    /// A server-side copy of a page blob, or of one of its snapshots, through a short-lived read SAS on the source (as
+    /// the service copies between accounts), waited for to the end. Overwrites the target, so repeating it is harmless;
+    /// a copy left pending by a crash is aborted first. Returns the copied length.
+    /// </summary>
+    public async Task<long> CopyPageBlobAsync(string sourceContainer, string sourceBlob, string? snapshot, string targetContainer, string targetBlob, CancellationToken ct)
     {
-        var source = service.GetBlobContainerClient(diskContainer).GetPageBlobClient(diskBlob).WithSnapshot(snapshot);
-        var target = service.GetBlobContainerClient(vaultContainer);
-        await target.CreateIfNotExistsAsync(cancellationToken: ct);
+        var source = service.GetBlobContainerClient(sourceContainer).GetPageBlobClient(sourceBlob);
+        if (snapshot is not null) source = source.WithSnapshot(snapshot);
+        var container = service.GetBlobContainerClient(targetContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
         var sourceSas = source.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, time.GetUtcNow() + TimeSpan.FromMinutes(15))
         {
-            BlobContainerName = diskContainer, BlobName = diskBlob, Snapshot = snapshot, Resource = "bs",
+            BlobContainerName = sourceContainer, BlobName = sourceBlob, Snapshot = snapshot, Resource = snapshot is null ? "b" : "bs",
         });
-        var copy = await target.GetPageBlobClient(vaultBlob).StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
+        var target = container.GetPageBlobClient(targetBlob);
+        CopyFromUriOperation copy;
+        try
+        {
+            copy = await target.StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.PendingCopyOperation)
+        {
+            var pending = await target.GetPropertiesAsync(cancellationToken: ct);
+            await target.AbortCopyFromUriAsync(pending.Value.CopyId, cancellationToken: ct);
+            copy = await target.StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
+        }
         await copy.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), ct);
-        var props = await target.GetPageBlobClient(vaultBlob).GetPropertiesAsync(cancellationToken: ct);
+        var props = await target.GetPropertiesAsync(cancellationToken: ct);
         if (props.Value.CopyStatus != CopyStatus.Success)
-            throw new InvalidOperationException($"Copy to the vault ended {props.Value.CopyStatus}: {props.Value.CopyStatusDescription}");
+            throw new InvalidOperationException($"Copy to {targetContainer}/{targetBlob} ended {props.Value.CopyStatus}: {props.Value.CopyStatusDescription}");
         return props.Value.ContentLength;
     }
 

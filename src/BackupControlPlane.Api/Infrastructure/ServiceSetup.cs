@@ -6,6 +6,7 @@ using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Scheduling;
 using BackupControlPlane.Api.Features.VirtualMachines;
 using Azure.Storage.Blobs;
@@ -92,6 +93,8 @@ public static class ServiceSetup
         services.AddScoped<BackupWatchdog>();
         services.AddScoped<RetentionPruner>();
         services.AddScoped<ProtectionService>();
+        services.AddScoped<RestoreService>();
+        services.AddScoped<RestoreJob>();
         services.AddScoped<VirtualMachineMapper>();
         services.AddHostedService<ScheduleReconciler>();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();

@@ -24,22 +24,26 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly List<CancellationTokenSource> _agents = [];
     private readonly bool _https;
+    private readonly Action<IServiceCollection>? _services;
 
-    private EmulatorApp(string storage, TimeProvider? time, Dictionary<string, string?>? settings, bool https)
+    private EmulatorApp(string storage, TimeProvider? time, Dictionary<string, string?>? settings, bool https, Action<IServiceCollection>? services)
     {
         _storage = storage;
         _time = time;
         _settings = settings ?? [];
         _https = https;
+        _services = services;
         // Kestrel binds from Urls, so HTTPS gets the service's own certificate exactly as in production.
         UseKestrel();
     }
 
     public const string Subscription = "00000000-0000-0000-0000-000000000001";
 
-    public static async Task<EmulatorApp> StartAsync(TimeProvider? time = null, Dictionary<string, string?>? settings = null, bool https = false)
+    /// <param name="services">Replaces services after the app registered its own (test doubles around real ones).</param>
+    public static async Task<EmulatorApp> StartAsync(TimeProvider? time = null, Dictionary<string, string?>? settings = null, bool https = false,
+        Action<IServiceCollection>? services = null)
     {
-        var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings, https);
+        var app = new EmulatorApp(await SharedAzurite.ConnectionStringAsync(), time, settings, https, services);
         app.StartServer();
         // The recorder lets the spec oracle check every ARM answer of the run (Oracle/).
         app.Client = new HttpClient(new ArmTrafficRecorder { InnerHandler = new HttpClientHandler() })
@@ -75,6 +79,7 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         // Everything at Debug and up, so the secret scan sees what a user's verbose log would hold.
         builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs()).AddFilter<CapturedLogs>(null, Microsoft.Extensions.Logging.LogLevel.Debug));
         if (_time is not null) builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton(_time)));
+        if (_services is not null) builder.ConfigureServices(_services);
     }
 
     /// <summary>Starts the guest agent of one VM, over HTTP, with the credential the fleet route hands out.</summary>

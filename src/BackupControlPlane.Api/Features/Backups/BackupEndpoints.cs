@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Protection;
@@ -18,8 +17,6 @@ public static class BackupEndpoints
         var group = app.MapGroup("").WithTags("Protected items");
         group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow)
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
-        group.MapPost(ProtectionEndpoints.ItemRoute + "/recoveryPoints/{recoveryPointId}/restore", Restore)
-            .WithSummary("Restore: not built yet; answers a clear error.");
     }
 
     private static async Task<IResult> BackupNow(
@@ -46,8 +43,4 @@ public static class BackupEndpoints
         await db.SaveChangesAsync(ct);
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
-
-    private static IResult Restore(JsonObject? body) =>
-        throw new ArmException(400, "BMSUserErrorNotSupported",
-            "Restore is not built in BackupControlPlane yet: recovery points, their snapshots and vault copies exist, but restoring disks is a later feature.");
 }

@@ -29,9 +29,19 @@ public static class BackupErrors
         "Backup failed with an internal error.",
         "Retry the operation in a few minutes.");
 
+    // Restore (azure-docs backup-azure-vms-troubleshoot.md; the in-progress code is the one Azure documents for restores to a busy target).
+    public static readonly Info InstantRpNotFound = new("UserErrorInstantRpNotFound", 400213,
+        "Restore failed because the snapshot of the VM was not found. The snapshot could have been deleted, please check.",
+        "Try to restore the VM from a different restore point.");
+
+    public static readonly Info AnotherRestoreInProgress = new("UserErrorAnotherRestoreInProgressOnSameTarget", 400214,
+        "Another restore job is in progress on the same target.",
+        "Wait for the running restore to finish, then retry.");
+
     private static readonly Dictionary<string, Info> ByCode = new[]
     {
         GuestAgentStatusUnavailable, SnapshotTaskStatusError, ExtensionOperationFailed, BackupOperationInProgress, BackUpOperationFailed,
+        InstantRpNotFound, AnotherRestoreInProgress,
     }.ToDictionary(i => i.Code);
 
     public static Info Find(string code) => ByCode.GetValueOrDefault(code) ?? BackUpOperationFailed with { Code = code };

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Xml;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -8,6 +9,8 @@ public static class JobMapper
 {
     public const string SnapshotTask = "Take Snapshot";
     public const string TransferTask = "Transfer data to vault";
+    /// <summary>The one task of a restore-disks job; it keeps its status and times in the transfer-task columns.</summary>
+    public const string RestoreTask = "Restore disks";
 
     public static JobResource ToResource(string vaultId, BackupJob job, DateTimeOffset now)
     {
@@ -17,8 +20,12 @@ public static class JobMapper
             tasks.Add(Task(SnapshotTask, job.SnapshotTaskStatus, job.SnapshotTaskStart, job.SnapshotTaskEnd, now));
             tasks.Add(Task(TransferTask, job.TransferTaskStatus, job.TransferTaskStart, job.TransferTaskEnd, now));
         }
+        else if (job.Operation == JobOperations.Restore)
+            tasks.Add(Task(RestoreTask, job.TransferTaskStatus, job.TransferTaskStart, job.TransferTaskEnd, now));
         var bag = new Dictionary<string, string> { ["VM Name"] = job.EntityFriendlyName };
         if (job.BackupSizeBytes is { } size) bag["Backup Size"] = $"{Math.Max(1, size / (1024 * 1024))} MB";
+        if (job.PropertyBagJson is { } extra)
+            foreach (var (key, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(extra) ?? []) bag[key] = value;
         IReadOnlyList<JobErrorInfo>? errors = null;
         if (job.ErrorCode is not null)
         {

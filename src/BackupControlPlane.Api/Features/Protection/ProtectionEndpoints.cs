@@ -254,7 +254,7 @@ public static class ProtectionEndpoints
                 item.DeferredDeleteTime is { } purge ? System.Xml.XmlConvert.ToString(purge - DateTimeOffset.UtcNow > TimeSpan.Zero ? purge - DateTimeOffset.UtcNow : TimeSpan.Zero) : null));
     }
 
-    private static string ParseNames(string fabric, string container, string item)
+    internal static string ParseNames(string fabric, string container, string item)
     {
         if (!fabric.Equals("Azure", StringComparison.OrdinalIgnoreCase))
             throw ArmException.NotFound($"backupFabrics/{fabric} (the only fabric is 'Azure')");
@@ -266,7 +266,7 @@ public static class ProtectionEndpoints
         return c;
     }
 
-    private static (string Sub, string Rg, string Name) ParseVmId(string id)
+    internal static (string Sub, string Rg, string Name) ParseVmId(string id)
     {
         var parts = id.Trim('/').Split('/');
         if (parts.Length == 8 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase)

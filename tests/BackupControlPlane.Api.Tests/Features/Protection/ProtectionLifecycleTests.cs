@@ -186,14 +186,16 @@ public sealed class ProtectionLifecycleTests
     }
 
     [Fact]
-    public async Task Restore_answers_a_clear_not_yet_supported_error()
+    public async Task Restore_of_a_recovery_point_the_item_does_not_have_answers_404()
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
         await app.Arm.ProtectedVmAsync(rg, "vault1", "vmrestore");
         using var r = await app.Arm.SendAsync(HttpMethod.Post, ArmTestClient.ItemPath(rg, "vault1", "vmrestore") + "/recoveryPoints/1/restore",
             new { properties = new { objectType = "IaasVMRestoreRequest", recoveryType = "RestoreDisks" } });
-        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-        Assert.Contains("not built", JsonNode.Parse(await r.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        var error = JsonNode.Parse(await r.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("ResourceNotFound", error["code"]!.GetValue<string>());
+        Assert.Contains("/recoveryPoints/1", error["message"]!.GetValue<string>());
     }
 }

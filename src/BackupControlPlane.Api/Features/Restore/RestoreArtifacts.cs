@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+
+namespace BackupControlPlane.Api.Features.Restore;
+
+/// <summary>The files a restore-disks job leaves beside the disks: the VM's config blob and a deployment template.</summary>
+public static class RestoreArtifacts
+{
+    public sealed record RestoredDisk(int Lun, string Name, int? DiskSizeGB, Uri VhdUri, long SizeBytes);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// The VM as it was backed up, with its restored disks, in the shape Azure's recipes read: top-level keys
+    /// "properties.hardwareProfile" and "properties.storageProfile" (osDisk.vhd.uri, dataDisks[].lun and vhd.uri).
+    /// Written in UTF-16 with a byte-order mark, as Azure writes it (its PowerShell recipe reads it with -Encoding Unicode).
+    /// </summary>
+    public static byte[] ConfigBlob(VirtualMachine vm, IReadOnlyList<RestoredDisk> disks)
+    {
+        var os = disks.Single(d => d.Lun < 0);
+        var config = new JsonObject
+        {
+            ["name"] = vm.Name,
+            ["id"] = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name),
+            ["type"] = "Microsoft.Compute/virtualMachines",
+            ["location"] = vm.Location,
+            ["properties.hardwareProfile"] = new JsonObject { ["vmSize"] = vm.VmSize ?? "Standard_D2s_v3" },
+            ["properties.storageProfile"] = new JsonObject
+            {
+                ["osDisk"] = new JsonObject
+                {
+                    ["osType"] = vm.OsType, ["name"] = os.Name, ["diskSizeGB"] = os.DiskSizeGB, ["vhd"] = new JsonObject { ["uri"] = os.VhdUri.ToString() },
+                },
+                ["dataDisks"] = new JsonArray(disks.Where(d => d.Lun >= 0).Select(d => (JsonNode)new JsonObject
+                {
+                    ["lun"] = d.Lun, ["name"] = d.Name, ["diskSizeGB"] = d.DiskSizeGB, ["vhd"] = new JsonObject { ["uri"] = d.VhdUri.ToString() },
+                }).ToArray()),
+            },
+        };
+        return [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(config.ToJsonString(Indented))];
+    }
+
+    /// <summary>
+    /// A minimal ARM deployment template that creates the VM on its restored VHDs (attached, not copied). Azure's own
+    /// template also declares networking; the emulator's VMs have none.
+    /// </summary>
+    public static byte[] Template(VirtualMachine vm, IReadOnlyList<RestoredDisk> disks)
+    {
+        static JsonObject Disk(RestoredDisk d, JsonObject extra)
+        {
+            extra["name"] = d.Name;
+            extra["createOption"] = "Attach";
+            extra["vhd"] = new JsonObject { ["uri"] = d.VhdUri.ToString() };
+            return extra;
+        }
+        var os = disks.Single(d => d.Lun < 0);
+        var template = new JsonObject
+        {
+            ["$schema"] = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            ["contentVersion"] = "1.0.0.0",
+            ["parameters"] = new JsonObject
+            {
+                ["VirtualMachineName"] = new JsonObject { ["type"] = "string", ["defaultValue"] = vm.Name },
+            },
+            ["resources"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Microsoft.Compute/virtualMachines",
+                ["apiVersion"] = "2024-07-01",
+                ["name"] = "[parameters('VirtualMachineName')]",
+                ["location"] = vm.Location,
+                ["properties"] = new JsonObject
+                {
+                    ["hardwareProfile"] = new JsonObject { ["vmSize"] = vm.VmSize ?? "Standard_D2s_v3" },
+                    ["storageProfile"] = new JsonObject
+                    {
+                        ["osDisk"] = Disk(os, new JsonObject { ["osType"] = vm.OsType }),
+                        ["dataDisks"] = new JsonArray(disks.Where(d => d.Lun >= 0).Select(d => (JsonNode)Disk(d, new JsonObject { ["lun"] = d.Lun })).ToArray()),
+                    },
+                },
+            }),
+        };
+        return Encoding.UTF8.GetBytes(template.ToJsonString(Indented));
+    }
+}

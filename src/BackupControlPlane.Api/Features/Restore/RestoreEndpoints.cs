@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Vaults;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Restore;
+
+public static partial class RestoreEndpoints
+{
+    /// <summary>The emulator's code for Azure features it does not emulate; the message says what to use instead.</summary>
+    public const string NotSupported = "BMSUserErrorNotSupported";
+
+    public static void MapRestore(this IEndpointRouteBuilder app) =>
+        app.MapGroup("").WithTags("Restore")
+            .MapPost(ProtectionEndpoints.ItemRoute + "/recoveryPoints/{recoveryPointId}/restore", Restore)
+            .WithSummary("Restore disks (IaasVMRestoreRequest, recoveryType RestoreDisks): 202 with Azure-AsyncOperation and Location; "
+                + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");
+
+    private static async Task<IResult> Restore(
+        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        string recoveryPointId, RestoreRequest? body, BackupDbContext db, RestoreService restore, HttpContext http, CancellationToken ct)
+    {
+        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ProtectionEndpoints.ParseNames(fabricName, containerName, protectedItemName);
+        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
+            .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
+        if (item.DeferredDeleteTime is not null)
+            throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) " +
+                "before restoring from its recovery points.", "UserErrorBackupItemSoftDeleted");
+        var point = await db.RecoveryPoints.Include(r => r.Disks)
+            .FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
+            ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
+
+        var target = Validate(body?.Properties, item, point);
+        var op = await restore.StartAsync(vault, item, point, target, ct);
+        return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
+    }
+
+    /// <summary>A checked request: the storage account, the resource group the job names as target, the data disks to restore (null: all).</summary>
+    public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns);
+
+    /// <summary>
+    /// Checks an IaasVMRestoreRequest before anything is stored. The URL names the recovery point (the body's
+    /// recoveryPointId is informational) and region is not checked: the emulator's storage has no regions.
+    /// </summary>
+    public static RestoreTarget Validate(IaasVmRestoreRequestProperties? p, ProtectedItem item, RecoveryPoint point)
+    {
+        if (p is null) throw ArmException.BadRequest("The request body must carry 'properties' (an IaasVMRestoreRequest).");
+        switch (p.ObjectType)
+        {
+            case null or "": throw ArmException.BadRequest("properties.objectType is required: use 'IaasVMRestoreRequest'.");
+            case var t when t.Equals("IaasVMRestoreRequest", StringComparison.OrdinalIgnoreCase): break;
+            case var t when t.Equals("IaasVMRestoreWithRehydrationRequest", StringComparison.OrdinalIgnoreCase):
+                throw ArmException.BadRequest("Rehydrating archived recovery points is not supported by the emulator: its recovery points are never " +
+                    "in the archive tier. Send an 'IaasVMRestoreRequest'.", NotSupported);
+            case var t: throw ArmException.BadRequest($"objectType '{t}' is not a restore request for Azure VMs: use 'IaasVMRestoreRequest'.");
+        }
+        switch (p.RecoveryType)
+        {
+            case null or "": throw ArmException.BadRequest("properties.recoveryType is required: use 'RestoreDisks'.");
+            case var r when r.Equals("RestoreDisks", StringComparison.OrdinalIgnoreCase): break;
+            case var r when r.Equals("OriginalLocation", StringComparison.OrdinalIgnoreCase) || r.Equals("AlternateLocation", StringComparison.OrdinalIgnoreCase):
+                throw ArmException.BadRequest($"recoveryType '{r}' (replace the disks of a VM, or create a new VM) is not supported by the emulator: " +
+                    "only 'RestoreDisks' is. Restore the disks, then build a VM from the config blob or template the Restore job leaves.", NotSupported);
+            case var r: throw ArmException.BadRequest($"recoveryType '{r}' is not a restore type of Azure VMs; the emulator supports 'RestoreDisks'.");
+        }
+        if (p.SourceResourceId is { Length: > 0 } source)
+        {
+            var vm = ProtectionEndpoints.ParseVmId(source);
+            if (!ResourceKeys.Of(vm.Sub, vm.Rg, vm.Name).Equals(item.VirtualMachine!.Key, StringComparison.Ordinal))
+                throw ArmException.BadRequest($"properties.sourceResourceId '{source}' is not the VM this item protects ({item.VirtualMachine.Name}).");
+        }
+        if (p.EncryptionDetails?.EncryptionEnabled == true)
+            throw ArmException.BadRequest("Emulated VMs are never encrypted: send encryptionDetails.encryptionEnabled false or leave it out.", NotSupported);
+
+        // A restore with the vault's managed identity names the account in identityBasedRestoreDetails instead.
+        var accountId = p.StorageAccountId is { Length: > 0 } id ? id : p.IdentityBasedRestoreDetails?.TargetStorageAccountId;
+        if (string.IsNullOrEmpty(accountId))
+            throw ArmException.BadRequest("properties.storageAccountId is required: the storage account the disks are restored to.");
+        var account = StorageAccountId().Match(accountId);
+        if (!account.Success)
+            throw ArmException.BadRequest($"storageAccountId '{accountId}' is not a storage account id " +
+                "(/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}, the name 3-24 letters and digits).");
+        var targetGroup = account.Groups["rg"].Value;
+        if (p.TargetResourceGroupId is { Length: > 0 } rgId)
+        {
+            var group = ResourceGroupId().Match(rgId);
+            if (!group.Success) throw ArmException.BadRequest($"targetResourceGroupId '{rgId}' is not a resource group id (/subscriptions/{{sub}}/resourceGroups/{{rg}}).");
+            targetGroup = group.Groups["rg"].Value;
+        }
+
+        var dataLuns = point.Disks.Where(d => d.Lun >= 0).Select(d => d.Lun).Order().ToList();
+        var unknown = p.RestoreDiskLunList?.Where(l => !dataLuns.Contains(l)).ToList();
+        if (unknown is { Count: > 0 })
+            throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", unknown)}, which recovery point {point.Name} does not hold; " +
+                $"its data disks are at LUN {(dataLuns.Count == 0 ? "none" : string.Join(", ", dataLuns))}.");
+        // ARM ids are case-insensitive and storage account names lowercase: "testAccount" in an id is "testaccount".
+        return new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray());
+    }
+
+    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>[a-z0-9]{3,24})/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex StorageAccountId();
+
+    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex ResourceGroupId();
+}

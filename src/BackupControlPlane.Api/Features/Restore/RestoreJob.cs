@@ -1,0 +1,10 @@
+namespace BackupControlPlane.Api.Features.Restore;
+
+/// <summary>
+/// The Hangfire fire-and-forget job of one restore. Its arguments (job id and plan) are stored with it, so a run that a
+/// crash or a shutdown interrupted runs again with the same targets; the service makes that repeat harmless.
+/// </summary>
+public sealed class RestoreJob(RestoreService restore)
+{
+    public Task RunAsync(Guid jobId, RestorePlan plan, CancellationToken ct) => restore.RunAsync(jobId, plan, ct);
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Infrastructure;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Restore;
+
+/// <summary>
+/// Restore disks, as Azure Backup does it: a Restore job copies each disk of a recovery point into a container of the
+/// target storage account (from the snapshot tier while it holds, else from the vault copy) and leaves a config blob
+/// describing the VM and a deployment template beside them. The request only records the job; a Hangfire job does the
+/// copying, and can run again after a crash without duplicating anything.
+/// </summary>
+public sealed partial class RestoreService(
+    BackupDbContext db, BlobStorage storage, IBackgroundJobClient jobs, TimeProvider time, ILogger<RestoreService> logger)
+{
+    // The propertyBag keys of a restore-disks job, spelled as Azure spells them ("Recovery point time " does end in a space).
+    public const string JobTypeKey = "Job Type";
+    public const string RecoveryPointTimeKey = "Recovery point time ";
+    public const string StorageAccountKey = "Target Storage Account Name";
+    public const string TargetResourceGroupKey = "Target resource group";
+    public const string ContainerKey = "Config Blob Container Name";
+    public const string ConfigBlobKey = "Config Blob Name";
+    public const string ConfigBlobUriKey = "Config Blob Uri";
+    public const string TemplateBlobUriKey = "Template Blob Uri";
+
+    private enum Tier { Snapshot, Vault }
+
+    /// <summary>
+    /// Records an InProgress Restore job and its (finished) operation, and enqueues the job that does the work. Refuses a
+    /// second restore of the item while one runs. Target names are fixed here, so every run of the job writes the same blobs.
+    /// </summary>
+    public async Task<AsyncOperation> StartAsync(Vault vault, ProtectedItem item, RecoveryPoint point, RestoreEndpoints.RestoreTarget target, CancellationToken ct)
+    {
+        var vm = item.VirtualMachine!;
+        var now = time.GetUtcNow();
+        var jobId = Guid.NewGuid();
+        // Named as Azure names them: "{vm}-{32 hex}", "config-{vm}-{job}.json", "azuredeploy{job}.json".
+        var plan = new RestorePlan(target.StorageAccount, $"{ContainerPrefix(vm.Name)}-{Guid.NewGuid():N}",
+            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns);
+        var bag = new Dictionary<string, string>
+        {
+            [ContainerKey] = plan.Container,
+            [ConfigBlobKey] = plan.ConfigBlob,
+            [JobTypeKey] = "Recover disks",
+            [RecoveryPointTimeKey] = point.RecoveryPointTime.UtcDateTime.ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture),
+            [StorageAccountKey] = target.StorageAccount,
+            [TargetResourceGroupKey] = target.TargetResourceGroup,
+        };
+        var job = new BackupJob
+        {
+            Id = jobId, VaultId = vault.Id, ProtectedItemId = item.Id, EntityFriendlyName = vm.Name, Operation = JobOperations.Restore,
+            Status = JobStatuses.InProgress, StartTime = now, ActivityId = Guid.NewGuid(), RecoveryPointId = point.Id,
+            TransferTaskStatus = JobStatuses.InProgress, TransferTaskStart = now, PropertyBagJson = JsonSerializer.Serialize(bag),
+        };
+        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+
+        // SQLite transactions here begin IMMEDIATE (the write lock first), so two concurrent requests cannot both pass the check.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var running = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Restore
+                && (j.Status == JobStatuses.InProgress || j.Status == JobStatuses.Cancelling), ct);
+            if (running)
+                throw new ArmException(400, BackupErrors.AnotherRestoreInProgress.Code,
+                    $"{BackupErrors.AnotherRestoreInProgress.Message} A restore of '{vm.Name}' is running; wait for its job to finish, then retry.");
+            db.BackupJobs.Add(job);
+            db.AsyncOperations.Add(op);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        try
+        {
+            jobs.Enqueue<RestoreJob>(j => j.RunAsync(job.Id, plan, CancellationToken.None));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without its Hangfire job the restore would never end: fail it now rather than leave it InProgress.
+            await FailAsync(job.Id, BackupErrors.BackUpOperationFailed, $"The restore could not be queued: {e.Message}", CancellationToken.None);
+            throw;
+        }
+        logger.LogInformation("Restore job {JobId}: point {Point} of {Vm} to {Account}/{Container}", job.Id, point.Name, vm.Name, plan.StorageAccount, plan.Container);
+        return op;
+    }
+
+    /// <summary>
+    /// The work of one Restore job. Does nothing unless the job is still InProgress; every blob it writes has a name fixed
+    /// by <paramref name="plan"/> and is overwritten whole, so a re-run after a crash leaves the same output, once.
+    /// </summary>
+    public async Task RunAsync(Guid jobId, RestorePlan plan, CancellationToken ct)
+    {
+        var job = await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+        if (job?.Status != JobStatuses.InProgress) return; // finished by an earlier run, or cancelled
+        try
+        {
+            await RestoreAsync(job, plan, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Shutdown rethrows (Hangfire runs the job again after the restart); anything else ends the job, never leaves it InProgress.
+            logger.LogWarning(e, "Restore job {JobId} failed", jobId);
+            await FailAsync(jobId, BackupErrors.BackUpOperationFailed, $"Restoring the disks failed: {e.Message}", CancellationToken.None);
+        }
+    }
+
+    private async Task RestoreAsync(BackupJob job, RestorePlan plan, CancellationToken ct)
+    {
+        var point = await db.RecoveryPoints.AsNoTracking().Include(r => r.Disks).FirstOrDefaultAsync(r => r.Id == job.RecoveryPointId, ct);
+        if (point is null)
+        {
+            await FailAsync(job.Id, BackupErrors.InstantRpNotFound, "The recovery point no longer exists: its backup data was deleted after the restore was requested.", ct);
+            return;
+        }
+        var vmId = await db.ProtectedItems.Where(i => i.Id == point.ProtectedItemId).Select(i => i.VirtualMachineId).FirstAsync(ct);
+        var vm = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).FirstAsync(v => v.Id == vmId, ct);
+        var disks = point.Disks.Where(d => d.Lun < 0 || plan.DataDiskLuns is null || plan.DataDiskLuns.Contains(d.Lun)).OrderBy(d => d.Lun).ToList();
+
+        var tier = await ChooseTierAsync(point, disks, ct);
+        if (tier is null)
+        {
+            await FailAsync(job.Id, BackupErrors.InstantRpNotFound,
+                $"{BackupErrors.InstantRpNotFound.Message} Recovery point {point.Name} has neither its disk snapshots nor a vault copy.", ct);
+            return;
+        }
+
+        var restored = new List<RestoreArtifacts.RestoredDisk>();
+        foreach (var disk in disks)
+        {
+            var blobName = SourceBlob(disk).BlobName.Split('/')[^1]; // the disk's own file name, "{disk}.vhd"
+            var size = tier == Tier.Snapshot
+                ? await storage.CopyPageBlobAsync(SourceBlob(disk).BlobContainerName, SourceBlob(disk).BlobName, disk.Snapshot, plan.Container, blobName, ct)
+                : await storage.CopyPageBlobAsync(disk.VaultContainer!, disk.VaultBlobName!, null, plan.Container, blobName, ct);
+            var vmDisk = vm.Disks.FirstOrDefault(d => d.Lun == disk.Lun);
+            restored.Add(new(disk.Lun, Path.GetFileNameWithoutExtension(blobName), vmDisk?.DiskSizeGB, storage.BlobUri(plan.Container, blobName), size));
+        }
+        var configUri = await UploadAsync(plan.Container, plan.ConfigBlob, RestoreArtifacts.ConfigBlob(vm, restored), "application/json; charset=utf-16", ct);
+        var templateUri = await UploadAsync(plan.Container, plan.TemplateBlob, RestoreArtifacts.Template(vm, restored), "application/json", ct);
+
+        var bag = JsonSerializer.Deserialize<Dictionary<string, string>>(job.PropertyBagJson ?? "{}")!;
+        bag[ConfigBlobUriKey] = configUri.ToString();
+        bag[TemplateBlobUriKey] = templateUri.ToString();
+        var json = JsonSerializer.Serialize(bag);
+        var now = (DateTimeOffset?)time.GetUtcNow();
+        // Guarded by the status read at the start: a job cancelled meanwhile stays as the canceller left it.
+        var updated = await db.BackupJobs.Where(j => j.Id == job.Id && j.Status == JobStatuses.InProgress).ExecuteUpdateAsync(u => u
+            .SetProperty(j => j.Status, JobStatuses.Completed).SetProperty(j => j.EndTime, now)
+            .SetProperty(j => j.TransferTaskStatus, JobStatuses.Completed).SetProperty(j => j.TransferTaskEnd, now)
+            .SetProperty(j => j.PropertyBagJson, json), ct);
+        logger.LogInformation("Restore job {JobId}: {Count} disks from the {Tier} tier into {Container}{Note}", job.Id, restored.Count,
+            tier, plan.Container, updated == 0 ? " (the job had already left InProgress)" : "");
+    }
+
+    /// <summary>
+    /// The snapshot tier while it is valid and its snapshots still exist (checked, not trusted), else the vault copy.
+    /// A snapshot found missing invalidates the tier, so the recovery point shows what is left, as Azure does.
+    /// </summary>
+    private async Task<Tier?> ChooseTierAsync(RecoveryPoint point, List<RecoveryPointDisk> disks, CancellationToken ct)
+    {
+        if (point.InstantRpValid && !(point.InstantRpExpiryTime <= time.GetUtcNow()))
+        {
+            if (await AllExistAsync(disks.Select(d => Blob(SourceBlob(d).BlobContainerName, SourceBlob(d).BlobName).WithSnapshot(d.Snapshot)), ct))
+                return Tier.Snapshot;
+            await db.RecoveryPoints.Where(r => r.Id == point.Id).ExecuteUpdateAsync(u => u.SetProperty(r => r.InstantRpValid, false), ct);
+            logger.LogWarning("Recovery point {Point}: a disk snapshot is gone; the snapshot tier is no longer valid", point.Name);
+        }
+        if (point.HardenedRpValid && disks.All(d => d.VaultContainer is not null && d.VaultBlobName is not null)
+            && await AllExistAsync(disks.Select(d => Blob(d.VaultContainer!, d.VaultBlobName!)), ct))
+            return Tier.Vault;
+        return null;
+    }
+
+    private static async Task<bool> AllExistAsync(IEnumerable<BlobClient> blobs, CancellationToken ct)
+    {
+        foreach (var blob in blobs)
+            if (!await blob.ExistsAsync(ct)) return false;
+        return true;
+    }
+
+    private BlobClient Blob(string container, string blob) => storage.Service.GetBlobContainerClient(container).GetBlobClient(blob);
+
+    private static BlobUriBuilder SourceBlob(RecoveryPointDisk disk) => new(new Uri(disk.SourceBlobUri));
+
+    private async Task<Uri> UploadAsync(string container, string blob, byte[] content, string contentType, CancellationToken ct)
+    {
+        var client = Blob(container, blob);
+        await client.UploadAsync(new BinaryData(content), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, ct);
+        return client.Uri;
+    }
+
+    /// <summary>Ends the job Failed with Azure's error, unless it already left InProgress.</summary>
+    private async Task FailAsync(Guid jobId, BackupErrors.Info error, string message, CancellationToken ct)
+    {
+        var now = (DateTimeOffset?)time.GetUtcNow();
+        await db.BackupJobs.Where(j => j.Id == jobId && j.Status == JobStatuses.InProgress).ExecuteUpdateAsync(u => u
+            .SetProperty(j => j.Status, JobStatuses.Failed).SetProperty(j => j.EndTime, now)
+            .SetProperty(j => j.TransferTaskStatus, JobStatuses.Failed).SetProperty(j => j.TransferTaskEnd, now)
+            .SetProperty(j => j.ErrorCode, error.Code).SetProperty(j => j.ErrorMessage, message), ct);
+    }
+
+    /// <summary>A container name from a VM name: lowercase letters, digits and single hyphens, leaving room for "-{32 hex}".</summary>
+    public static string ContainerPrefix(string vmName)
+    {
+        var name = NotContainerChars().Replace(vmName.ToLowerInvariant(), "-").Trim('-');
+        name = name.Length > 30 ? name[..30].TrimEnd('-') : name;
+        return name.Length == 0 ? "vm" : name;
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NotContainerChars();
+}
