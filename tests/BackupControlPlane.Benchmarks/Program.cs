@@ -1,0 +1,51 @@
+using BackupControlPlane.Benchmarks.Harness;
+using BackupControlPlane.Benchmarks.Scenarios;
+
+// Usage (see README "Performance"):
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
+// Options: --out DIR (default tests/BackupControlPlane.Benchmarks/results; a temp folder with --smoke).
+if (args.FirstOrDefault() == "ceiling-server") return await CeilingServer.RunAsync(args);
+
+var options = Options.Parse(args);
+var scenarios = new Dictionary<string, Func<BenchContext, Report, Task>>
+{
+    ["api"] = ApiScenario.RunAsync,
+    ["round"] = RoundScenario.RunAsync,
+    ["dispatch"] = DispatchScenario.RunAsync,
+    ["startup"] = StartupScenario.RunAsync,
+};
+var chosen = args.Where(scenarios.ContainsKey).ToList();
+if (chosen.Count == 0 && options.Smoke) chosen = [.. scenarios.Keys];
+if (chosen.Count == 0)
+{
+    Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR]");
+    return 2;
+}
+if (!Wrk.Available && chosen.Contains("api") && !options.Smoke) { Console.Error.WriteLine($"The api scenario needs wrk at {Wrk.Path} (apt-get install wrk)."); return 2; }
+
+Console.WriteLine($"BackupControlPlane benchmarks ({ChildServer.Configuration}{(options.Smoke ? ", smoke: tiny sizes, numbers mean nothing" : "")}) on {Machine.Describe().ToJsonString()}");
+// The smoke run shares one Azurite, service and ceiling server across scenarios (process starts dominate it).
+var shared = options.Smoke ? new BenchContext(options) : null;
+try
+{
+    foreach (var name in chosen)
+    {
+        Console.WriteLine($"\n== {name}");
+        var report = new Report(name, args);
+        report.Setting("configuration", ChildServer.Configuration);
+        report.Setting("smoke", options.Smoke);
+        var own = shared is null ? new BenchContext(options) : null;
+        try { await scenarios[name](shared ?? own!, report); }
+        finally { if (own is not null) await own.DisposeAsync(); }
+        Console.WriteLine($"  -> {report.Write(options.OutDir)}");
+    }
+}
+finally
+{
+    if (shared is not null) await shared.DisposeAsync();
+}
+return 0;

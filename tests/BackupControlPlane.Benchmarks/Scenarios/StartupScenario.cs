@@ -1,0 +1,48 @@
+using BackupControlPlane.Benchmarks.Harness;
+
+namespace BackupControlPlane.Benchmarks.Scenarios;
+
+/// <summary>
+/// Issue 7 §4 (first half): process start to the first 200 from /readyz with Azurite already running and a fresh
+/// data folder (migrations, keys and Hangfire's schema included), next to the bare Kestrel server's start to its first
+/// 200 in the same run. Idle RSS is read after a short settle. (Idle RSS with 10,000 items is not measured yet.)
+/// </summary>
+public static class StartupScenario
+{
+    public static async Task RunAsync(BenchContext ctx, Report report)
+    {
+        var o = ctx.Options;
+        var bare = new List<double>();
+        var service = new List<double>();
+        var rss = new List<double>();
+        var azurite = await ctx.AzuriteAsync();
+        if (o.Smoke)
+        {
+            // The smoke run's shared servers were started cold too; reuse their start times rather than start more.
+            var s = await ctx.ServiceAsync();
+            bare.Add((await ctx.CeilingAsync()).StartTime.TotalSeconds);
+            service.Add(s.StartTime.TotalSeconds);
+            rss.Add(s.RssMiB);
+        }
+        else
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await using (var c = await ChildServer.StartCeilingAsync()) bare.Add(c.StartTime.TotalSeconds);
+                await using var s = await ChildServer.StartServiceAsync(azurite.ConnectionString);
+                service.Add(s.StartTime.TotalSeconds);
+                await Task.Delay(TimeSpan.FromSeconds(2)); // let start-up work (Hangfire's first polls) settle before reading idle RSS
+                rss.Add(s.RssMiB);
+            }
+        }
+        report.Setting("runs", service.Count);
+        report.Setting("note", "cold start with a fresh data folder; median of the runs; ratio = service start / bare Kestrel start");
+        var median = Median(service);
+        report.Add(new Result("ceiling: bare Kestrel start to first 200", Median(bare), "s"));
+        report.Add(new Result("service start to /readyz 200", median, "s", Median(bare), "bare start",
+            Note: $"target < 5 s: {(median < 5 ? "met" : "NOT met")}", Extra: new() { ["min"] = service.Min(), ["max"] = service.Max() }));
+        report.Add(new Result("service RSS, idle, empty database", Median(rss), "MiB", Note: "target (with 10,000 items) < 200 MiB; not measured with items yet"));
+    }
+
+    private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+}
