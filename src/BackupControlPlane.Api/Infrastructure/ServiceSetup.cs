@@ -108,7 +108,7 @@ public static class ServiceSetup
         services.AddExceptionHandler<ArmExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         return builder;
     }
 }

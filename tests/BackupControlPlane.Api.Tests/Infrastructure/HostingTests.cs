@@ -33,3 +33,20 @@ public sealed class HostingTests
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
     }
 }
+
+public sealed class SwaggerExampleTests
+{
+    [Fact]
+    public async Task Swagger_UI_offers_Azure_shaped_request_examples_for_the_calls_made_by_hand()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await app.Client.GetStringAsync("/openapi/v1.json"))!;
+        var paths = doc["paths"]!.AsObject();
+        System.Text.Json.Nodes.JsonNode? Example(string suffix, string method) =>
+            paths.Single(p => p.Key.EndsWith(suffix))!.Value![method]!["requestBody"]!["content"]!["application/json"]!["example"];
+        Assert.Equal("Microsoft.Compute/virtualMachines", Example("/protectedItems/{protectedItemName}", "put")!["properties"]!["protectedItemType"]!.GetValue<string>());
+        Assert.Equal("Weekly", Example("/backupPolicies/{policyName}", "put")!["properties"]!["schedulePolicy"]!["scheduleRunFrequency"]!.GetValue<string>());
+        Assert.Equal("RestoreDisks", Example("/restore", "post")!["properties"]!["recoveryType"]!.GetValue<string>());
+        Assert.Equal("IaasVMBackupRequest", Example("/backup", "post")!["properties"]!["objectType"]!.GetValue<string>());
+    }
+}
