@@ -13,9 +13,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
         {
-            // WAL: readers never block the writer and concurrent writers do not fail with "database is locked" (measured here).
+            // WAL (a property of the database file): readers never block the writer and concurrent writers do not fail
+            // with "database is locked" (measured here). synchronous=NORMAL is per connection: SqliteConnectionSettings.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", ct);
         }
         logger.LogInformation("Database ready");
     }

@@ -44,7 +44,9 @@ public static class ServiceSetup
         services.TryAddSingleton(TimeProvider.System);
 
         var connection = builder.Configuration.GetConnectionString("Default") ?? $"Data Source={paths.Database}";
-        services.AddDbContext<BackupDbContext>(o => o.UseSqlite(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)));
+        services.AddDbContext<BackupDbContext>(o => o
+            .UseSqlite(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
+            .AddInterceptors(new SqliteConnectionSettings()));
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
