@@ -8,7 +8,9 @@ public static class StartupBanner
 {
     public static void Print(WebApplication app)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault();
+        var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
         if (address is null) return;
         var o = app.Services.GetRequiredService<IOptions<EmulatorOptions>>().Value;
         var storage = app.Services.GetRequiredService<BlobStorage>().Service.Uri;
@@ -17,7 +19,7 @@ public static class StartupBanner
         Console.WriteLine($"""
 
             BackupControlPlane is running
-              API (ARM)          {address}/subscriptions/{o.DefaultSubscriptionId}/...
+              API (ARM)          {address}/subscriptions/{o.DefaultSubscriptionId}/...{(https is null ? "" : $"\n  API over HTTPS     {https}  (trust {TlsCertificates.CaPath(paths)})")}
               Swagger UI         {address}/swagger
               Hangfire dashboard {address}/hangfire
               Health             {address}/healthz  {address}/readyz

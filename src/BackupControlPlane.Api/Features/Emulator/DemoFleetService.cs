@@ -18,7 +18,9 @@ public sealed class DemoFleetService(IServer server, IOptions<DemoFleetOptions> 
         using var _ = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         await started.Task.WaitAsync(ct);
         var address = options.Value.ApiBaseAddress
-            ?? server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1");
+            ?? server.Features.Get<IServerAddressesFeature>()?.Addresses
+                // Plain http on purpose: agent routes keep their own authentication, and the fleet need not trust the emulator's CA.
+                .OrderBy(a => a.StartsWith("https", StringComparison.OrdinalIgnoreCase)).FirstOrDefault()?.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1");
         if (address is null) return;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(6) };
         loggers.CreateLogger<DemoFleetService>().LogInformation("Demo agent fleet calling {Address}", address);
