@@ -191,6 +191,15 @@ public sealed class AsyncOperation
     public DateTimeOffset? EndTime { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+
+    /// <summary>
+    /// An operation already finished when the client first polls it: the emulator does the synchronous part of a
+    /// long-running call at once, so no client sleeps on its poll interval for nothing.
+    /// </summary>
+    public static AsyncOperation Succeeded(long vaultId, Guid? jobId, DateTimeOffset now) => new()
+    {
+        Id = Guid.NewGuid(), VaultId = vaultId, JobId = jobId, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now,
+    };
 }
 
 public static class AgentTaskStates

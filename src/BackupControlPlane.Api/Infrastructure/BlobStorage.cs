@@ -51,6 +51,16 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
         await service.GetBlobContainerClient(container).GetBlobClient(blob)
             .DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
 
+    /// <summary>A recovery point disk's data: its blob snapshot (the InstantRP tier) and, optionally, its vault copy.</summary>
+    public async Task DeleteRecoveryPointDataAsync(Data.RecoveryPointDisk disk, bool includeVaultCopy, CancellationToken ct)
+    {
+        var source = new BlobUriBuilder(new Uri(disk.SourceBlobUri));
+        await service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot)
+            .DeleteIfExistsAsync(cancellationToken: ct);
+        if (includeVaultCopy && disk.VaultContainer is not null && disk.VaultBlobName is not null)
+            await DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
+    }
+
     public async Task CreateContainerAsync(string name, CancellationToken ct) =>
         await service.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
 

@@ -126,6 +126,28 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
 
     public string DataDirectory => _dataDir;
 
+    /// <summary>
+    /// A handler that trusts exactly the emulator's CA, as REQUESTS_CA_BUNDLE or SSL_CERT_FILE do for a user;
+    /// <paramref name="served"/> sees each server certificate presented.
+    /// </summary>
+    public HttpClientHandler TrustingEmulatorCa(Action<System.Security.Cryptography.X509Certificates.X509Certificate2>? served = null)
+    {
+        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(_dataDir, "tls", "ca.pem")));
+        return new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                served?.Invoke(new System.Security.Cryptography.X509Certificates.X509Certificate2(cert!));
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                chain.ChainPolicy.DisableCertificateDownloads = true;
+                return chain.Build(cert!);
+            },
+        };
+    }
+
     public IReadOnlyList<string> Addresses =>
         Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();

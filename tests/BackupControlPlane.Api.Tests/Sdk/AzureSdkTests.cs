@@ -27,20 +27,8 @@ public sealed class AzureSdkTests : IAsyncLifetime
     {
         _app = await EmulatorApp.StartAsync(https: true);
         var https = new Uri(_app.Addresses.Single(a => a.StartsWith("https://")));
-        var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(_app.DataDirectory, "tls", "ca.pem")));
-        var handler = new HttpClientHandler
-        {
-            // What SSL_CERT_FILE does for a user: trust the emulator's CA, nothing else changes.
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-            {
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                chain.ChainPolicy.DisableCertificateDownloads = true;
-                return chain.Build(cert!);
-            },
-        };
+        // What SSL_CERT_FILE does for a user: trust the emulator's CA, nothing else changes.
+        var handler = _app.TrustingEmulatorCa();
         _transportClient = new HttpClient(handler);
         var options = new ArmClientOptions
         {

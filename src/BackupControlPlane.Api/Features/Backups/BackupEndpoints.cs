@@ -38,7 +38,7 @@ public static class BackupEndpoints
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
         var job = await orchestrator.StartOnDemandBackupAsync(item, expiry, ct);
-        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");

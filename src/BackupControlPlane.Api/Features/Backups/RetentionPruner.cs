@@ -39,21 +39,10 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Pro
         }
         await db.SaveChangesAsync(ct);
 
-        foreach (var disk in expired.SelectMany(r => r.Disks))
-        {
-            await DeleteSnapshotAsync(disk, ct);
-            if (disk.VaultContainer is not null && disk.VaultBlobName is not null) await storage.DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
-        }
-        foreach (var disk in instant.SelectMany(r => r.Disks)) await DeleteSnapshotAsync(disk, ct);
+        foreach (var disk in expired.SelectMany(r => r.Disks)) await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: true, ct);
+        foreach (var disk in instant.SelectMany(r => r.Disks)) await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: false, ct);
         if (expired.Count + instant.Count > 0)
             logger.LogInformation("Retention: {Expired} recovery points deleted, {Instant} instant-restore snapshots expired", expired.Count, instant.Count);
         return new Result(expired.Count, instant.Count, purge.Count);
-    }
-
-    private async Task DeleteSnapshotAsync(RecoveryPointDisk disk, CancellationToken ct)
-    {
-        var source = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(disk.SourceBlobUri));
-        await storage.Service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot)
-            .DeleteIfExistsAsync(cancellationToken: ct);
     }
 }

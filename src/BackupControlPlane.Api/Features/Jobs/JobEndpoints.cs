@@ -69,7 +69,7 @@ public static class JobEndpoints
                 $"The job is {job.Status.ToLowerInvariant()}{(job.Status == JobStatuses.InProgress ? " and past its snapshot phase" : "")}: a backup can be cancelled only while its snapshot is being taken.",
                 "BMSUserErrorJobNotCancellable");
         var now = time.GetUtcNow();
-        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
         return Protection.ProtectionEndpoints.Accepted(http, $"{VaultEndpoints.IdOf(vault)}/backupJobs/{job.Id}/operationResults/{op.Id}", null);

@@ -104,7 +104,7 @@ public static class ProtectionEndpoints
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         if (!fabricName.Equals("Azure", StringComparison.OrdinalIgnoreCase)) throw ArmException.NotFound($"backupFabrics/{fabricName} (the only fabric is 'Azure')");
         var now = time.GetUtcNow();
-        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        var op = AsyncOperation.Succeeded(vault.Id, null, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
         return Accepted(http, $"{ArmIds.Fabric(VaultEndpoints.IdOf(vault))}/operationResults/{op.Id}", null);

@@ -60,17 +60,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
                 $"The virtual machine '{vm.Name}' was protected by a concurrent request.");
         }
 
-        var job = new BackupJob
-        {
-            Id = Guid.NewGuid(), VaultId = vault.Id, ProtectedItemId = item.Id, EntityFriendlyName = vm.Name, Operation = JobOperations.ConfigureBackup,
-            Status = JobStatuses.Completed, StartTime = now, EndTime = now, ActivityId = Guid.NewGuid(),
-        };
-        var operation = new AsyncOperation
-        {
-            Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now,
-        };
-        db.BackupJobs.Add(job);
-        db.AsyncOperations.Add(operation);
+        var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await scheduler.EnsureScheduledAsync(policy.Id, ct);
@@ -86,7 +76,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
             Id = Guid.NewGuid(), VaultId = vault.Id, ProtectedItemId = item?.Id, EntityFriendlyName = vmName, Operation = operation,
             Status = JobStatuses.Completed, StartTime = now, EndTime = now, ActivityId = Guid.NewGuid(),
         };
-        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.BackupJobs.Add(job);
         db.AsyncOperations.Add(op);
         return (job, op);
@@ -168,9 +158,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         {
             try
             {
-                var source = new Azure.Storage.Blobs.BlobUriBuilder(new Uri(disk.SourceBlobUri));
-                await storage.Service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot).DeleteIfExistsAsync(cancellationToken: ct);
-                if (disk.VaultContainer is not null && disk.VaultBlobName is not null) await storage.DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
+                await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: true, ct);
             }
             catch (Azure.RequestFailedException e)
             {

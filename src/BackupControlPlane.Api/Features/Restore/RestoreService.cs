@@ -60,7 +60,7 @@ public sealed partial class RestoreService(
             Status = JobStatuses.InProgress, StartTime = now, ActivityId = Guid.NewGuid(), RecoveryPointId = point.Id,
             TransferTaskStatus = JobStatuses.InProgress, TransferTaskStart = now, PropertyBagJson = JsonSerializer.Serialize(bag),
         };
-        var op = new AsyncOperation { Id = Guid.NewGuid(), VaultId = vault.Id, JobId = job.Id, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now };
+        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
 
         // SQLite transactions here begin IMMEDIATE (the write lock first), so two concurrent requests cannot both pass the check.
         await using (var tx = await db.Database.BeginTransactionAsync(ct))

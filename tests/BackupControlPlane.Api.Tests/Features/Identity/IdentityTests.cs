@@ -124,22 +124,8 @@ public sealed class IdentityTests
     {
         using var app = await EmulatorApp.StartAsync(https: true);
         var httpsAddress = app.Addresses.Single(a => a.StartsWith("https://"));
-        var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(app.DataDirectory, "tls", "ca.pem")));
         X509Certificate2? served = null;
-        using var handler = new HttpClientHandler
-        {
-            // Trust exactly the emulator's CA, as REQUESTS_CA_BUNDLE / SSL_CERT_FILE would.
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-            {
-                served = new X509Certificate2(cert!);
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                chain.ChainPolicy.DisableCertificateDownloads = true;
-                return chain.Build(cert!);
-            },
-        };
+        using var handler = app.TrustingEmulatorCa(c => served = c);
         using var http = new HttpClient(handler) { BaseAddress = new Uri(httpsAddress) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.ManagedIdentityTokenAsync());
         using var response = await http.GetAsync(Subscriptions);
