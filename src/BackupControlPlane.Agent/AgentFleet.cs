@@ -1,40 +1,68 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using BackupControlPlane.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace BackupControlPlane.Agent;
 
+/// <summary>How a fleet runs: where each VM's state lives and which VMs get which fault.</summary>
+public sealed record AgentFleetOptions
+{
+    public TimeSpan DiscoveryInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan? Hold { get; init; }
+    /// <summary>One subfolder per VM when set; in-process memory otherwise (kept across simulated crashes).</summary>
+    public string? StateDirectory { get; init; }
+    /// <summary>A fault for every VM.</summary>
+    public AgentFault? Fault { get; init; }
+    /// <summary>Faults for VMs by name; these win over <see cref="Fault"/>.</summary>
+    public IReadOnlyDictionary<string, AgentFault> FaultsByVm { get; init; } = new Dictionary<string, AgentFault>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>How long a crashed agent stays down before it restarts.</summary>
+    public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the fleet prints its one-line summary.</summary>
+    public TimeSpan SummaryInterval { get; init; } = TimeSpan.FromSeconds(10);
+}
+
 /// <summary>
-/// Simulates the guest agents of many VMs in one process, each with its own credential and its own long-poll over HTTP.
-/// New VMs are discovered through the emulator's fleet route.
+/// Simulates the guest agents of many VMs in one process, each with its own identity and its own long-poll over HTTP.
+/// New VMs are discovered through the emulator's fleet route; an agent that crashes (injected fault) restarts with the
+/// state it saved, as a rebooted VM would.
 /// </summary>
-public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, TimeSpan? discoveryInterval = null)
+public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFleetOptions? options = null)
 {
     public sealed record Member(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
 
+    private readonly AgentFleetOptions _options = options ?? new AgentFleetOptions();
     private readonly Dictionary<string, CancellationTokenSource> _running = [];
+    private int _succeeded, _failed, _crashes;
 
     public int Count { get { lock (_running) return _running.Count; } }
+    public int TasksSucceeded => Volatile.Read(ref _succeeded);
+    public int TasksFailed => Volatile.Read(ref _failed);
+    public int Crashes => Volatile.Read(ref _crashes);
+
+    /// <summary>Raised after every terminal report of any agent: VM name, task id, report.</summary>
+    public event Action<string, string, TaskStatusReport>? TaskFinished;
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var logger = loggers.CreateLogger<AgentFleet>();
-        var tasks = new List<Task>();
+        var logger = loggers.CreateLogger("Fleet");
+        var tasks = new ConcurrentBag<Task>();
+        var lastSummary = "";
+        var nextSummary = DateTimeOffset.UtcNow + _options.SummaryInterval;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 try
                 {
-                    var members = await http.GetFromJsonAsync<List<Member>>(Contracts.AgentRoutes.Fleet, ct) ?? [];
+                    var members = await http.GetFromJsonAsync<List<Member>>(AgentRoutes.Fleet, ct) ?? [];
                     lock (_running)
                     {
                         foreach (var m in members.Where(m => !_running.ContainsKey(m.VmId)))
                         {
                             var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                             _running[m.VmId] = cts;
-                            var agent = new VmAgent(http, m.ProvisioningSecret, loggers.CreateLogger($"Agent[{m.VmResourceId.Split('/').Last()}]"));
-                            tasks.Add(Task.Run(() => agent.RunAsync(cts.Token), CancellationToken.None));
-                            logger.LogInformation("Agent started for {Vm}", m.VmResourceId);
+                            tasks.Add(Task.Run(() => RunMemberAsync(m, cts.Token), CancellationToken.None));
                         }
                         foreach (var gone in _running.Keys.Except(members.Select(m => m.VmId)).ToList())
                         {
@@ -45,14 +73,61 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, TimeSpan
                 }
                 catch (HttpRequestException e)
                 {
-                    logger.LogDebug("Fleet discovery failed: {Message}", e.Message);
+                    logger.LogWarning("Fleet discovery failed: {Message}", e.Message);
                 }
-                await Task.Delay(discoveryInterval ?? TimeSpan.FromSeconds(2), ct);
+                if (DateTimeOffset.UtcNow >= nextSummary)
+                {
+                    var summary = $"{Count} agents; tasks: {TasksSucceeded} succeeded, {TasksFailed} failed; {Crashes} crashes";
+                    if (summary != lastSummary) logger.LogInformation("{Summary}", summary);
+                    lastSummary = summary;
+                    nextSummary = DateTimeOffset.UtcNow + _options.SummaryInterval;
+                }
+                await Task.Delay(_options.DiscoveryInterval, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
         await Task.WhenAll(tasks);
+    }
+
+    private async Task RunMemberAsync(Member member, CancellationToken ct)
+    {
+        var name = member.VmResourceId.Split('/').Last();
+        var logger = loggers.CreateLogger($"Agent[{name}]");
+        IAgentStateStore state = _options.StateDirectory is { } dir
+            ? new DirectoryAgentStateStore(Path.Combine(dir, member.VmId))
+            : new MemoryAgentStateStore();
+        var agentOptions = new VmAgentOptions
+        {
+            Hold = _options.Hold, State = state,
+            Fault = _options.FaultsByVm.TryGetValue(name, out var own) ? own : _options.Fault,
+        };
+        logger.LogDebug("Agent started for {Vm}", member.VmResourceId);
+        while (!ct.IsCancellationRequested)
+        {
+            var agent = new VmAgent(http, member.ProvisioningSecret, logger, agentOptions);
+            agent.TaskFinished += (taskId, report) =>
+            {
+                Interlocked.Increment(ref report.Status == TaskStatuses.Success ? ref _succeeded : ref _failed);
+                TaskFinished?.Invoke(name, taskId, report);
+            };
+            try
+            {
+                await agent.RunAsync(ct);
+                return;
+            }
+            catch (AgentCrashedException)
+            {
+                Interlocked.Increment(ref _crashes);
+                logger.LogWarning("Agent crashed; restarting in {Delay}", _options.RestartDelay);
+                await Task.Delay(_options.RestartDelay, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (AgentRegistrationRefusedException e)
+            {
+                logger.LogWarning("Agent stopped: {Message}", e.Message);
+                return;
+            }
+        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class AgentIdentity(HttpClient http, string provisioningSecret) : 
         request.Headers.Authorization = new AuthenticationHeaderValue(AgentRoutes.Scheme, provisioningSecret);
         using var response = await http.SendAsync(request, ct);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            throw new HttpRequestException($"Registration refused ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}", null, response.StatusCode);
+            throw new AgentRegistrationRefusedException($"Registration refused ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
         response.EnsureSuccessStatusCode();
         _credential = await response.Content.ReadFromJsonAsync<AgentCredential>(ct) ?? throw new HttpRequestException("Empty registration answer.");
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -9,34 +10,55 @@ using Microsoft.Extensions.Logging;
 
 namespace BackupControlPlane.Agent;
 
-public enum AgentBehavior
+/// <summary>How one agent runs: its long-poll hold, where it keeps task state, and a fault to inject.</summary>
+public sealed record VmAgentOptions
 {
-    /// <summary>Snapshots and reports as the real extension does.</summary>
-    Normal,
-    /// <summary>Fetches tasks but never answers: the control plane's timeout must fail the job.</summary>
-    Silent,
+    /// <summary>How long the server may hold each goal-state poll; the server's default when null.</summary>
+    public TimeSpan? Hold { get; init; }
+    /// <summary>Task state; survives restarts when it is a <see cref="DirectoryAgentStateStore"/>.</summary>
+    public IAgentStateStore? State { get; init; }
+    /// <summary>A fault from the command line; one set through the emulator's control route takes precedence.</summary>
+    public AgentFault? Fault { get; init; }
 }
+
+/// <summary>Thrown by the crash fault: the agent dies after snapshotting, before it reports.</summary>
+public sealed class AgentCrashedException(string taskId) : Exception($"Crashed during task {taskId} (injected fault).")
+{
+    public string TaskId { get; } = taskId;
+}
+
+/// <summary>The provisioning secret was refused: retrying cannot help.</summary>
+public sealed class AgentRegistrationRefusedException(string message) : Exception(message);
 
 /// <summary>
 /// The guest agent of one VM plus its VMSnapshot handler: long-polls the goal state, snapshots each disk blob through
 /// its SAS URI, writes the status and log blobs, and reports. Speaks HTTP only; knows nothing of the control plane's
 /// internals.
 /// </summary>
-public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger logger, AgentBehavior behavior = AgentBehavior.Normal, TimeSpan? hold = null)
+public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger logger, VmAgentOptions? options = null)
 {
+    public const string Version = "2.14.0.1";
+
     private readonly AgentIdentity _identity = new(http, provisioningSecret);
+    private readonly VmAgentOptions _options = options ?? new VmAgentOptions();
+    private readonly IAgentStateStore _state = options?.State ?? new MemoryAgentStateStore();
+    private readonly HashSet<string> _installed = [];
+    private long _incarnation = -1;
+    private long? _offlineApplied;
+    private int _snapshotsTaken;
 
     public AgentIdentity Identity => _identity;
 
-    public const string Version = "2.14.0.1";
-    private readonly HashSet<string> _installed = [];
-    private readonly Dictionary<string, TaskStatusReport> _processed = [];
-    private long _incarnation = -1;
+    /// <summary>Disk snapshots this agent instance has taken (a restarted agent starts from zero).</summary>
+    public int SnapshotsTaken => Volatile.Read(ref _snapshotsTaken);
 
+    /// <summary>Raised after each terminal report, with the task id and what was reported.</summary>
     public event Action<string, TaskStatusReport>? TaskFinished;
 
+    /// <summary>Polls until cancelled. Throws <see cref="AgentCrashedException"/> for the crash fault.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        if (_options.Fault is { Mode: AgentFault.Offline, Seconds: { } s }) await GoOfflineAsync(s, null, ct);
         var backoff = TimeSpan.FromMilliseconds(250);
         while (!ct.IsCancellationRequested)
         {
@@ -61,10 +83,17 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     /// <summary>One long-poll and whatever work it brings.</summary>
     public async Task PollOnceAsync(CancellationToken ct)
     {
-        var wait = hold is { } h ? $"&waitSeconds={(int)h.TotalSeconds}" : "";
+        var wait = _options.Hold is { } h ? $"&waitSeconds={(int)h.TotalSeconds}" : "";
         using var response = await SendAsync(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={_incarnation}{wait}", null, ct);
         var goal = await response.Content.ReadFromJsonAsync<AgentGoalState>(ct) ?? throw new JsonException("Empty goal state.");
         _incarnation = goal.Incarnation;
+        var fault = goal.Fault ?? _options.Fault;
+        if (goal.Fault is { Mode: AgentFault.Offline, Seconds: { } seconds } && _offlineApplied != goal.Fault.Serial)
+        {
+            _offlineApplied = goal.Fault.Serial;
+            await GoOfflineAsync(seconds, goal.Fault.Serial, ct);
+            return;
+        }
         foreach (var ext in goal.Extensions)
         {
             if (_installed.Add(ext.Name))
@@ -83,31 +112,45 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                     _incarnation = -1;
                     continue;
                 }
-                await RunSnapshotAsync(ext.PublicSettings, secrets, ct);
+                await RunSnapshotAsync(ext.PublicSettings, secrets, fault, ct);
             }
         }
     }
 
-    private async Task RunSnapshotAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, CancellationToken ct)
+    private async Task GoOfflineAsync(int seconds, long? serial, CancellationToken ct)
+    {
+        logger.LogWarning("Network lost for {Seconds} s (injected fault{Serial})", seconds, serial is null ? "" : $" #{serial}");
+        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        logger.LogInformation("Network back");
+    }
+
+    private async Task RunSnapshotAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, AgentFault? fault, CancellationToken ct)
     {
         var taskId = settings.TaskId;
-        if (_processed.TryGetValue(taskId, out var previous))
+        if (_state.Find(taskId) is { } seen)
         {
-            // Redelivered (the control plane missed our answer): the real extension does not snapshot twice either.
-            await ReportAsync(taskId, previous, ct);
+            if (fault?.Mode == AgentFault.Silent) return;
+            // Redelivered. A finished task is reported again (reports are idempotent); one this agent started and never
+            // finished (it died) gets the real extension's answer to a repeated taskId, and no second snapshot.
+            var again = seen.Report ?? new TaskStatusReport(TaskStatuses.Success, VmSnapshotExtension.Codes.SuccessAlreadyProcessedInput,
+                "Task already processed: the agent restarted during it.");
+            if (seen.Report is null) _state.Save(seen with { Report = again });
+            logger.LogInformation("Task {TaskId}: redelivered; answering {Status} (code {Code}) without a new snapshot", taskId, again.Status, again.Code);
+            await ReportAsync(taskId, again, ct);
             return;
         }
-        if (behavior == AgentBehavior.Silent)
+        _state.Save(new AgentTaskRecord(taskId, null));
+        if (fault?.Mode == AgentFault.Silent)
         {
-            _processed[taskId] = new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning);
+            logger.LogWarning("Task {TaskId}: received; never answering (injected fault)", taskId);
             return;
         }
+        var clock = Stopwatch.StartNew();
         await ReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct);
         var log = new StringBuilder();
         log.AppendLine($"{DateTimeOffset.UtcNow:o} Guest Agent Version is {Version}; BackupControlPlane.Agent VMSnapshot handler");
         log.AppendLine($"{DateTimeOffset.UtcNow:o} task {taskId}, commandStartTimeUTCTicks {settings.CommandStartTimeUTCTicks}");
 
-        var infos = new List<SnapshotInfo>();
         IReadOnlyList<string> sasUris;
         try
         {
@@ -115,9 +158,17 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {
-            var bad = new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.ErrorParameter, "objectStr could not be decoded.");
-            _processed[taskId] = bad;
-            await ReportAsync(taskId, bad, ct);
+            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.ErrorParameter, "objectStr could not be decoded."), clock, ct);
+            return;
+        }
+        logger.LogInformation("Task {TaskId}: received, {Disks} disks", taskId, sasUris.Count);
+
+        var infos = new List<SnapshotInfo>();
+        if (fault is { Mode: AgentFault.Fail, Code: { } failCode })
+        {
+            log.AppendLine($"{DateTimeOffset.UtcNow:o} snapshot failed with code {failCode} (injected fault)");
+            await WriteStatusAsync(settings, secrets, log, false, failCode, [], ct);
+            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, failCode, $"Snapshot failed with extension code {failCode} (injected fault)."), clock, ct);
             return;
         }
         await Parallel.ForEachAsync(sasUris, ct, async (sas, token) =>
@@ -127,6 +178,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             try
             {
                 var snapshot = await blob.CreateSnapshotAsync(new Dictionary<string, string> { ["taskId"] = taskId.Replace("-", "") }, cancellationToken: token);
+                Interlocked.Increment(ref _snapshotsTaken);
                 lock (infos) infos.Add(new SnapshotInfo(true, $"{blobUri}?snapshot={snapshot.Value.Snapshot}", "", blobUri));
             }
             catch (RequestFailedException e)
@@ -135,22 +187,23 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             }
         });
         foreach (var i in infos) log.AppendLine($"{DateTimeOffset.UtcNow:o} {(i.IsSuccessful ? "snapshot " + i.SnapshotUri : i.ErrorMessage)}");
+        if (fault?.Mode == AgentFault.Crash)
+        {
+            logger.LogWarning("Task {TaskId}: crashing after {Count} snapshots, before reporting (injected fault)", taskId, infos.Count);
+            throw new AgentCrashedException(taskId);
+        }
+        if (fault is { Mode: AgentFault.Late, Seconds: { } late } && late > 0)
+        {
+            logger.LogInformation("Task {TaskId}: answering {Seconds} s late (injected fault)", taskId, late);
+            await Task.Delay(TimeSpan.FromSeconds(late), ct);
+        }
 
         var ok = infos.All(i => i.IsSuccessful);
         var code = ok ? VmSnapshotExtension.Codes.SuccessFileSystemConsistent : VmSnapshotExtension.Codes.Error;
-        var message = JsonSerializer.Serialize(new SnapshotMessage(ok ? "Succeeded" : "Snapshot failed for some disks",
-            ok ? SnapshotMessage.ConsistencyFileSystem : SnapshotMessage.ConsistencyNone, "", false), SnapshotStatusDocument.Json);
-        var entry = new SnapshotStatusEntry("1.0.9184.0", SnapshotStatusDocument.TimestampUtc(DateTimeOffset.UtcNow),
-            new SnapshotStatus(VmSnapshotExtension.Publisher + ".VMSnapshot", "Enable", ok ? TaskStatuses.Success : TaskStatuses.Error,
-                code.ToString(), new FormattedMessage("en-US", message), [], taskId, settings.CommandStartTimeUTCTicks,
-                Environment.MachineName, infos));
-
         TaskStatusReport report;
         try
         {
-            await new BlobClient(new Uri(secrets.StatusBlobUri)).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
-            log.AppendLine($"{DateTimeOffset.UtcNow:o} status written; result {(ok ? "success" : "error")}");
-            await new BlobClient(new Uri(secrets.LogsBlobUri)).UploadAsync(BinaryData.FromString(log.ToString()), overwrite: true, ct);
+            await WriteStatusAsync(settings, secrets, log, ok, code, infos, ct);
             report = ok
                 ? new TaskStatusReport(TaskStatuses.Success, code)
                 : new TaskStatusReport(TaskStatuses.Error, code, string.Join("; ", infos.Where(i => !i.IsSuccessful).Select(i => i.ErrorMessage)));
@@ -159,8 +212,31 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         {
             report = new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.HttpFailure, $"Writing the status blob failed: {e.Status} {e.ErrorCode}");
         }
-        _processed[taskId] = report;
+        await FinishAsync(taskId, report, clock, ct);
+    }
+
+    /// <summary>The status blob in the extension's shape, then the log blob.</summary>
+    private static async Task WriteStatusAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, StringBuilder log, bool ok, int code,
+        IReadOnlyList<SnapshotInfo> infos, CancellationToken ct)
+    {
+        var message = JsonSerializer.Serialize(new SnapshotMessage(ok ? "Succeeded" : "Snapshot failed",
+            ok ? SnapshotMessage.ConsistencyFileSystem : SnapshotMessage.ConsistencyNone, "", false), SnapshotStatusDocument.Json);
+        var entry = new SnapshotStatusEntry("1.0.9184.0", SnapshotStatusDocument.TimestampUtc(DateTimeOffset.UtcNow),
+            new SnapshotStatus(VmSnapshotExtension.Publisher + ".VMSnapshot", "Enable", ok ? TaskStatuses.Success : TaskStatuses.Error,
+                code.ToString(), new FormattedMessage("en-US", message), [], settings.TaskId, settings.CommandStartTimeUTCTicks,
+                Environment.MachineName, infos));
+        await new BlobClient(new Uri(secrets.StatusBlobUri)).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
+        log.AppendLine($"{DateTimeOffset.UtcNow:o} status written; result {(ok ? "success" : "error")} (code {code})");
+        await new BlobClient(new Uri(secrets.LogsBlobUri)).UploadAsync(BinaryData.FromString(log.ToString()), overwrite: true, ct);
+    }
+
+    private async Task FinishAsync(string taskId, TaskStatusReport report, Stopwatch clock, CancellationToken ct)
+    {
+        _state.Save(new AgentTaskRecord(taskId, report));
         await ReportAsync(taskId, report, ct);
+        var level = report.Status == TaskStatuses.Success ? LogLevel.Information : LogLevel.Warning;
+        logger.Log(level, "Task {TaskId}: {Status} (code {Code}) in {Seconds:0.00} s{Message}", taskId, report.Status, report.Code,
+            clock.Elapsed.TotalSeconds, report.Message is null ? "" : ": " + report.Message);
         TaskFinished?.Invoke(taskId, report);
     }
 

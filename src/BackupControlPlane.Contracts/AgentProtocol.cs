@@ -13,6 +13,9 @@ public static class AgentRoutes
     /// <summary>The emulator's stand-in for "the VM booted": lists every VM with the credential of its guest agent. Local callers only.</summary>
     public const string Fleet = "/emulator/agents";
 
+    /// <summary>GET/PUT/DELETE the fault injected into one VM's agent (<c>{vmId}</c> as the fleet route lists it). Local callers only.</summary>
+    public const string Fault = "/emulator/agents/{vmId}/fault";
+
     /// <summary>
     /// Authorization scheme of the agent: <c>Authorization: VmAgent {provisioning secret}</c> on registration only,
     /// <c>Authorization: VmAgent {credential}</c> everywhere else.
@@ -24,7 +27,58 @@ public static class AgentRoutes
 /// What a VM's guest agent must run, shaped after the WALinuxAgent goal state: the incarnation changes whenever anything
 /// in it changes, and each extension carries the sequence number of its current settings.
 /// </summary>
-public sealed record AgentGoalState(long Incarnation, string VmId, IReadOnlyList<ExtensionGoalState> Extensions);
+public sealed record AgentGoalState(long Incarnation, string VmId, IReadOnlyList<ExtensionGoalState> Extensions, AgentFault? Fault = null);
+
+/// <summary>
+/// A fault the emulator injects into a VM's agent so users can test their automation's failure handling. Not part of
+/// Azure's protocol: set with the agent's <c>--fault</c> flag or at run time through <see cref="AgentRoutes.Fault"/>,
+/// which delivers it in the goal state.
+/// </summary>
+public sealed record AgentFault(string Mode, int? Seconds = null, int? Code = null, long? Serial = null)
+{
+    // Serial: set by the control route, so an agent applies a one-shot fault (offline) once per setting.
+
+    /// <summary>Takes tasks and never answers: the job fails when the extension timeout passes.</summary>
+    public const string Silent = "silent";
+    /// <summary>Answers <see cref="Seconds"/> late.</summary>
+    public const string Late = "late";
+    /// <summary>Fails the snapshot with extension code <see cref="Code"/>.</summary>
+    public const string Fail = "fail";
+    /// <summary>Crashes after snapshotting, before reporting; the restarted agent answers the redelivered task "already processed".</summary>
+    public const string Crash = "crash";
+    /// <summary>Loses the network for <see cref="Seconds"/>: no polls, no reports; the VM agent shows Not Ready meanwhile.</summary>
+    public const string Offline = "offline";
+
+    public static readonly IReadOnlyList<string> Modes = [Silent, Late, Fail, Crash, Offline];
+
+    /// <summary>Checks the fault as a user would type it; null when valid.</summary>
+    public string? Validate() => Mode switch
+    {
+        Silent or Crash => null,
+        Late or Offline when Seconds is null or < 0 or > 86_400 => $"'{Mode}' needs seconds between 0 and 86400.",
+        Fail when Code is null or < 2 or > 9999 => "'fail' needs the extension's error code (2-9999), e.g. 402 or 10.",
+        Late or Offline or Fail => null,
+        _ => $"mode must be one of {string.Join(", ", Modes)}.",
+    };
+
+    /// <summary>Parses the agent's flag syntax: <c>silent</c>, <c>crash</c>, <c>late:30</c>, <c>offline:60</c>, <c>fail:402</c>.</summary>
+    public static AgentFault Parse(string text)
+    {
+        var parts = text.Split(':', 2);
+        var mode = parts[0].Trim().ToLowerInvariant();
+        int? number = parts.Length == 2 && int.TryParse(parts[1], out var n) ? n : null;
+        if (parts.Length == 2 && number is null) throw new FormatException($"'{parts[1]}' is not a number.");
+        var fault = mode == Fail ? new AgentFault(mode, Code: number) : new AgentFault(mode, Seconds: number);
+        return fault.Validate() is { } error ? throw new FormatException(error) : fault;
+    }
+
+    public override string ToString() => Mode switch
+    {
+        Late or Offline => $"{Mode}:{Seconds}",
+        Fail => $"{Mode}:{Code}",
+        _ => Mode,
+    };
+}
 
 /// <summary>
 /// One extension's settings. <see cref="ProtectedSettings"/> is base64 CMS enveloped data (AES-256) encrypted to the

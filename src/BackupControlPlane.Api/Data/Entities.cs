@@ -26,6 +26,8 @@ public sealed class VirtualMachine
     /// <summary>Bumped by each registration, so credentials issued for an earlier certificate stop working.</summary>
     public int AgentRegistration { get; set; }
     public string? AgentVersion { get; set; }
+    /// <summary>The fault the emulator's control route injected into this VM's agent (JSON of <c>AgentFault</c>); delivered in its goal state.</summary>
+    public string? AgentFaultJson { get; set; }
     public List<VirtualMachineDisk> Disks { get; set; } = [];
     public List<VirtualMachineExtension> Extensions { get; set; } = [];
 }
@@ -230,6 +232,10 @@ public sealed class AgentTask
     /// <summary>The per-task <c>bcdrextensionlogs-&lt;guid&gt;</c> container holding the status and log blobs.</summary>
     public required string LogsContainer { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
+    /// <summary>Until when the delivered task is the agent's to acknowledge; unacknowledged past it, it is offered again.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>How many times the task went out in a goal state; more than one means it was redelivered.</summary>
+    public int DeliveryCount { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public int? ExtensionCode { get; set; }
     public string? RecoveryPointExpiry { get; set; }

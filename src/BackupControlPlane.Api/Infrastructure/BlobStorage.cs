@@ -61,6 +61,28 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
             await DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
     }
 
+    /// <summary>
+    /// Deletes the snapshots of one disk blob that the VMSnapshot extension tagged with <paramref name="taskId"/>
+    /// (metadata <c>taskId</c>, dashes removed, as the agent writes it). Returns how many it deleted.
+    /// </summary>
+    public async Task<int> DeleteSnapshotsTaggedAsync(string container, string blob, string taskId, CancellationToken ct)
+    {
+        var tag = SnapshotTag(taskId);
+        var client = service.GetBlobContainerClient(container);
+        var deleted = 0;
+        await foreach (var item in client.GetBlobsAsync(BlobTraits.Metadata, BlobStates.Snapshots, blob, ct))
+        {
+            if (item.Name != blob || item.Snapshot is null) continue;
+            if (!item.Metadata.TryGetValue("taskId", out var value) || value != tag) continue;
+            await client.GetBlobClient(blob).WithSnapshot(item.Snapshot).DeleteIfExistsAsync(cancellationToken: ct);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    /// <summary>The metadata value the extension tags its snapshots with: the task id without dashes.</summary>
+    public static string SnapshotTag(string taskId) => taskId.Replace("-", "");
+
     public async Task CreateContainerAsync(string name, CancellationToken ct) =>
         await service.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
 

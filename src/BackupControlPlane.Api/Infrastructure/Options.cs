@@ -15,6 +15,13 @@ public sealed class EmulatorOptions
     [Required, RegularExpression(@"^([01]\d|2[0-3]):(00|30)$")] public string DefaultPolicyRunTime { get; set; } = "19:00";
     /// <summary>How long an agent has to finish a snapshot task before its job fails.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan AgentTaskTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long a delivered task stays the agent's to acknowledge ("transitioning") before it is offered again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan AgentTaskLease { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How long after its last request an agent still counts as Ready; a backup of a VM whose agent is not Ready fails at
+    /// once. Empty: twice the long-poll hold plus 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan? AgentReadyWindow { get; set; }
     /// <summary>How long the goal-state long-poll holds a request when nothing changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")] public TimeSpan GoalStateLongPoll { get; set; } = TimeSpan.FromSeconds(25);
     /// <summary>The base URL clients reach the service at, for absolute polling URLs behind a proxy; the request's own when empty.</summary>

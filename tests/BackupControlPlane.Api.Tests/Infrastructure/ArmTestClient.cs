@@ -108,6 +108,19 @@ public sealed class ArmTestClient(HttpClient http)
         }
     }
 
+    /// <summary>Backup now, as az backup protection backup-now sends it; returns the job the operation names.</summary>
+    public async Task<JsonNode> BackupNowAsync(string rg, string vault, string vm)
+    {
+        using var accepted = await SendAsync(HttpMethod.Post, ItemPath(rg, vault, vm) + "/backup", new { properties = new { objectType = "IaasVMBackupRequest" } });
+        Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, $"backup now answered {(int)accepted.StatusCode}: {await accepted.Content.ReadAsStringAsync()}");
+        var opId = new Uri(accepted.Headers.GetValues("Azure-AsyncOperation").Single()).AbsolutePath.Split('/').Last();
+        var op = await GetAsync($"{VaultPath(rg, vault)}/backupOperations/{opId}");
+        return await GetAsync($"{VaultPath(rg, vault)}/backupJobs/{op["properties"]!["jobId"]!.GetValue<string>()}");
+    }
+
+    /// <summary>The error title (Azure's code name) of a failed job.</summary>
+    public static string ErrorOf(JsonNode job) => job["properties"]!["errorDetails"]![0]!["errorTitle"]!.GetValue<string>();
+
     /// <summary>The backup job that run-due started for this VM.</summary>
     public static string BackupJobOf(JsonNode runDue, string vm) =>
         runDue["jobs"]!.AsArray().Single(j => j!["properties"]!["entityFriendlyName"]!.GetValue<string>() == vm)!["name"]!.GetValue<string>();

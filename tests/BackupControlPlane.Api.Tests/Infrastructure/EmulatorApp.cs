@@ -83,14 +83,29 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     }
 
     /// <summary>Starts the guest agent of one VM, over HTTP, with the credential the fleet route hands out.</summary>
-    public async Task<VmAgent> StartAgentAsync(string vmName, AgentBehavior behavior = AgentBehavior.Normal)
+    public async Task<VmAgent> StartAgentAsync(string vmName, VmAgentOptions? options = null)
     {
         var secret = await ProvisioningSecretAsync(vmName);
-        var agent = new VmAgent(NewHttpClient(), secret, NullLogger.Instance, behavior, TimeSpan.FromSeconds(5));
+        var agent = new VmAgent(NewHttpClient(), secret, NullLogger.Instance, options ?? new VmAgentOptions { Hold = TimeSpan.FromSeconds(5) });
         var cts = new CancellationTokenSource();
         lock (_agents) _agents.Add(cts);
         _ = Task.Run(() => agent.RunAsync(cts.Token));
         return agent;
+    }
+
+    /// <summary>The VM's vmId, as the fleet route lists it (the key of the fault route).</summary>
+    public async Task<string> VmIdAsync(string vmName)
+    {
+        var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
+        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["vmId"]!.GetValue<string>();
+    }
+
+    /// <summary>Injects a fault into a VM's agent through the emulator's control route, as a user's test would.</summary>
+    public async Task SetFaultAsync(string vmName, object? fault)
+    {
+        var path = $"/emulator/agents/{await VmIdAsync(vmName)}/fault";
+        using var response = fault is null ? await Client.DeleteAsync(path) : await Client.PutAsJsonAsync(path, fault);
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>The VM's provisioning secret, as the fleet route hands it to an agent when "the VM boots".</summary>

@@ -43,7 +43,7 @@ public static class DispatchScenario
         var recorder = new ReceiptRecorder(keys, received) { InnerHandler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue } };
         using var agentHttp = new HttpClient(recorder) { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
         using var stop = new CancellationTokenSource();
-        var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, TimeSpan.FromMilliseconds(500));
+        var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500) });
         var run = fleet.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (recorder.Polls < n)

@@ -40,7 +40,7 @@ public static class RoundScenario
 
         using var agentHttp = service.NewClient(TimeSpan.FromMinutes(6));
         using var fleetStop = new CancellationTokenSource();
-        var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, TimeSpan.FromMilliseconds(500));
+        var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500) });
         var fleetRun = fleet.RunAsync(fleetStop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (fleet.Count < n)

@@ -35,11 +35,17 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<long?>("DeliveredAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("DeliveryCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("ExtensionCode")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("JobId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("LogsContainer")
                         .IsRequired()
@@ -436,6 +442,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AgentCertificateThumbprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentFaultJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("AgentLastSeen")

@@ -25,6 +25,11 @@ public static class AgentEndpoints
 
         app.MapGet(AgentRoutes.Fleet, ListFleet).WithTags("Emulator control").AddEndpointFilter(LocalOnly)
             .WithSummary("Every emulated VM with its agent credential: the emulator's stand-in for 'the VM booted'. Local callers only.");
+        var faults = app.MapGroup(AgentRoutes.Fault).WithTags("Emulator control").AddEndpointFilter(LocalOnly);
+        faults.MapGet("", GetFault).WithSummary("The fault injected into this VM's agent, if any. Local callers only.");
+        faults.MapPut("", PutFault)
+            .WithSummary("Inject a fault into this VM's agent at run time: silent, late (seconds), fail (extension code), crash, offline (seconds). Delivered in the agent's goal state. Local callers only.");
+        faults.MapDelete("", DeleteFault).WithSummary("Clear the fault injected into this VM's agent. Local callers only.");
     }
 
     public sealed record FleetMember(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
@@ -36,10 +41,50 @@ public static class AgentEndpoints
             credentials.ProvisioningSecretFor(v.VmId))).ToList());
     }
 
+    private static async Task<Results<Ok<AgentFault>, NoContent, ProblemHttpResult>> GetFault(string vmId, BackupDbContext db, CancellationToken ct)
+    {
+        if (await FindByVmIdAsync(db, vmId, ct) is not { } vm) return VmNotFound(vmId);
+        return vm.AgentFaultJson is null ? TypedResults.NoContent() : TypedResults.Ok(System.Text.Json.JsonSerializer.Deserialize<AgentFault>(vm.AgentFaultJson)!);
+    }
+
+    private static async Task<Results<Ok<AgentFault>, ProblemHttpResult>> PutFault(string vmId, AgentFault? fault, BackupDbContext db, AgentNotifier notifier, CancellationToken ct)
+    {
+        if (fault?.Mode is null) return TypedResults.Problem($"Send {{\"mode\": \"{string.Join("|", AgentFault.Modes)}\", \"seconds\": N, \"code\": N}}.", statusCode: 400, title: "Invalid fault");
+        fault = fault with { Mode = fault.Mode.ToLowerInvariant() };
+        if (fault.Validate() is { } error) return TypedResults.Problem(error, statusCode: 400, title: "Invalid fault");
+        if (await FindByVmIdAsync(db, vmId, ct) is not { } vm) return VmNotFound(vmId);
+        vm.Incarnation++; // reaches a waiting agent at once
+        fault = fault with { Serial = vm.Incarnation };
+        vm.AgentFaultJson = System.Text.Json.JsonSerializer.Serialize(fault);
+        await db.SaveChangesAsync(ct);
+        notifier.Signal(vm.Id);
+        return TypedResults.Ok(fault);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteFault(string vmId, BackupDbContext db, AgentNotifier notifier, CancellationToken ct)
+    {
+        if (await FindByVmIdAsync(db, vmId, ct) is not { } vm) return VmNotFound(vmId);
+        if (vm.AgentFaultJson is not null)
+        {
+            vm.AgentFaultJson = null;
+            vm.Incarnation++;
+            await db.SaveChangesAsync(ct);
+            notifier.Signal(vm.Id);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<VirtualMachine?> FindByVmIdAsync(BackupDbContext db, string vmId, CancellationToken ct) =>
+        Guid.TryParse(vmId, out var id) ? await db.VirtualMachines.FirstOrDefaultAsync(v => v.VmId == id, ct) : null;
+
+    private static ProblemHttpResult VmNotFound(string vmId) =>
+        TypedResults.Problem($"No emulated VM has vmId '{vmId}' (GET {AgentRoutes.Fleet} lists them).", statusCode: 404, title: "VM not found");
+
     private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, BackupDbContext db, AgentNotifier notifier, GoalStateBuilder builder,
-        IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
+        AgentPresence presence, IOptions<EmulatorOptions> options, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
     {
         var vm = Caller(http);
+        using var connected = presence.Connect(vm.Id);
         var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : options.Value.GoalStateLongPoll;
         await builder.HeartbeatAsync(vm, ct);
         var changed = notifier.Subscribe(vm.Id);
@@ -57,6 +102,7 @@ public static class AgentEndpoints
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
         var vm = Caller(http);
+        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
         var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
         if (ext is null) return TypedResults.Problem($"The VM has no extension '{name}'.", statusCode: 404, title: "Extension not found");
         var ok = report.Status.Equals("Ready", StringComparison.OrdinalIgnoreCase) || report.Status.Equals("success", StringComparison.OrdinalIgnoreCase);
@@ -71,6 +117,7 @@ public static class AgentEndpoints
     private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, BackupOrchestrator orchestrator, CancellationToken ct)
     {
         var vm = Caller(http);
+        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
         if (report.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
         var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);

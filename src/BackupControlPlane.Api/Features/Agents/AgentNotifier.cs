@@ -19,11 +19,3 @@ public sealed class AgentNotifier
         if (_signals.TryRemove(vmId, out var tcs)) tcs.TrySetResult();
     }
 }
-
-/// <summary>An agent is Ready while it has polled recently; heartbeats are its long-polls.</summary>
-public sealed class AgentPresence(TimeProvider time, Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions> options)
-{
-    public TimeSpan Window => options.Value.GoalStateLongPoll * 2 + TimeSpan.FromSeconds(30);
-
-    public bool IsReady(Data.VirtualMachine vm) => vm.AgentLastSeen is { } seen && time.GetUtcNow() - seen < Window;
-}

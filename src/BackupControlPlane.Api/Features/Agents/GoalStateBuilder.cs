@@ -11,7 +11,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
-public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time)
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, Microsoft.Extensions.Options.IOptions<EmulatorOptions> options)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
     public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
@@ -31,13 +31,19 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                 isSnapshot ? ProtectedSettingsCms.Encrypt(ProtectedSettings(vm, task!), certificate!) : null,
                 isSnapshot ? certificate!.Thumbprint : null);
         }).ToList();
-        if (task is { DeliveredAt: null })
+        var now = time.GetUtcNow();
+        if (task is { State: AgentTaskStates.Pending } && (task.LeaseExpiresAt is null || task.LeaseExpiresAt <= now))
         {
-            // A single guarded UPDATE: the agent's report may change the task's state at the same moment.
-            var now = time.GetUtcNow();
-            await db.AgentTasks.Where(t => t.Id == task.Id && t.DeliveredAt == null).ExecuteUpdateAsync(u => u.SetProperty(t => t.DeliveredAt, now), ct);
+            // Leased to the agent until it acknowledges; one guarded UPDATE, since its report may land at the same moment.
+            var lease = now + options.Value.AgentTaskLease;
+            await db.AgentTasks.Where(t => t.Id == task.Id && t.State == AgentTaskStates.Pending && (t.LeaseExpiresAt == null || t.LeaseExpiresAt <= now))
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(t => t.DeliveredAt, t => t.DeliveredAt ?? now)
+                    .SetProperty(t => t.LeaseExpiresAt, lease)
+                    .SetProperty(t => t.DeliveryCount, t => t.DeliveryCount + 1), ct);
         }
-        return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions);
+        var fault = vm.AgentFaultJson is null ? null : JsonSerializer.Deserialize<AgentFault>(vm.AgentFaultJson);
+        return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions, fault);
     }
 
     private SnapshotProtectedSettings ProtectedSettings(VirtualMachine vm, AgentTask task) => new(

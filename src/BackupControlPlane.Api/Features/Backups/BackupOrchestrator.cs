@@ -15,7 +15,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// Every step is a state change of the task guarded by its previous state, so repeats and late answers are harmless.
 /// </summary>
 public sealed class BackupOrchestrator(
-    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, TimeProvider time,
+    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, TimeProvider time,
     IOptions<EmulatorOptions> options, ILogger<BackupOrchestrator> logger)
 {
     /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
@@ -45,6 +45,11 @@ public sealed class BackupOrchestrator(
                 jobs.Add(skipped);
                 continue;
             }
+            if (FailIfAgentUnavailable(item, now, slot) is { } unavailable)
+            {
+                jobs.Add(unavailable);
+                continue;
+            }
             var (job, task) = Prepare(item, now, slot, Policies.RetentionRules.ExpiryFor(policy, slot, now));
             jobs.Add(job);
             tasks.Add(task);
@@ -62,10 +67,31 @@ public sealed class BackupOrchestrator(
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
+        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable)
+        {
+            await db.SaveChangesAsync(ct);
+            return unavailable;
+        }
         var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry);
         await storage.CreateContainerAsync(task.LogsContainer, ct);
         await db.SaveChangesAsync(ct);
         notifier.Signal(task.VirtualMachineId);
+        return job;
+    }
+
+    /// <summary>
+    /// A VM whose agent is Not Ready gets no task: its job fails at once with Azure's code, as Azure checks the agent
+    /// before it sends the extension anything.
+    /// </summary>
+    private BackupJob? FailIfAgentUnavailable(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot)
+    {
+        var vm = item.VirtualMachine!;
+        if (!presence.IsUnavailable(vm)) return null;
+        var job = NewJob(item, now, slot);
+        var seen = vm.AgentLastSeen is { } last ? $"last heard from at {last:u}" : "never heard from";
+        Fail(job, null, BackupErrors.GuestAgentStatusUnavailable, $"{BackupErrors.GuestAgentStatusUnavailable.Message} The VM agent of '{vm.Name}' is Not Ready ({seen}).", now);
+        item.LastBackupStatus = "Failed";
+        db.BackupJobs.Add(job);
         return job;
     }
 
@@ -119,39 +145,51 @@ public sealed class BackupOrchestrator(
         var task = await db.AgentTasks.Include(t => t.VirtualMachine!).ThenInclude(v => v.Disks).FirstOrDefaultAsync(t => t.TaskId == taskId, ct);
         if (task is null) return null;
         if (task.VirtualMachineId != vmId) return new TaskStatusReceipt(taskId, "Forbidden");
-        if (AgentTaskStates.IsTerminal(task.State) || task.State == AgentTaskStates.Transferring) return new TaskStatusReceipt(taskId, task.State);
+        if (AgentTaskStates.IsTerminal(task.State) || task.State == AgentTaskStates.Transferring)
+        {
+            // A late answer to a task that already failed (timed out, cancelled) may have left snapshots behind.
+            if (task.State == AgentTaskStates.Failed && report.Status != TaskStatuses.Transitioning) await DeleteTaskSnapshotsAsync(task, ct);
+            return new TaskStatusReceipt(taskId, task.State);
+        }
 
         var job = await db.BackupJobs.FirstAsync(j => j.Id == task.JobId, ct);
         var now = time.GetUtcNow();
         switch (report.Status)
         {
             case TaskStatuses.Transitioning:
+                // The acknowledgement: the lease now runs to the task's deadline.
                 task.State = AgentTaskStates.Transitioning;
+                task.LeaseExpiresAt = task.Deadline;
                 await SaveGuardedAsync(ct);
                 break;
             case TaskStatuses.Error:
                 Fail(job, task, BackupErrors.ExtensionOperationFailed, $"VMSnapshot extension failed (code {report.Code}): {report.Message}", now);
                 task.ExtensionCode = report.Code;
                 await MarkLastBackupFailedAsync(task, ct);
-                await SaveGuardedAsync(ct);
+                if (await SaveGuardedAsync(ct)) await DeleteTaskSnapshotsAsync(task, ct);
                 break;
             case TaskStatuses.Success:
-                await CompleteSnapshotAsync(task, job, ct);
+                await CompleteSnapshotAsync(task, job, report, ct);
                 break;
         }
         return new TaskStatusReceipt(taskId, task.State);
     }
 
-    private async Task CompleteSnapshotAsync(AgentTask task, BackupJob job, CancellationToken ct)
+    private async Task CompleteSnapshotAsync(AgentTask task, BackupJob job, TaskStatusReport report, CancellationToken ct)
     {
         var vm = task.VirtualMachine!;
         var now = time.GetUtcNow();
         var status = await ReadStatusAsync(task, vm, ct);
         if (status.Error is { } error)
         {
-            Fail(job, task, error.Info, error.Message, now);
+            // "Already processed" (code 3) answers a redelivered task: the agent restarted after taking it. Without a
+            // finished status blob from the first attempt there is nothing to build a recovery point from.
+            var message = report.Code == VmSnapshotExtension.Codes.SuccessAlreadyProcessedInput
+                ? $"The VMSnapshot extension answered the redelivered task as already processed (code 3), but its first attempt left no result: {error.Message}"
+                : error.Message;
+            Fail(job, task, error.Info, message, now);
             await MarkLastBackupFailedAsync(task, ct);
-            await SaveGuardedAsync(ct);
+            if (await SaveGuardedAsync(ct)) await DeleteTaskSnapshotsAsync(task, ct);
             return;
         }
 
@@ -294,7 +332,11 @@ public sealed class BackupOrchestrator(
             task.VirtualMachine!.Incarnation++;
         }
         if (!await SaveGuardedAsync(ct)) return false; // the agent's report won the race: the job is no longer cancellable
-        if (task is not null) notifier.Signal(task.VirtualMachineId);
+        if (task is not null)
+        {
+            notifier.Signal(task.VirtualMachineId);
+            await DeleteTaskSnapshotsAsync(task, ct);
+        }
         return true;
     }
 
@@ -357,7 +399,43 @@ public sealed class BackupOrchestrator(
         }
         if (!await SaveGuardedAsync(ct)) return 0; // a report raced us; the next run catches what is still late
         foreach (var vmId in expired.Select(t => t.VirtualMachineId).Distinct()) notifier.Signal(vmId);
+        foreach (var task in expired) await DeleteTaskSnapshotsAsync(task, ct);
         logger.LogInformation("{Count} snapshot tasks timed out", expired.Count);
         return expired.Count;
+    }
+
+    /// <summary>
+    /// Offers again every task delivered but not acknowledged within its lease (the goal state was lost on the way, or
+    /// the agent died before it saved the task): the VM's goal state changes, so a polling agent receives it at once.
+    /// </summary>
+    public async Task<int> ReofferExpiredLeasesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var vmIds = await db.AgentTasks.Where(t => t.State == AgentTaskStates.Pending && t.LeaseExpiresAt != null && t.LeaseExpiresAt <= now && t.Deadline > now)
+            .Select(t => t.VirtualMachineId).Distinct().Take(1000).ToListAsync(ct);
+        if (vmIds.Count == 0) return 0;
+        await db.VirtualMachines.Where(v => vmIds.Contains(v.Id)).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
+        foreach (var vmId in vmIds) notifier.Signal(vmId);
+        logger.LogInformation("{Count} unacknowledged snapshot tasks offered again", vmIds.Count);
+        return vmIds.Count;
+    }
+
+    /// <summary>
+    /// Deletes the disk snapshots a failed task's agent took (the extension tags each with the task id), so a failed,
+    /// cancelled or crashed backup leaves no snapshot without a recovery point. Best effort: storage may be down.
+    /// </summary>
+    private async Task DeleteTaskSnapshotsAsync(AgentTask task, CancellationToken ct)
+    {
+        try
+        {
+            var disks = await db.VirtualMachineDisks.AsNoTracking().Where(d => d.VirtualMachineId == task.VirtualMachineId).ToListAsync(ct);
+            var deleted = 0;
+            foreach (var disk in disks) deleted += await storage.DeleteSnapshotsTaggedAsync(disk.BlobContainer, disk.BlobName, task.TaskId, ct);
+            if (deleted > 0) logger.LogInformation("Deleted {Count} snapshots left by failed task {TaskId}", deleted, task.TaskId);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+        {
+            logger.LogWarning("Could not delete the snapshots of failed task {TaskId}: {Message}", task.TaskId, e.Message);
+        }
     }
 }

@@ -5,5 +5,9 @@ public sealed class BackupWatchdog(BackupOrchestrator orchestrator)
 {
     public const string RecurringJobId = "backup-watchdog";
 
-    public async Task RunAsync(CancellationToken ct) => await orchestrator.FailTimedOutTasksAsync(ct);
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await orchestrator.FailTimedOutTasksAsync(ct);
+        await orchestrator.ReofferExpiredLeasesAsync(ct);
+    }
 }

@@ -1,4 +1,5 @@
 using BackupControlPlane.Agent;
+using BackupControlPlane.Contracts;
 using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +60,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
         var jobName = ArmTestClient.BackupJobOf(due, "vmmute");
         var key = await _app.ProvisioningSecretAsync("vmmute");
         using var http = _app.NewHttpClient();
-        var agent = new VmAgent(http, key, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, AgentBehavior.Silent, TimeSpan.Zero);
+        var agent = new VmAgent(http, key, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new VmAgentOptions { Fault = new AgentFault(AgentFault.Silent), Hold = TimeSpan.Zero });
         await agent.PollOnceAsync(CancellationToken.None); // fetches the task, answers nothing
 
         _time.Advance(TimeSpan.FromMinutes(6));
