@@ -8,8 +8,13 @@ using Microsoft.Extensions.Logging;
 // 70 the agent crashed on purpose (--fault crash): restart it with the same --state-dir to see the redelivery.
 const int Refused = 3, Crashed = 70;
 
-var api = new Option<Uri>("--api") { Description = "Base address of the emulator (env BACKUP_API).", Recursive = true,
-    DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("BACKUP_API") ?? "http://127.0.0.1:5080") };
+var api = new Option<string>("--api") { Description = "Base address of the emulator (env BACKUP_API).", Recursive = true,
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BACKUP_API") ?? "http://127.0.0.1:5080" };
+api.Validators.Add(r =>
+{
+    if (!Uri.TryCreate(r.GetValueOrDefault<string>(), UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+        r.AddError($"--api must be an http:// or https:// address, not '{r.GetValueOrDefault<string>()}'.");
+});
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request and poll.", Recursive = true };
 var hold = new Option<int?>("--hold") { Description = "Seconds the server may hold each goal-state poll (server default when omitted).", Recursive = true };
 var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Folder for task state (fleet: one subfolder per VM). A restarted agent recognises redelivered tasks from it. In memory when omitted.", Recursive = true };
@@ -88,7 +93,13 @@ fleet.SetAction(async (result, ct) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+    return Usage("Invalid arguments.");
+}
+return await parsed.InvokeAsync();
 
 static AgentFault? TryParseFault(string? text, out string? error)
 {
@@ -116,8 +127,8 @@ sealed class Env(HttpClient http, ILoggerFactory loggers) : IDisposable
     public HttpClient Http { get; } = http;
     public ILoggerFactory Loggers { get; } = loggers;
 
-    public static Env Create(ParseResult result, Option<Uri> api, Option<bool> verbose) => new(
-        new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = result.GetValue(api), Timeout = TimeSpan.FromMinutes(6) },
+    public static Env Create(ParseResult result, Option<string> api, Option<bool> verbose) => new(
+        new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = new Uri(result.GetValue(api)!), Timeout = TimeSpan.FromMinutes(6) },
         LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information)
             .AddFilter("System.Net.Http", LogLevel.Warning)));
