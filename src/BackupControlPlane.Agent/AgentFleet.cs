@@ -34,6 +34,8 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
     private readonly AgentFleetOptions _options = options ?? new AgentFleetOptions();
     private readonly Dictionary<string, CancellationTokenSource> _running = [];
     private int _succeeded, _failed, _crashes;
+    // RSA key generation is CPU-bound (tens to hundreds of ms a key): a thousand at once would starve the thread pool.
+    private readonly SemaphoreSlim _keyGeneration = new(Environment.ProcessorCount);
 
     public int Count { get { lock (_running) return _running.Count; } }
     public int TasksSucceeded => Volatile.Read(ref _succeeded);
@@ -114,6 +116,15 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
             };
             try
             {
+                await _keyGeneration.WaitAsync(ct);
+                try
+                {
+                    await Task.Run(() => agent.Identity.Certificate, ct);
+                }
+                finally
+                {
+                    _keyGeneration.Release();
+                }
                 await agent.RunAsync(ct);
                 return;
             }
@@ -126,6 +137,10 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
             catch (AgentRegistrationRefusedException e)
             {
                 logger.LogWarning("Agent stopped: {Message}", e.Message);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
                 return;
             }
         }

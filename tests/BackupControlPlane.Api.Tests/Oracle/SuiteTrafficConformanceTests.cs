@@ -5,7 +5,8 @@ namespace BackupControlPlane.Api.Tests.Oracle;
 
 /// <summary>
 /// xunit runs collections that disable parallelization after all the parallel ones, so a test in this collection
-/// sees the traffic of the whole run. Keep it the only such collection, or the order between them is open.
+/// sees the traffic of the parallel part of the run (the order among such collections — az CLI, the heavy fleet test,
+/// this one — is open; traffic recorded after this test runs is simply not judged).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AfterTheParallelTests
