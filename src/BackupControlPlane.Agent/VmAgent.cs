@@ -181,9 +181,9 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                 Interlocked.Increment(ref _snapshotsTaken);
                 lock (infos) infos.Add(new SnapshotInfo(true, $"{blobUri}?snapshot={snapshot.Value.Snapshot}", "", blobUri));
             }
-            catch (RequestFailedException e)
+            catch (Exception e) when (IsStorageFailure(e))
             {
-                lock (infos) infos.Add(new SnapshotInfo(false, null, $"Snapshot of {blobUri} failed: {e.Status} {e.ErrorCode}", blobUri));
+                lock (infos) infos.Add(new SnapshotInfo(false, null, $"Snapshot of {blobUri} failed: {StorageMessage(e)}", blobUri));
             }
         });
         foreach (var i in infos) log.AppendLine($"{DateTimeOffset.UtcNow:o} {(i.IsSuccessful ? "snapshot " + i.SnapshotUri : i.ErrorMessage)}");
@@ -208,12 +208,25 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                 ? new TaskStatusReport(TaskStatuses.Success, code)
                 : new TaskStatusReport(TaskStatuses.Error, code, string.Join("; ", infos.Where(i => !i.IsSuccessful).Select(i => i.ErrorMessage)));
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (IsStorageFailure(e))
         {
-            report = new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.HttpFailure, $"Writing the status blob failed: {e.Status} {e.ErrorCode}");
+            report = new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.HttpFailure, $"Writing the status blob failed: {StorageMessage(e)}");
         }
         await FinishAsync(taskId, report, clock, ct);
     }
+
+    /// <summary>
+    /// Storage refusing (RequestFailedException) or unreachable (the SDK's retries end in an AggregateException): the
+    /// extension reports it as an error and keeps running, as the real one does.
+    /// </summary>
+    private static bool IsStorageFailure(Exception e) => e is RequestFailedException or HttpRequestException or AggregateException;
+
+    private static string StorageMessage(Exception e) => e switch
+    {
+        RequestFailedException { Status: > 0 } r => $"{r.Status} {r.ErrorCode}",
+        AggregateException a => "storage unreachable (" + a.InnerExceptions.LastOrDefault()?.Message + ")",
+        _ => "storage unreachable (" + e.Message + ")",
+    };
 
     /// <summary>The status blob in the extension's shape, then the log blob.</summary>
     private static async Task WriteStatusAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, StringBuilder log, bool ok, int code,

@@ -20,12 +20,20 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
             JsonException json => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
             Azure.RequestFailedException storage => (503, ArmErrorCodes.StorageUnavailable, $"Blob storage failed the request ({storage.Status} {storage.ErrorCode})."),
             HttpRequestException => (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
+            // What Azure.Core throws when its retries against an unreachable endpoint run out.
+            AggregateException { InnerExceptions: var inner } when inner.All(e => e is Azure.RequestFailedException or HttpRequestException) =>
+                (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
+            // The database refused the work (read-only file, disk full, locked, server gone): nothing was committed.
+            System.Data.Common.DbException db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
+            Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: System.Data.Common.DbException db } =>
+                (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
             _ => (500, "InternalServerError", "The emulator hit an unexpected error; see its log."),
         };
         if (status >= 500) logger.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
 
         http.Response.StatusCode = status;
+        if (status == 503) http.Response.Headers.RetryAfter = "10"; // an outage of a dependency: worth retrying soon
         if (ArmResults.IsArmPath(http.Request.Path))
         {
             await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)), ct);

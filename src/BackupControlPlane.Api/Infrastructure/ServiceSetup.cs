@@ -94,6 +94,7 @@ public static class ServiceSetup
         services.AddScoped<ScheduledBackupJob>();
         services.AddScoped<BackupWatchdog>();
         services.AddScoped<RetentionPruner>();
+        services.AddScoped<OrphanSweeper>();
         services.AddScoped<ProtectionService>();
         services.AddScoped<RestoreService>();
         services.AddScoped<RestoreJob>();

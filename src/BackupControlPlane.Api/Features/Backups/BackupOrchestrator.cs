@@ -163,10 +163,12 @@ public sealed class BackupOrchestrator(
                 await SaveGuardedAsync(ct);
                 break;
             case TaskStatuses.Error:
+                // Snapshots first: once the job shows Failed, nothing of it is left in storage.
+                await DeleteTaskSnapshotsAsync(task, ct);
                 Fail(job, task, BackupErrors.ExtensionOperationFailed, $"VMSnapshot extension failed (code {report.Code}): {report.Message}", now);
                 task.ExtensionCode = report.Code;
                 await MarkLastBackupFailedAsync(task, ct);
-                if (await SaveGuardedAsync(ct)) await DeleteTaskSnapshotsAsync(task, ct);
+                await SaveGuardedAsync(ct);
                 break;
             case TaskStatuses.Success:
                 await CompleteSnapshotAsync(task, job, report, ct);
@@ -187,9 +189,10 @@ public sealed class BackupOrchestrator(
             var message = report.Code == VmSnapshotExtension.Codes.SuccessAlreadyProcessedInput
                 ? $"The VMSnapshot extension answered the redelivered task as already processed (code 3), but its first attempt left no result: {error.Message}"
                 : error.Message;
+            await DeleteTaskSnapshotsAsync(task, ct);
             Fail(job, task, error.Info, message, now);
             await MarkLastBackupFailedAsync(task, ct);
-            if (await SaveGuardedAsync(ct)) await DeleteTaskSnapshotsAsync(task, ct);
+            await SaveGuardedAsync(ct);
             return;
         }
 
@@ -217,6 +220,8 @@ public sealed class BackupOrchestrator(
         job.TransferTaskStart = now;
         task.State = AgentTaskStates.Transferring;
         task.ExtensionCode = status.Code;
+        // Whoever runs the transfer holds it for this long; if this process dies, the watchdog takes it over after.
+        task.LeaseExpiresAt = now + options.Value.TransferLease;
         if (!await SaveGuardedAsync(ct)) return;
 
         await TransferAsync(task, job, rp, ct);
@@ -240,7 +245,7 @@ public sealed class BackupOrchestrator(
                 total += disk.SizeBytes;
             }
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or HttpRequestException)
+        catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or HttpRequestException or AggregateException)
         {
             logger.LogWarning("Transfer to vault failed for job {JobId}: {Message}", job.Id, e.Message);
             Fail(job, task, BackupErrors.BackUpOperationFailed, $"Transfer data to vault failed: {e.Message}", time.GetUtcNow());
@@ -421,6 +426,40 @@ public sealed class BackupOrchestrator(
     }
 
     /// <summary>
+    /// Takes over every transfer whose runner stopped holding it (the process died mid-copy): the copy overwrites whole
+    /// vault blobs and settles with a guarded write, so running it again after a partial run leaves one result.
+    /// </summary>
+    public async Task<int> ResumeStalledTransfersAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var stalled = await db.AgentTasks.Where(t => t.State == AgentTaskStates.Transferring && (t.LeaseExpiresAt == null || t.LeaseExpiresAt <= now))
+            .OrderBy(t => t.CommandStartTime).Select(t => t.Id).Take(200).ToListAsync(ct);
+        var resumed = 0;
+        foreach (var id in stalled)
+        {
+            // Claim it with one guarded UPDATE, so two watchdogs (or two nodes) never both take the same transfer.
+            var lease = now + options.Value.TransferLease;
+            var claimed = await db.AgentTasks.Where(t => t.Id == id && t.State == AgentTaskStates.Transferring && (t.LeaseExpiresAt == null || t.LeaseExpiresAt <= now))
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.LeaseExpiresAt, lease), ct);
+            if (claimed == 0) continue;
+            db.ChangeTracker.Clear();
+            var task = await db.AgentTasks.FirstAsync(t => t.Id == id, ct);
+            var job = await db.BackupJobs.FirstAsync(j => j.Id == task.JobId, ct);
+            var rp = await db.RecoveryPoints.Include(r => r.Disks).FirstOrDefaultAsync(r => r.JobId == job.Id, ct);
+            if (rp is null)
+            {
+                Fail(job, task, BackupErrors.BackUpOperationFailed, "The recovery point of this backup was lost before its transfer to the vault.", now);
+                await SaveGuardedAsync(ct);
+                continue;
+            }
+            logger.LogInformation("Resuming the transfer to vault of job {JobId}", job.Id);
+            await TransferAsync(task, job, rp, ct);
+            resumed++;
+        }
+        return resumed;
+    }
+
+    /// <summary>
     /// Deletes the disk snapshots a failed task's agent took (the extension tags each with the task id), so a failed,
     /// cancelled or crashed backup leaves no snapshot without a recovery point. Best effort: storage may be down.
     /// </summary>
@@ -433,7 +472,7 @@ public sealed class BackupOrchestrator(
             foreach (var disk in disks) deleted += await storage.DeleteSnapshotsTaggedAsync(disk.BlobContainer, disk.BlobName, task.TaskId, ct);
             if (deleted > 0) logger.LogInformation("Deleted {Count} snapshots left by failed task {TaskId}", deleted, task.TaskId);
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
         {
             logger.LogWarning("Could not delete the snapshots of failed task {TaskId}: {Message}", task.TaskId, e.Message);
         }

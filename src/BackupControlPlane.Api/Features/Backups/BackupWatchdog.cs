@@ -9,5 +9,6 @@ public sealed class BackupWatchdog(BackupOrchestrator orchestrator)
     {
         await orchestrator.FailTimedOutTasksAsync(ct);
         await orchestrator.ReofferExpiredLeasesAsync(ct);
+        await orchestrator.ResumeStalledTransfersAsync(ct);
     }
 }

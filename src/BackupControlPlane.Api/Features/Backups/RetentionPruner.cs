@@ -7,13 +7,13 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// <summary>
 /// The daily retention run (a Hangfire recurring job): recovery points past their expiry go with their blob snapshots
 /// and vault copies; snapshots past the instant-restore range go, and their points lose the InstantRP tier. Points of
-/// items whose protection is stopped with data retained are kept forever, as in Azure.
+/// items whose protection is stopped with data retained are kept forever, as in Azure. Ends with the orphan sweep.
 /// </summary>
-public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, TimeProvider time, ILogger<RetentionPruner> logger)
+public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, OrphanSweeper sweeper, TimeProvider time, ILogger<RetentionPruner> logger)
 {
     public const string RecurringJobId = "retention";
 
-    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged);
+    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged, int OrphanedSnapshotsDeleted, int OrphanedVaultBlobsDeleted);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
@@ -43,6 +43,7 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Pro
         foreach (var disk in instant.SelectMany(r => r.Disks)) await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: false, ct);
         if (expired.Count + instant.Count > 0)
             logger.LogInformation("Retention: {Expired} recovery points deleted, {Instant} instant-restore snapshots expired", expired.Count, instant.Count);
-        return new Result(expired.Count, instant.Count, purge.Count);
+        var orphans = await sweeper.SweepAsync(ct);
+        return new Result(expired.Count, instant.Count, purge.Count, orphans.Snapshots, orphans.VaultBlobs);
     }
 }

@@ -23,6 +23,8 @@ public static class EmulatorEndpoints
     {
         app.MapPost("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
+        app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
+            .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases, stalled transfers) and the daily retention run with its orphan clean-up.");
         app.MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
@@ -32,6 +34,16 @@ public static class EmulatorEndpoints
                     subscriptionId.Equals(o.Value.DefaultSubscriptionId, StringComparison.OrdinalIgnoreCase) ? "BackupControlPlane emulator" : "BackupControlPlane " + subscriptionId, "Enabled"))
                 : throw new ArmException(400, "InvalidSubscriptionId", $"The provided subscription identifier '{subscriptionId}' is malformed or invalid."))
             .WithTags("Subscriptions");
+    }
+
+    public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, int TransfersResumed, Backups.RetentionPruner.Result Retention);
+
+    private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupOrchestrator orchestrator, Backups.RetentionPruner retention, CancellationToken ct)
+    {
+        var timedOut = await orchestrator.FailTimedOutTasksAsync(ct);
+        var offered = await orchestrator.ReofferExpiredLeasesAsync(ct);
+        var resumed = await orchestrator.ResumeStalledTransfersAsync(ct);
+        return TypedResults.Ok(new MaintenanceResult(timedOut, offered, resumed, await retention.RunAsync(ct)));
     }
 
     private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time, IOptions<EmulatorOptions> options,

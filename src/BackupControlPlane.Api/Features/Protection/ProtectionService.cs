@@ -160,9 +160,10 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
             {
                 await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: true, ct);
             }
-            catch (Azure.RequestFailedException e)
+            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
             {
-                logger.LogWarning("Deleting backup data of {Item} left a blob behind: {Status} {Code}", item.ContainerName, e.Status, e.ErrorCode);
+                // The orphan sweep of the next retention run deletes what is left.
+                logger.LogWarning("Deleting backup data of {Item} left a blob behind: {Message}", item.ContainerName, e.Message);
             }
         }
         return op;
