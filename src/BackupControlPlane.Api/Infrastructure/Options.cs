@@ -31,6 +31,11 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
+    /// <summary>
+    /// A transfer to the vault not finished after this long is presumed orphaned (its node died) and is run again by the
+    /// watchdog; a rerun of a live transfer is harmless (same blobs, guarded settle), only wasted work.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan TransferStallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class StorageOptions
@@ -58,6 +63,23 @@ public sealed class HangfireOptions
     /// <summary>Hangfire's SQLite storage polls its queue; its 15 s default would make every backup start late.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// PostgreSQL only: how long a job fetched by a node that stopped heartbeating stays invisible before another node
+    /// takes it over. Sliding (renewed while the job runs), so it bounds failover time, not job length.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")] public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public enum DatabaseProvider { Sqlite, PostgreSql }
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    /// <summary>
+    /// Sqlite (embedded, one node) or PostgreSql (state and Hangfire jobs; several nodes may share it). PostgreSql needs
+    /// ConnectionStrings:Default (and takes ConnectionStrings:Hangfire for the jobs when set, else the same database).
+    /// </summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 }
 
 public sealed class DemoFleetOptions
