@@ -80,8 +80,8 @@ public sealed class TwoNodeCluster : IAsyncDisposable
     /// <summary>Agents for every VM (the agent program's fleet mode), their requests spread over both nodes.</summary>
     public void StartFleet()
     {
-        var http = new HttpClient(new NodeBalancer(Nodes.Select(n => n.BaseAddress).ToList())) { BaseAddress = A.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        _running.Add(Task.Run(() => new AgentFleet(http, NullLoggerFactory.Instance, TimeSpan.FromMilliseconds(500)).RunAsync(_agents.Token)));
+        var http = new HttpClient(new NodeBalancer(Nodes.Select(n => n.BaseAddress).ToList())) { BaseAddress = A.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
+        _running.Add(Task.Run(() => new AgentFleet(http, NullLoggerFactory.Instance).RunAsync(_agents.Token)));
     }
 
     /// <summary>Every Backup job of the vault, as ARM lists them (asserting the list fits one page).</summary>

@@ -12,7 +12,8 @@ namespace BackupControlPlane.Api.Tests.Scale;
 public sealed class TwoNodeFixture : IAsyncLifetime
 {
     public TwoNodeCluster Cluster { get; private set; } = null!;
-    public async Task InitializeAsync() => Cluster = await TwoNodeCluster.StartAsync("twonode");
+    // Goal-state polls are held 5 minutes: an agent that receives work sooner was woken by a signal, not by its poll ending.
+    public async Task InitializeAsync() => Cluster = await TwoNodeCluster.StartAsync("twonode", new Dictionary<string, string> { ["Emulator:GoalStateLongPoll"] = "00:05:00" });
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
@@ -69,12 +70,12 @@ public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper outpu
         await b.PutVaultAsync(rg, vault);
         using (var enabled = await b.EnableProtectionAsync(rg, vault, vm)) TwoNodeCluster.AssertAccepted(enabled, "enable");
 
-        // The agent talks to node A only and asks it to hold each poll for 5 minutes.
+        // The agent talks to node A only, which holds each poll for 5 minutes.
         var polls = new GoalStatePolls { InnerHandler = new SocketsHttpHandler() };
         using var http = new HttpClient(polls) { BaseAddress = Cluster.A.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
         var fleet = await Cluster.Client(Cluster.A).GetFromJsonAsync<List<AgentFleet.Member>>(AgentRoutes.Fleet);
         var secret = fleet!.Single(m => m.VmResourceId.EndsWith("/" + vm, StringComparison.OrdinalIgnoreCase)).ProvisioningSecret;
-        var agent = new VmAgent(http, secret, NullLogger.Instance, hold: TimeSpan.FromMinutes(5));
+        var agent = new VmAgent(http, secret, NullLogger.Instance);
         var delivered = new TaskCompletionSource<(TaskStatusReport Report, int PollsSent)>(TaskCreationOptions.RunContinuationsAsynchronously);
         agent.TaskFinished += (_, report) => delivered.TrySetResult((report, polls.Sent));
         using var stop = new CancellationTokenSource();
