@@ -3,7 +3,10 @@ using System.Net;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -149,4 +152,20 @@ public sealed class ManifestTests
 internal static class YamlMaps
 {
     public static Dictionary<object, object> AsMap(this object o) => Assert.IsType<Dictionary<object, object>>(o);
+}
+
+/// <summary>In containers nobody calls from loopback: compose opens the control routes with Emulator:AllowRemoteControl.</summary>
+public sealed class RemoteControlTests
+{
+    [Fact]
+    public async Task AllowRemoteControl_lets_a_non_local_caller_through_the_control_routes()
+    {
+        var services = new ServiceCollection().AddSingleton(Options.Create(new EmulatorOptions { AllowRemoteControl = true }));
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = services.BuildServiceProvider() };
+        http.Connection.RemoteIpAddress = IPAddress.Parse("172.18.0.5");
+        var called = false;
+        await BackupControlPlane.Api.Features.Agents.AgentEndpoints.LocalOnly(new Microsoft.AspNetCore.Http.DefaultEndpointFilterInvocationContext(http),
+            _ => { called = true; return ValueTask.FromResult<object?>(null); });
+        Assert.True(called);
+    }
 }
