@@ -39,7 +39,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
             points += (await b.GetAsync(ArmTestClient.ItemPath(rg, vault, $"vm{i:00}") + "/recoveryPoints"))["value"]!.AsArray().Count;
         output.WriteLine($"Failover: {vms} VMs; node A killed with {inProgressAtKill} backups in progress; afterwards {jobs.Count} backup jobs " +
             $"({jobs.Count(j => TwoNodeCluster.Status(j) == "Completed")} Completed, {jobs.Count(j => TwoNodeCluster.Status(j) == "InProgress")} InProgress), " +
-            $"{points} recovery points, {perVm.Values.Sum(c => c - 1)} duplicates, {vms - perVm.Count} lost.");
+            $"{points} recovery points, {perVm.Values.Sum(c => c - 1)} duplicates, {vms - perVm.Count} lost; " +
+            $"transfers cut off by the kill and run again by B: {cluster.B.Log.Split('\n').Count(l => l.Contains("stalled since"))}.");
 
         Assert.Equal(vms, perVm.Count);
         Assert.All(perVm, p => Assert.Equal(1, p.Value));
