@@ -37,6 +37,7 @@ public static class SharedPostgres
         if (bin is null)
             throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql), and BCP_TEST_POSTGRES is not set.");
 
+        RemoveStaleClusters();
         var root = Path.Combine(Path.GetTempPath(), "bcp-tests-pg-" + Guid.NewGuid().ToString("N")[..8]);
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(root);
@@ -50,13 +51,16 @@ public static class SharedPostgres
             "start"], asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            try { RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot).Wait(TimeSpan.FromSeconds(20)); } catch (Exception) { }
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // Synchronous on purpose: at process exit there is no time for the thread pool.
+            try { Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], asRoot); } catch (Exception) { }
+            DeleteDirectory(root);
         };
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asRoot)
+    private static Task RunAsync(string file, IReadOnlyList<string> args, bool asRoot) => Task.Run(() => Run(file, args, asRoot));
+
+    private static void Run(string file, IReadOnlyList<string> args, bool asRoot)
     {
         var psi = new ProcessStartInfo(asRoot ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (asRoot) foreach (var a in new[] { "-u", "postgres", "--", file }) psi.ArgumentList.Add(a);
@@ -64,8 +68,29 @@ public static class SharedPostgres
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stdout}{await stderr}");
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {stdout.Result}{stderr.Result}");
+    }
+
+    /// <summary>Folders of earlier runs whose server is gone (a test host killed before its exit handler ran).</summary>
+    private static void RemoveStaleClusters()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "bcp-tests-pg-*"))
+        {
+            var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+            var alive = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}");
+            if (!alive && Directory.GetCreationTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-10)) DeleteDirectory(dir);
+        }
+    }
+
+    private static void DeleteDirectory(string dir)
+    {
+        // The server may still be removing its own files for a moment after it stopped.
+        for (var attempt = 0; attempt < 5 && Directory.Exists(dir); attempt++)
+        {
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Thread.Sleep(200); }
+        }
     }
 }
