@@ -47,6 +47,20 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void The_compose_agent_fleet_runs_a_program_the_image_contains()
+    {
+        // The image is the API's publish output, which carries the agent program (a project reference) beside it.
+        var entrypoint = List(Map(Map(Compose["services"])["agents"])["entrypoint"]).Cast<string>().ToList();
+        Assert.Equal("dotnet", entrypoint[0]);
+        var program = Path.GetFileNameWithoutExtension(entrypoint[1]);
+        var apiDependencies = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "BackupControlPlane.Api.deps.json")))!["libraries"]!.AsObject();
+        Assert.Contains(apiDependencies, l => l.Key.StartsWith(program + "/") && l.Value!["type"]!.GetValue<string>() == "project");
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, entrypoint[1])), $"{entrypoint[1]} is not in the API's output");
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, Path.ChangeExtension(entrypoint[1], ".runtimeconfig.json"))), "it can run with dotnet");
+        Assert.Equal("fleet", entrypoint[2]);
+    }
+
+    [Fact]
     public void Every_port_is_the_one_the_application_listens_on()
     {
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "appsettings.json")))!;
