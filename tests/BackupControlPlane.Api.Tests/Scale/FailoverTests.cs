@@ -22,17 +22,18 @@ public sealed class FailoverTests(ITestOutputHelper output)
             TwoNodeCluster.AssertAccepted(enabled, $"enable vm{i:00}");
         });
         cluster.StartFleet();
+        await TwoNodeCluster.WaitForAgentsReadyAsync(b, rg, Enumerable.Range(0, vms).Select(i => $"vm{i:00}"), TimeSpan.FromMinutes(4));
         await b.RunDueAsync(rg);
 
         // Mid-round: as soon as the first backup has finished, node A dies without any shutdown.
         var atKill = await TwoNodeCluster.PollAsync(() => TwoNodeCluster.BackupJobsAsync(b, rg, vault),
-            j => j.Any(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(3), "a first finished backup");
+            j => j.Any(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(3), "a first finished backup", cluster.Describe);
         cluster.A.Kill();
         var inProgressAtKill = atKill.Count(j => TwoNodeCluster.Status(j) == "InProgress");
         Assert.True(inProgressAtKill > 0, "the kill must fall in the middle of the round");
 
         var jobs = await TwoNodeCluster.PollAsync(() => TwoNodeCluster.BackupJobsAsync(b, rg, vault),
-            j => j.Count >= vms && j.All(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(5), "every backup finished by the surviving node");
+            j => j.Count >= vms && j.All(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(5), "every backup finished by the surviving node", cluster.Describe);
         var perVm = jobs.GroupBy(TwoNodeCluster.Vm).ToDictionary(g => g.Key, g => g.Count());
         var points = 0;
         for (var i = 0; i < vms; i++)

@@ -84,6 +84,17 @@ public sealed class TwoNodeCluster : IAsyncDisposable
         _running.Add(Task.Run(() => new AgentFleet(http, NullLoggerFactory.Instance).RunAsync(_agents.Token)));
     }
 
+    /// <summary>
+    /// Waits until every VM's guest agent is Ready (instance view), as Azure wants before a backup: the round then starts
+    /// with every agent registered and polling.
+    /// </summary>
+    public static async Task WaitForAgentsReadyAsync(ArmTestClient arm, string rg, IEnumerable<string> vms, TimeSpan timeout)
+    {
+        foreach (var vm in vms)
+            await PollAsync(async () => (await arm.GetAsync(ArmTestClient.VmPath(rg, vm) + "/instanceView"))["vmAgent"]!["statuses"]![0]!["displayStatus"]!.GetValue<string>(),
+                status => status == "Ready", timeout, $"the agent of {vm} Ready");
+    }
+
     /// <summary>Every Backup job of the vault, as ARM lists them (asserting the list fits one page).</summary>
     public static async Task<List<JsonNode>> BackupJobsAsync(ArmTestClient arm, string rg, string vault)
     {
@@ -96,17 +107,22 @@ public sealed class TwoNodeCluster : IAsyncDisposable
     public static string Vm(JsonNode job) => job["properties"]!["entityFriendlyName"]!.GetValue<string>();
 
     /// <summary>Polls until <paramref name="done"/> holds, failing the test with <paramref name="what"/> after the deadline.</summary>
-    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what, Func<T, string>? describe = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var value = await read();
             if (done(value)) return value;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what} not reached within {timeout}.");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{what} not reached within {timeout}. {describe?.Invoke(value)}");
             await Task.Delay(250);
         }
     }
+
+    /// <summary>The state of a round and what the nodes logged (warnings and up), for a failure message.</summary>
+    public string Describe(IReadOnlyList<JsonNode> jobs) =>
+        $"{jobs.Count} backup jobs: {string.Join(", ", jobs.GroupBy(Status).Select(g => $"{g.Count()} {g.Key}"))}.\n" +
+        string.Join("\n", Nodes.Select(n => $"--- node {n.Name} log (tail) ---\n{(n.Log.Length > 4000 ? n.Log[^4000..] : n.Log)}"));
 
     public async ValueTask DisposeAsync()
     {

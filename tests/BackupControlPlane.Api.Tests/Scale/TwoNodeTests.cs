@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using BackupControlPlane.Agent;
 using BackupControlPlane.Api.Tests.Infrastructure;
 using BackupControlPlane.Contracts;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace BackupControlPlane.Api.Tests.Scale;
@@ -12,8 +11,7 @@ namespace BackupControlPlane.Api.Tests.Scale;
 public sealed class TwoNodeFixture : IAsyncLifetime
 {
     public TwoNodeCluster Cluster { get; private set; } = null!;
-    // Goal-state polls are held 5 minutes: an agent that receives work sooner was woken by a signal, not by its poll ending.
-    public async Task InitializeAsync() => Cluster = await TwoNodeCluster.StartAsync("twonode", new Dictionary<string, string> { ["Emulator:GoalStateLongPoll"] = "00:05:00" });
+    public async Task InitializeAsync() => Cluster = await TwoNodeCluster.StartAsync("twonode");
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
@@ -39,11 +37,12 @@ public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper outpu
             TwoNodeCluster.AssertAccepted(enabled, $"enable vm{i:00}");
         });
         Cluster.StartFleet();
+        await TwoNodeCluster.WaitForAgentsReadyAsync(a, rg, Enumerable.Range(0, vms).Select(i => $"vm{i:00}"), TimeSpan.FromMinutes(4));
 
         var clock = Stopwatch.StartNew();
         var dues = await Task.WhenAll(a.RunDueAsync(rg), b.RunDueAsync(rg));
         var jobs = await TwoNodeCluster.PollAsync(() => TwoNodeCluster.BackupJobsAsync(a, rg, vault),
-            j => j.Count >= vms && j.All(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(4), "every backup of the round finished");
+            j => j.Count >= vms && j.All(x => TwoNodeCluster.Status(x) != "InProgress"), TimeSpan.FromMinutes(4), "every backup of the round finished", Cluster.Describe);
         clock.Stop();
 
         var perVm = jobs.GroupBy(TwoNodeCluster.Vm).ToDictionary(g => g.Key, g => g.Count());
@@ -70,47 +69,33 @@ public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper outpu
         await b.PutVaultAsync(rg, vault);
         using (var enabled = await b.EnableProtectionAsync(rg, vault, vm)) TwoNodeCluster.AssertAccepted(enabled, "enable");
 
-        // The agent talks to node A only, which holds each poll for 5 minutes.
-        var polls = new GoalStatePolls { InnerHandler = new SocketsHttpHandler() };
-        using var http = new HttpClient(polls) { BaseAddress = Cluster.A.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
-        var fleet = await Cluster.Client(Cluster.A).GetFromJsonAsync<List<AgentFleet.Member>>(AgentRoutes.Fleet);
-        var secret = fleet!.Single(m => m.VmResourceId.EndsWith("/" + vm, StringComparison.OrdinalIgnoreCase)).ProvisioningSecret;
-        var agent = new VmAgent(http, secret, NullLogger.Instance);
-        var delivered = new TaskCompletionSource<(TaskStatusReport Report, int PollsSent)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.TaskFinished += (_, report) => delivered.TrySetResult((report, polls.Sent));
-        using var stop = new CancellationTokenSource();
-        var running = Task.Run(() => agent.RunAsync(stop.Token));
-        try
-        {
-            // The first poll answers at once (the agent knows no incarnation yet); the second is the held one.
-            await TwoNodeCluster.PollAsync(() => Task.FromResult(polls.Sent), n => n >= 2, TimeSpan.FromMinutes(1), "the agent holding a goal-state poll on node A");
-            var pollsBefore = polls.Sent;
+        // The VM's agent, speaking the agent protocol to node A only: registered, then a poll that learns its incarnation.
+        using var http = new HttpClient { BaseAddress = Cluster.A.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
+        var fleet = await http.GetFromJsonAsync<List<AgentFleet.Member>>(AgentRoutes.Fleet);
+        using var identity = new AgentIdentity(http, fleet!.Single(m => m.VmResourceId.EndsWith("/" + vm, StringComparison.OrdinalIgnoreCase)).ProvisioningSecret);
+        await identity.RegisterAsync(CancellationToken.None);
+        var first = await PollAsync(http, identity, incarnation: -1, waitSeconds: 0);
+        Assert.DoesNotContain(first.Extensions, e => e.PublicSettings?.CommandToExecute == VmSnapshotExtension.SnapshotCommand);
 
-            using (var now = await b.SendAsync(HttpMethod.Post, ArmTestClient.ItemPath(rg, vault, vm) + "/backup", new { properties = new { objectType = "IaasVMBackupRequest" } }))
-                Assert.Equal(HttpStatusCode.Accepted, now.StatusCode);
+        // A poll node A may hold for 5 minutes, then backup-now on node B while it is held.
+        var held = PollAsync(http, identity, first.Incarnation, waitSeconds: 300);
+        Assert.False(held.IsCompleted, "nothing has changed yet: node A holds the poll");
+        using (var now = await b.SendAsync(HttpMethod.Post, ArmTestClient.ItemPath(rg, vault, vm) + "/backup", new { properties = new { objectType = "IaasVMBackupRequest" } }))
+            Assert.Equal(HttpStatusCode.Accepted, now.StatusCode);
 
-            // Far inside the 5-minute hold: only node B's notification (through PostgreSQL) can have ended that poll.
-            var (report, pollsSent) = await delivered.Task.WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.Equal(TaskStatuses.Success, report.Status);
-            Assert.Equal(pollsBefore, pollsSent); // the task came on the poll that was already held when B created it
-        }
-        finally
-        {
-            stop.Cancel();
-            await running;
-        }
+        // Far inside the 5-minute hold: only node B's notification (through PostgreSQL) can have ended that poll.
+        var goal = await held.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(goal.Incarnation > first.Incarnation);
+        var snapshot = Assert.Single(goal.Extensions, e => e.PublicSettings?.CommandToExecute == VmSnapshotExtension.SnapshotCommand);
+        Assert.NotNull(snapshot.ProtectedSettings); // the task with its SAS URIs, encrypted to this agent's certificate
     }
 
-    /// <summary>Counts the goal-state requests the agent sends.</summary>
-    private sealed class GoalStatePolls : DelegatingHandler
+    private static async Task<AgentGoalState> PollAsync(HttpClient http, AgentIdentity identity, long incarnation, int waitSeconds)
     {
-        private int _sent;
-        public int Sent => Volatile.Read(ref _sent);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            if (request.RequestUri!.AbsolutePath.EndsWith("/goalstate", StringComparison.OrdinalIgnoreCase)) Interlocked.Increment(ref _sent);
-            return base.SendAsync(request, ct);
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={incarnation}&waitSeconds={waitSeconds}");
+        request.Headers.Authorization = new(AgentRoutes.Scheme, await identity.CredentialAsync(CancellationToken.None));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<AgentGoalState>())!;
     }
 }
