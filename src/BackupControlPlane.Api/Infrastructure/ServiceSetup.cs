@@ -85,8 +85,11 @@ public static class ServiceSetup
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = hangfire.QueuePollInterval,
-                // Nodes pick up new jobs on NOTIFY rather than only by polling the queue table.
-                EnableLongPolling = true,
+                // Not EnableLongPolling: its per-fetch LISTEN task, cancelled while still connecting, can fail a fetch after
+                // the job was taken (Dequeue rethrows anything but TaskCanceledException), and the job then waits out the
+                // invisibility timeout: the likely cause of a run-due that stalled here under load. Workers poll the
+                // queue every QueuePollInterval instead, as on SQLite.
+                EnableLongPolling = false,
                 // A job fetched by a node that dies is taken over once this runs out; sliding (renewed by a heartbeat
                 // while the job runs), so a long job is never handed to a second node while its own is alive.
                 InvisibilityTimeout = hangfire.InvisibilityTimeout,
