@@ -2,8 +2,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Data;
 
-public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) : DbContext(options)
+/// <summary>The service's state. On SQLite this type itself; on PostgreSQL <see cref="PostgreSqlBackupDbContext"/>.</summary>
+public class BackupDbContext : DbContext
 {
+    public BackupDbContext(DbContextOptions<BackupDbContext> options) : base(options) { }
+
+    /// <summary>For provider-specific subclasses, which carry their own migrations.</summary>
+    protected BackupDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<VirtualMachine> VirtualMachines => Set<VirtualMachine>();
     public DbSet<VirtualMachineDisk> VirtualMachineDisks => Set<VirtualMachineDisk>();
     public DbSet<VirtualMachineExtension> VirtualMachineExtensions => Set<VirtualMachineExtension>();
@@ -68,6 +74,12 @@ public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) :
         });
     }
 }
+
+/// <summary>
+/// The same model on PostgreSQL. A type of its own only so that EF Core keeps a second set of migrations
+/// (Data/Migrations/PostgreSql) apart from SQLite's: migrations belong to a context type.
+/// </summary>
+public sealed class PostgreSqlBackupDbContext(DbContextOptions<PostgreSqlBackupDbContext> options) : BackupDbContext(options);
 
 internal sealed class DateTimeOffsetTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
     v => v.UtcTicks,

@@ -38,6 +38,11 @@ public sealed class EmulatorOptions
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
     /// <summary>How long an agent credential lives before the agent must register again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Let the emulator's control routes (run-due, the agent fleet list) answer callers on other hosts too: in containers
+    /// the agents and the user are never loopback. Off by default, as those routes hand out agent secrets.
+    /// </summary>
+    public bool AllowRemoteControl { get; set; }
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
 }
@@ -67,6 +72,23 @@ public sealed class HangfireOptions
     /// <summary>Hangfire's SQLite storage polls its queue; its 15 s default would make every backup start late.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// PostgreSQL only: how long a job fetched by a node that stopped heartbeating stays invisible before another node
+    /// takes it over. Sliding (renewed while the job runs), so it bounds failover time, not job length.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")] public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public enum DatabaseProvider { Sqlite, PostgreSql }
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    /// <summary>
+    /// Sqlite (embedded, one node) or PostgreSql (state and Hangfire jobs; several nodes may share it). PostgreSql needs
+    /// ConnectionStrings:Default (and takes ConnectionStrings:Hangfire for the jobs when set, else the same database).
+    /// </summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 }
 
 public sealed class DemoFleetOptions

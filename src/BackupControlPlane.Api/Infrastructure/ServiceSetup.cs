@@ -11,6 +11,8 @@ using BackupControlPlane.Api.Features.Scheduling;
 using BackupControlPlane.Api.Features.VirtualMachines;
 using Azure.Storage.Blobs;
 using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,16 +39,34 @@ public static class ServiceSetup
         services.AddOptions<DemoFleetOptions>().BindConfiguration(DemoFleetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
         var emulator = builder.Configuration.GetSection(EmulatorOptions.Section).Get<EmulatorOptions>() ?? new EmulatorOptions();
         var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
         services.AddSingleton(paths);
         services.TryAddSingleton(TimeProvider.System);
 
-        var connection = builder.Configuration.GetConnectionString("Default") ?? $"Data Source={paths.Database}";
-        services.AddDbContext<BackupDbContext>(o => o
-            .UseSqlite(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-            .AddInterceptors(new SqliteConnectionSettings()));
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connection = builder.Configuration.GetConnectionString("Default");
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(connection))
+                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                    ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
+            // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
+            services.AddDbContext<BackupDbContext, PostgreSqlBackupDbContext>(o => o
+                .UseNpgsql(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)));
+            // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
+            services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));
+            services.AddSingleton<IClusterSignals>(sp => sp.GetRequiredService<PostgreSqlSignals>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlSignals>());
+        }
+        else
+        {
+            services.AddDbContext<BackupDbContext>(o => o
+                .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
+                .AddInterceptors(new SqliteConnectionSettings()));
+        }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
@@ -55,10 +75,34 @@ public static class ServiceSetup
         services.AddHostedService<DatabaseMigrator>();
 
         var hangfire = builder.Configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
-        var hangfireDb = builder.Configuration.GetConnectionString("Hangfire") ?? paths.HangfireDatabase;
+        var hangfireConnection = builder.Configuration.GetConnectionString("Hangfire");
         // The storage is this app's own singleton rather than Hangfire's global JobStorage.Current, so that several
         // instances in one process (tests) never share or dispose each other's storage.
-        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            var options = new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = hangfire.QueuePollInterval,
+                // Not EnableLongPolling: its per-fetch LISTEN task, cancelled while still connecting, can fail a fetch after
+                // the job was taken (Dequeue rethrows anything but TaskCanceledException), and the job then waits out the
+                // invisibility timeout: the likely cause of a run-due that stalled here under load. Workers poll the
+                // queue every QueuePollInterval instead, as on SQLite.
+                EnableLongPolling = false,
+                // A job fetched by a node that dies is taken over once this runs out; sliding (renewed by a heartbeat
+                // while the job runs), so a long job is never handed to a second node while its own is alive.
+                InvisibilityTimeout = hangfire.InvisibilityTimeout,
+                UseSlidingInvisibilityTimeout = true,
+            };
+            var jobsConnection = string.IsNullOrWhiteSpace(hangfireConnection) ? connection! : hangfireConnection;
+            services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(jobsConnection, options), options));
+        }
+        else
+        {
+            var hangfireDb = hangfireConnection ?? paths.HangfireDatabase;
+            services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
+        }
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -198,7 +198,7 @@ public static class AgentEndpoints
     public static async ValueTask<object?> LocalOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote))
+        if (remote is not null && !IPAddress.IsLoopback(remote) && context.HttpContext.RequestServices?.GetService<IOptions<EmulatorOptions>>()?.Value.AllowRemoteControl != true)
             return TypedResults.Problem("Emulator control routes answer local callers only.", statusCode: 403, title: "Forbidden");
         return await next(context);
     }

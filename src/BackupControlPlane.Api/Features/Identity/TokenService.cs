@@ -14,6 +14,11 @@ public sealed class IdentityOptions
     public bool AllowAnonymousArm { get; set; }
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// PEM file of the token-signing key (created when missing); <c>tls/token-signing.pem</c> in the data folder when
+    /// empty. Nodes sharing one database must share this key (a mounted secret), or one node's tokens fail on another.
+    /// </summary>
+    public string? SigningKeyPath { get; set; }
 }
 
 /// <summary>
@@ -36,15 +41,18 @@ public sealed class TokenService
         _emulator = emulator.Value;
         _options = options;
         _time = time;
-        var file = Path.Combine(paths.Root, "tls", "token-signing.pem");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var file = options.Value.SigningKeyPath is { Length: > 0 } configured ? configured : Path.Combine(paths.Root, "tls", "token-signing.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         var rsa = RSA.Create(2048);
-        if (File.Exists(file)) rsa.ImportFromPem(File.ReadAllText(file));
-        else
+        if (!File.Exists(file))
         {
-            File.WriteAllText(file + ".tmp", rsa.ExportPkcs8PrivateKeyPem());
-            File.Move(file + ".tmp", file, overwrite: false);
+            var temp = $"{file}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllText(temp, rsa.ExportPkcs8PrivateKeyPem());
+            // Nodes sharing a data folder may start together: the first key written wins and every node reads it.
+            try { File.Move(temp, file, overwrite: false); }
+            catch (IOException) when (File.Exists(file)) { File.Delete(temp); }
         }
+        rsa.ImportFromPem(File.ReadAllText(file));
         _key = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportRSAPublicKey()))[..16] };
     }
 

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using BackupControlPlane.Api.Data;
+using System.Globalization;
+using BackupControlPlane.Api.Infrastructure;
 using Hangfire;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Scheduling;
@@ -10,24 +13,47 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// slot out to every item of the policy in bulk, then schedules the following slot. Slots are idempotent (a backup job
 /// is unique per item and slot), so a Hangfire retry or a duplicate schedule never backs up a slot twice.
 /// </summary>
-public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, TimeProvider time, SlotSignals signals, ILogger<BackupScheduler> logger)
+public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, JobStorage storage, TimeProvider time, SlotSignals signals, ILogger<BackupScheduler> logger)
 {
     public async Task EnsureScheduledAsync(long policyId, CancellationToken ct)
     {
-        var policy = await db.BackupPolicies.FirstAsync(p => p.Id == policyId, ct);
+        // Read fresh, not from this context's cache: another node may have scheduled the policy since.
+        var policy = await db.BackupPolicies.AsNoTracking().FirstAsync(p => p.Id == policyId, ct);
         if (policy.NextSlotUtc is not null && policy.NextSlotJobId is not null) return;
         await ScheduleNextAsync(policy, time.GetUtcNow(), ct);
     }
 
-    /// <summary>Schedules the first slot after <paramref name="after"/> and after now: missed slots are not replayed.</summary>
+    /// <summary>
+    /// Schedules the first slot after <paramref name="after"/> and after now: missed slots are not replayed. The chain
+    /// moves only from the state <paramref name="policy"/> was read in (compare-and-set): when another node moved it
+    /// first, its job stands and this one is withdrawn, so nodes never fork a policy's chain.
+    /// </summary>
     public async Task ScheduleNextAsync(BackupPolicy policy, DateTimeOffset after, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var slot = PolicySchedule.NextSlotAfter(policy, after > now ? after : now);
+        var (readSlot, readJob) = (policy.NextSlotUtc, policy.NextSlotJobId);
         var jobId = jobs.Schedule<ScheduledBackupJob>(j => j.RunSlotAsync(policy.Id, slot.UtcDateTime, CancellationToken.None), slot);
-        policy.NextSlotUtc = slot;
-        policy.NextSlotJobId = jobId;
-        await db.SaveChangesAsync(ct);
+        var moved = await db.BackupPolicies.Where(p => p.Id == policy.Id && p.NextSlotUtc == readSlot && p.NextSlotJobId == readJob)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.NextSlotUtc, slot).SetProperty(p => p.NextSlotJobId, jobId), ct);
+        if (moved == 0)
+        {
+            jobs.Delete(jobId);
+            logger.LogInformation("Policy {PolicyId} was rescheduled by another node meanwhile; Hangfire job {JobId} withdrawn", policy.Id, jobId);
+            return;
+        }
+        var entry = db.Entry(policy);
+        if (entry.State != EntityState.Detached)
+        {
+            // Already written; keep a later SaveChanges of this context from writing the values again.
+            entry.Property(p => p.NextSlotUtc).CurrentValue = entry.Property(p => p.NextSlotUtc).OriginalValue = slot;
+            entry.Property(p => p.NextSlotJobId).CurrentValue = entry.Property(p => p.NextSlotJobId).OriginalValue = jobId;
+        }
+        else
+        {
+            policy.NextSlotUtc = slot;
+            policy.NextSlotJobId = jobId;
+        }
         logger.LogInformation("Policy {PolicyId} next backup slot {Slot:o} (Hangfire job {JobId})", policy.Id, slot, jobId);
     }
 
@@ -39,7 +65,11 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
     /// </summary>
     public async Task<IReadOnlyList<DueSlot>> RunDueAsync(DateTimeOffset until, string? resourceGroup, string? vaultName, CancellationToken ct)
     {
-        var query = db.BackupPolicies.Include(p => p.Vault).Where(p => p.NextSlotUtc != null && p.NextSlotUtc <= until);
+        // One run-due at a time across nodes (a Hangfire distributed lock, so it holds on SQLite and PostgreSQL alike):
+        // a second caller then finds the slots already enqueued and waits for those jobs instead of starting its own.
+        using var connection = storage.GetConnection();
+        using var _ = connection.AcquireDistributedLock("bcp:run-due", TimeSpan.FromMinutes(1));
+        var query = db.BackupPolicies.AsNoTracking().Include(p => p.Vault).Where(p => p.NextSlotUtc != null && p.NextSlotUtc <= until);
         if (!string.IsNullOrEmpty(vaultName)) query = query.Where(p => p.Vault!.Name.ToLower() == vaultName.ToLower());
         if (!string.IsNullOrEmpty(resourceGroup)) query = query.Where(p => p.Vault!.ResourceGroup.ToLower() == resourceGroup.ToLower());
         var due = await query.ToListAsync(ct);
@@ -48,11 +78,20 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
         {
             var slot = policy.NextSlotUtc!.Value;
             for (var next = PolicySchedule.NextSlotAfter(policy, slot); next <= until; next = PolicySchedule.NextSlotAfter(policy, slot)) slot = next;
+            var finished = signals.WaitAsync(policy.Id, slot);
+            if (slot == policy.NextSlotUtc && policy.NextSlotJobId is { } current && connection.GetJobData(current)?.State is { } state
+                && (state == EnqueuedState.StateName || state == ProcessingState.StateName || state == SucceededState.StateName))
+            {
+                // Already run by another caller (maybe on another node): wait for that job rather than run the slot twice.
+                // The signal may have come before the wait was registered; a job that has succeeded is finished.
+                if (connection.GetJobData(current)?.State == SucceededState.StateName) finished = Task.CompletedTask;
+                started.Add(new DueSlot(policy.Id, policy.Name, slot, current, finished));
+                continue;
+            }
             if (policy.NextSlotJobId is not null) jobs.Delete(policy.NextSlotJobId);
             // Written before the job exists, so the job (which may finish at once) reads the slot it must move on from.
             await db.BackupPolicies.Where(p => p.Id == policy.Id)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.NextSlotUtc, slot).SetProperty(p => p.NextSlotJobId, (string?)null), ct);
-            var finished = signals.WaitAsync(policy.Id, slot);
             var jobId = jobs.Enqueue<ScheduledBackupJob>(j => j.RunSlotAsync(policy.Id, slot.UtcDateTime, CancellationToken.None));
             await db.BackupPolicies.Where(p => p.Id == policy.Id && p.NextSlotUtc == slot && p.NextSlotJobId == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.NextSlotJobId, jobId), ct);
@@ -62,15 +101,38 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
     }
 }
 
-/// <summary>In-process signals that a slot's Hangfire job has finished, so run-due can answer with the jobs it started.</summary>
+/// <summary>
+/// Signals that a slot's Hangfire job has finished, so run-due can answer with the jobs it started. The job may run on
+/// another node than the run-due call: with several nodes the signal travels through <see cref="IClusterSignals"/>.
+/// </summary>
 public sealed class SlotSignals
 {
+    private const string Topic = "slot";
     private readonly ConcurrentDictionary<(long, DateTimeOffset), TaskCompletionSource> _waiters = new();
+    private readonly IClusterSignals? _cluster;
+
+    public SlotSignals(IClusterSignals? cluster = null)
+    {
+        _cluster = cluster;
+        cluster?.Subscribe(Topic, payload =>
+        {
+            if (payload?.Split(':') is [var policy, var ticks]
+                && long.TryParse(policy, NumberStyles.None, CultureInfo.InvariantCulture, out var policyId)
+                && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var utcTicks))
+                CompletedLocal(policyId, new DateTimeOffset(utcTicks, TimeSpan.Zero));
+        });
+    }
 
     public Task WaitAsync(long policyId, DateTimeOffset slot) =>
         _waiters.GetOrAdd((policyId, slot), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public void Completed(long policyId, DateTimeOffset slot)
+    {
+        CompletedLocal(policyId, slot);
+        _cluster?.Publish(Topic, $"{policyId}:{slot.UtcTicks}");
+    }
+
+    private void CompletedLocal(long policyId, DateTimeOffset slot)
     {
         if (_waiters.TryRemove((policyId, slot), out var tcs)) tcs.TrySetResult();
     }
