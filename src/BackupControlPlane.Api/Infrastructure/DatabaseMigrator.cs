@@ -10,7 +10,26 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BackupDbContext>();
-        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsNpgsql())
+        {
+            // Several nodes start at once: one migrates while the others wait on a session advisory lock, then find
+            // nothing left to apply (otherwise two nodes both read the history and both ALTER the same table).
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7262657374)", ct);
+                await db.Database.MigrateAsync(ct);
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7262657374)", ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        else
+        {
+            await db.Database.MigrateAsync(ct);
+        }
         if (db.Database.IsSqlite())
         {
             // WAL (a property of the database file): readers never block the writer and concurrent writers do not fail
