@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using BackupControlPlane.Agent;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Api.Tests.Features.Agents;
+using BackupControlPlane.Api.Tests.Infrastructure;
+using BackupControlPlane.Api.Tests.Scale;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace BackupControlPlane.Api.Tests.Guarantees;
+
+/// <summary>
+/// The real service (SQLite, one node) killed with SIGKILL while it enables protection and while a round of backups is
+/// out with agents and copying to the vault; restarted each time with nothing done by hand. Afterwards every job has
+/// ended by itself, each item has exactly one recovery point per finished backup (none lost, none twice), and after
+/// the next clean-up no disk snapshot is left without a recovery point.
+/// </summary>
+[Collection(HeavyAloneCollection.Name)]
+public sealed class CrashRecoveryTests(ITestOutputHelper output)
+{
+    private const int Vms = 150;
+    private const string Rg = "rg-crash";
+
+    [Fact]
+    public async Task Killed_while_enabling_and_mid_round_the_service_finishes_every_backup_once_after_restart()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("bcp-crash-").FullName;
+        var storage = await SharedAzurite.ConnectionStringAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Emulator:DataDirectory"] = dataDir,
+            ["Storage:ConnectionString"] = storage,
+            ["Storage:StartAzurite"] = "false",
+            // Disks large enough that copies to the vault take a moment, so the kill can land in the middle of them.
+            ["Storage:EmulatedDiskBytes"] = (4 * 1024 * 1024).ToString(),
+            ["DemoFleet:Enabled"] = "false",
+            ["Emulator:GoalStateLongPoll"] = "00:00:05",
+            ["Emulator:TransferLease"] = "00:00:05",
+            ["Identity:AllowAnonymousArm"] = "true",
+        };
+        var node = await ClusterNode.StartAsync("crash", new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}"), settings, TimeSpan.FromMinutes(2));
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var arm = new ArmTestClient(http);
+            await arm.PutVaultAsync(Rg, "vault1");
+            await Parallel.ForAsync(0, Vms, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) => await arm.PutVmAsync(Rg, $"vm{i}", dataDisks: 1));
+
+            // 1. Killed while enabling: the client's retries (as az or a script would) find each VM protected once.
+            var enabled = 0;
+            var enabling = Parallel.ForAsync(0, Vms, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            {
+                try
+                {
+                    using var r = await arm.EnableProtectionAsync(Rg, "vault1", $"vm{i}");
+                    if (r.IsSuccessStatusCode) Interlocked.Increment(ref enabled);
+                }
+                catch (HttpRequestException) { } // the service died under this request
+            });
+            await AgentFaultTests.Eventually(() => Task.FromResult(Volatile.Read(ref enabled) >= Vms / 3), "a third of the VMs to be enabled");
+            node.Kill();
+            await enabling;
+            output.WriteLine($"killed while enabling after {enabled} of {Vms} enable requests had answered");
+            node = await node.RestartAsync(TimeSpan.FromMinutes(2));
+            await Parallel.ForAsync(0, Vms, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            {
+                using var r = await arm.EnableProtectionAsync(Rg, "vault1", $"vm{i}");
+                Assert.True(r.IsSuccessStatusCode, $"enable vm{i} after restart answered {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+            });
+            var items = await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupProtectedItems");
+            Assert.Equal(Vms, items.Count);
+            Assert.Equal(Vms, items.Select(i => i["properties"]!["sourceResourceId"]!.GetValue<string>().ToLowerInvariant()).Distinct().Count());
+
+            // 2. Killed mid-round: tasks are out with the agents and copies to the vault are running.
+            using var agentHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(5) });
+            using var stopFleet = new CancellationTokenSource();
+            var fleetRun = fleet.RunAsync(stopFleet.Token);
+            await AgentFaultTests.Eventually(() => Task.FromResult(fleet.Count == Vms), "every agent to start", TimeSpan.FromMinutes(5));
+
+            using (var due = await http.PostAsync($"/emulator/scheduler/run-due?resourceGroup={Rg}", null)) Assert.Equal(HttpStatusCode.OK, due.StatusCode);
+            string killedAt = "";
+            await AgentFaultTests.Eventually(async () =>
+            {
+                var jobs = await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
+                var transferring = jobs.Count(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().Any(t => t!["taskId"]!.GetValue<string>() == "Transfer data to vault" && t["status"]!.GetValue<string>() == "InProgress") == true);
+                var pending = jobs.Count(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().Any(t => t!["taskId"]!.GetValue<string>() == "Take Snapshot" && t["status"]!.GetValue<string>() == "InProgress") == true);
+                killedAt = $"{jobs.Count(j => j["properties"]!["status"]!.GetValue<string>() == "Completed")} completed, {transferring} transferring, {pending} with the agents";
+                return transferring > 0 && pending > 0;
+            }, "transfers and agent tasks in flight at once", TimeSpan.FromMinutes(3));
+            node.Kill();
+            output.WriteLine($"killed mid-round: {killedAt}");
+            node = await node.RestartAsync(TimeSpan.FromMinutes(2));
+
+            // By itself: agents reconnect (their calls retry), the watchdog takes over cut-off transfers.
+            await AgentFaultTests.Eventually(async () => (await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("status eq 'InProgress'"))).Count == 0,
+                "every job to end", TimeSpan.FromMinutes(5));
+            stopFleet.Cancel();
+            await fleetRun;
+
+            var backups = await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
+            var completed = backups.Where(j => j["properties"]!["status"]!.GetValue<string>() == "Completed").ToList();
+            var failed = backups.Where(j => j["properties"]!["status"]!.GetValue<string>() == "Failed").ToList();
+            var points = 0;
+            foreach (var item in items)
+            {
+                var name = item["properties"]!["friendlyName"]!.GetValue<string>();
+                var rps = (await arm.GetAsync(ArmTestClient.ItemPath(Rg, "vault1", name) + "/recoveryPoints"))["value"]!.AsArray();
+                var done = completed.Count(j => j["properties"]!["entityFriendlyName"]!.GetValue<string>() == name);
+                Assert.True(rps.Count == done, $"{name}: {rps.Count} recovery points for {done} completed backups");
+                Assert.True(backups.Count(j => j["properties"]!["entityFriendlyName"]!.GetValue<string>() == name) == 1, $"{name} was backed up more than once in one slot");
+                points += rps.Count;
+            }
+            output.WriteLine($"after restart: {backups.Count} backup jobs ({completed.Count} completed, {failed.Count} failed), {points} recovery points, 0 InProgress");
+            foreach (var f in failed.Take(5)) output.WriteLine($"  failed: {f["properties"]!["entityFriendlyName"]} {f["properties"]!["errorDetails"]?[0]?["errorString"]}");
+
+            // 3. The next clean-up leaves no snapshot without a recovery point.
+            using (var maintenance = await http.PostAsync("/emulator/maintenance/run", null))
+                output.WriteLine($"clean-up: {await maintenance.Content.ReadAsStringAsync()}");
+            var (snapshots, orphans) = await SnapshotCensusAsync(storage, Path.Combine(dataDir, "backup.db"));
+            output.WriteLine($"disk snapshots: {snapshots} in Azurite, {orphans} without a recovery point");
+            Assert.Equal(0, orphans);
+            Assert.Equal(points * 2, snapshots); // two disks per point
+        }
+        finally
+        {
+            output.WriteLine(node.Log.Split('\n').TakeLast(20).Aggregate("", (a, l) => a + l + "\n"));
+            await node.DisposeAsync();
+        }
+    }
+
+    private static async Task<List<JsonNode>> ListAsync(ArmTestClient arm, string path)
+    {
+        var all = new List<JsonNode>();
+        string? next = path;
+        while (next is not null)
+        {
+            var page = await arm.GetAsync(next);
+            all.AddRange(page["value"]!.AsArray().Select(v => v!));
+            next = page["nextLink"]?.GetValue<string>() is { } link ? new Uri(link).PathAndQuery.Replace("api-version=" + ArmTestClient.ApiVersion, "").TrimEnd('?', '&') : null;
+        }
+        return all;
+    }
+
+    /// <summary>Every extension snapshot of this test's disks in Azurite, and how many no recovery point references.</summary>
+    private static async Task<(int Snapshots, int Orphans)> SnapshotCensusAsync(string storage, string database)
+    {
+        var referenced = new HashSet<string>();
+        var disks = new List<(string Container, string Blob)>();
+        await using (var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly"))
+        {
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT Snapshot FROM RecoveryPointDisks";
+            await using (var r = await cmd.ExecuteReaderAsync()) while (await r.ReadAsync()) referenced.Add(r.GetString(0));
+            cmd.CommandText = "SELECT BlobContainer, BlobName FROM VirtualMachineDisks";
+            await using (var r = await cmd.ExecuteReaderAsync()) while (await r.ReadAsync()) disks.Add((r.GetString(0), r.GetString(1)));
+        }
+        var service = new BlobServiceClient(storage);
+        var names = disks.Select(d => d.Blob).ToHashSet();
+        int snapshots = 0, orphans = 0;
+        foreach (var container in disks.Select(d => d.Container).Distinct())
+            await foreach (var b in service.GetBlobContainerClient(container).GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Snapshots, Traits = BlobTraits.Metadata }))
+            {
+                if (b.Snapshot is null || !names.Contains(b.Name) || !b.Metadata.ContainsKey("taskId")) continue;
+                snapshots++;
+                if (!referenced.Contains(b.Snapshot)) orphans++;
+            }
+        return (snapshots, orphans);
+    }
+}
