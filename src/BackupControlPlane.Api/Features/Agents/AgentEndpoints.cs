@@ -156,8 +156,9 @@ public static class AgentEndpoints
             vm.AgentCertificate = Convert.ToBase64String(certificate.RawData);
             vm.AgentCertificateThumbprint = certificate.Thumbprint;
             vm.AgentRegistration++;
-            vm.Incarnation++; // the goal state's protected settings are now for the new certificate
             await db.SaveChangesAsync(ct);
+            // The goal state's protected settings are now for the new certificate; atomic, as a task may bump it too.
+            await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
             var expires = now + options.Value.AgentCredentialLifetime;
             var credential = credentials.Issue(new AgentCredentials.Credential(vm.VmId, vm.AgentRegistration, expires, certificate.Thumbprint));
             return TypedResults.Ok(new AgentCredential(credential, expires, certificate.Thumbprint));

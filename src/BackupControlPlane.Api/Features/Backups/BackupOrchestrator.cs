@@ -57,6 +57,7 @@ public sealed class BackupOrchestrator(
         await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
             async (t, token) => await storage.CreateContainerAsync(t.LogsContainer, token));
         await db.SaveChangesAsync(ct);
+        await BumpIncarnationsAsync(tasks.Select(t => t.VirtualMachineId).ToList(), ct);
         foreach (var t in tasks) notifier.Signal(t.VirtualMachineId);
         logger.LogInformation("Slot {Slot:o} of policy {Policy}: {Count} backups started", slot, policy.Name, tasks.Count);
         return jobs;
@@ -75,8 +76,19 @@ public sealed class BackupOrchestrator(
         var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry);
         await storage.CreateContainerAsync(task.LogsContainer, ct);
         await db.SaveChangesAsync(ct);
+        await BumpIncarnationsAsync([task.VirtualMachineId], ct);
         notifier.Signal(task.VirtualMachineId);
         return job;
+    }
+
+    /// <summary>
+    /// The goal state changed: one atomic increment in the database, after the tasks are committed, so an agent woken by
+    /// it reads them, and a registration bumping the same VM at the same moment cannot swallow this bump (lost update).
+    /// </summary>
+    private async Task BumpIncarnationsAsync(IReadOnlyList<long> vmIds, CancellationToken ct)
+    {
+        if (vmIds.Count == 0) return;
+        await db.VirtualMachines.Where(v => vmIds.Contains(v.Id)).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
     }
 
     /// <summary>
@@ -108,7 +120,6 @@ public sealed class BackupOrchestrator(
         var vm = item.VirtualMachine!;
         var job = NewJob(item, now, slot);
         vm.TaskSequence++;
-        vm.Incarnation++;
         var taskGuid = Guid.NewGuid();
         var task = new AgentTask
         {
