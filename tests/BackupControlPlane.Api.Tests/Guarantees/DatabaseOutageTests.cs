@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using BackupControlPlane.Api.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace BackupControlPlane.Api.Tests.Guarantees;
+
+/// <summary>
+/// The database's disk fills up, then becomes read-only: writes answer 503 in ARM's shape and change nothing, reads
+/// that can still be served are, and once the disk is back the same requests succeed and the file is intact. The data
+/// folder lives on a small tmpfs of its own (mounting needs root, as on these machines and in CI).
+/// </summary>
+public sealed class DatabaseOutageTests : IAsyncLifetime
+{
+    private readonly string _mount = Path.Combine(Path.GetTempPath(), "bcp-dbdisk-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_mount);
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", _mount);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await RunAsync("umount", "-l", _mount);
+        try { Directory.Delete(_mount, recursive: true); } catch (IOException) { }
+    }
+
+    public DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    [Fact]
+    public async Task A_full_then_read_only_disk_gives_clear_503s_loses_nothing_and_heals_without_a_restart()
+    {
+        var data = Path.Combine(_mount, "data");
+        using var app = await EmulatorApp.StartAsync(settings: new() { ["Emulator:DataDirectory"] = data });
+        const string rg = "rg-dbdisk";
+        await app.Arm.PutVaultAsync(rg, "vault1");
+
+        // Disk full: a filler takes every free byte. SQLite may still fit a small commit into space its WAL file already
+        // holds, so either the write succeeds or it is refused cleanly — never a 500, never half a vault.
+        var filler = Path.Combine(_mount, "filler");
+        await FillAsync(filler);
+        HttpStatusCode onFullDisk;
+        using (var full = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VaultPath(rg, "vault2"), new { location = "eastus", sku = new { name = "Standard" }, properties = new { } }, "2022-10-01"))
+        {
+            var body = await full.Content.ReadAsStringAsync();
+            onFullDisk = full.StatusCode;
+            Assert.True(full.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"PUT on a full disk answered {(int)full.StatusCode}: {body}");
+            if (full.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                Assert.Contains("\"DatabaseUnavailable\"", body);
+                Assert.NotNull(full.Headers.RetryAfter);
+                using var absent = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VaultPath(rg, "vault2"), version: "2022-10-01");
+                Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+            }
+        }
+        _output.WriteLine($"PUT with the disk full answered {(int)onFullDisk}");
+        await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1"), "2022-10-01"); // reads still answer
+        File.Delete(filler);
+        await app.Arm.PutVaultAsync(rg, "vault2");
+
+        // Read-only: the file system refuses every write.
+        await RunAsync("mount", "-o", "remount,ro", _mount);
+        try
+        {
+            using var refused = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VaultPath(rg, "vault3"), new { location = "eastus", sku = new { name = "Standard" }, properties = new { } }, "2022-10-01");
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"PUT on a read-only disk answered {(int)refused.StatusCode}: {body}");
+            Assert.Contains("\"DatabaseUnavailable\"", body);
+        }
+        finally
+        {
+            await RunAsync("mount", "-o", "remount,rw", _mount);
+        }
+        await app.Arm.PutVaultAsync(rg, "vault3");
+
+        var vaults = (await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/providers/Microsoft.RecoveryServices/vaults", "2022-10-01"))["value"]!.AsArray();
+        Assert.Equal(["vault1", "vault2", "vault3"], vaults.Select(v => v!["name"]!.GetValue<string>()).Order());
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(data, "backup.db")};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var check = db.CreateCommand();
+        check.CommandText = "PRAGMA integrity_check";
+        Assert.Equal("ok", (string?)await check.ExecuteScalarAsync());
+    }
+
+    private static async Task FillAsync(string path)
+    {
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var chunk = new byte[1024 * 1024];
+        try
+        {
+            while (true) await file.WriteAsync(chunk);
+        }
+        catch (IOException)
+        {
+            // No space left: exactly what we wanted.
+        }
+        // Whatever is left is smaller than a chunk; take it with small writes.
+        try
+        {
+            while (true) await file.WriteAsync(chunk.AsMemory(0, 4096));
+        }
+        catch (IOException) { }
+    }
+
+    private static async Task RunAsync(string command, params string[] args)
+    {
+        var psi = new ProcessStartInfo(command) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', args)} failed ({process.ExitCode}): {error} — this test needs root to mount a tmpfs.");
+    }
+}
