@@ -3,6 +3,20 @@ namespace BackupControlPlane.Api.Data;
 // Rows keep the names as the client first spelled them and a lowercased key for lookups, because ARM names are
 // case-insensitive but echoed back as created.
 
+/// <summary>
+/// An ARM resource with an entity tag: a fresh random value whenever its row changes (BackupDbContext bumps it on
+/// every save), so clients can make conditional writes with If-Match / If-None-Match.
+/// </summary>
+public interface IVersioned
+{
+    string ETag { get; set; }
+}
+
+public static class ETags
+{
+    public static string New() => Guid.NewGuid().ToString("N");
+}
+
 public sealed class VirtualMachine
 {
     public long Id { get; set; }
@@ -63,9 +77,10 @@ public sealed class VirtualMachineExtension
     public string? StatusMessage { get; set; }
 }
 
-public sealed class Vault
+public sealed class Vault : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public required string SubscriptionId { get; set; }
     public required string ResourceGroup { get; set; }
     public required string Name { get; set; }
@@ -78,9 +93,10 @@ public sealed class Vault
     public List<BackupPolicy> Policies { get; set; } = [];
 }
 
-public sealed class BackupPolicy
+public sealed class BackupPolicy : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public long VaultId { get; set; }
     public Vault? Vault { get; set; }
     public required string Name { get; set; }
@@ -106,9 +122,10 @@ public static class ProtectionStates
     public const string ProtectionStopped = "ProtectionStopped";
 }
 
-public sealed class ProtectedItem
+public sealed class ProtectedItem : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public long VaultId { get; set; }
     public Vault? Vault { get; set; }
     public long VirtualMachineId { get; set; }

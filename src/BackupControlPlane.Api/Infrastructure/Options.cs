@@ -38,6 +38,11 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
+    /// <summary>
+    /// Let non-local callers use the emulator control routes (/emulator/...) and the Hangfire dashboard. Off: those
+    /// hand out agent secrets and run jobs, so only this machine may call them.
+    /// </summary>
+    public bool AllowRemoteControl { get; set; }
 }
 
 public sealed class StorageOptions

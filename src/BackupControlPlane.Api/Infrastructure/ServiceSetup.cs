@@ -106,6 +106,7 @@ public static class ServiceSetup
             .AddCheck<HangfireHealthCheck>("hangfire", tags: ["ready"])
             .AddCheck<BlobStorageHealthCheck>("blob-storage", tags: ["ready"]);
 
+        services.AddRequestLimits();
         services.AddProblemDetails();
         services.AddExceptionHandler<ArmExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

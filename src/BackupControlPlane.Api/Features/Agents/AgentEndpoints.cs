@@ -197,9 +197,8 @@ public static class AgentEndpoints
 
     public static async ValueTask<object?> LocalOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote))
-            return TypedResults.Problem("Emulator control routes answer local callers only.", statusCode: 403, title: "Forbidden");
+        if (!RequestLimits.IsLocalOrAllowed(context.HttpContext))
+            return TypedResults.Problem("Emulator control routes answer local callers only (set Emulator:AllowRemoteControl to open them).", statusCode: 403, title: "Forbidden");
         return await next(context);
     }
 }
