@@ -21,6 +21,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
 app.Use(RequestLimits.RejectOversizeBodies);
+app.Use(RequestLimits.RejectUnknownCharsets);
 // ARM treats '//' as '/'; the az CLI's generic-resource client sends one (storageAccounts//name). Before routing.
 app.Use((http, next) =>
 {
@@ -32,7 +33,8 @@ app.UseRateLimiter();
 app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 
-app.MapOpenApi();
+// One document, on a fixed path: the templated default answers unknown names with a plain-text 404 of its own.
+app.MapOpenApi("/openapi/v1.json");
 app.UseSwaggerUI(o =>
 {
     o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane");

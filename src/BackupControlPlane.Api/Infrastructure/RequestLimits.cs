@@ -77,6 +77,33 @@ public static class RequestLimits
         await next(http);
     }
 
+    /// <summary>
+    /// A body in a charset .NET cannot decode would fail deep inside JSON binding; answer 415 up front instead.
+    /// </summary>
+    public static async Task RejectUnknownCharsets(HttpContext http, RequestDelegate next)
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsKnownEncoding(media.Charset.Value!))
+        {
+            await WriteErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
+                $"The charset '{media.Charset.Value}' is not supported; send the body as UTF-8.");
+            return;
+        }
+        await next(http);
+    }
+
+    private static bool IsKnownEncoding(string charset)
+    {
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     public const string RequestEntityTooLarge = "RequestEntityTooLarge";
 
     public static string TooLargeMessage(long max) => $"The request body is larger than the {max} bytes accepted (Limits:MaxRequestBodyBytes).";

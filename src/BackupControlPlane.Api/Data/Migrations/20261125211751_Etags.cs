@@ -32,8 +32,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                 defaultValue: "");
 
             // Rows that exist already get a tag of their own (SQLite allows only constant column defaults).
-            foreach (var table in new[] { "Vaults", "ProtectedItems", "BackupPolicies" })
-                migrationBuilder.Sql($"UPDATE \"{table}\" SET \"ETag\" = lower(hex(randomblob(16))) WHERE \"ETag\" = '';");
+            if (migrationBuilder.ActiveProvider == "Microsoft.EntityFrameworkCore.Sqlite")
+                foreach (var table in new[] { "Vaults", "ProtectedItems", "BackupPolicies" })
+                    migrationBuilder.Sql($"UPDATE \"{table}\" SET \"ETag\" = lower(hex(randomblob(16))) WHERE \"ETag\" = '';");
         }
 
         /// <inheritdoc />

@@ -103,6 +103,8 @@ public static class AgentEndpoints
     {
         var vm = Caller(http);
         http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
+        // System.Text.Json leaves non-nullable strings null when the JSON lacks them.
+        if (report?.Status is null) return TypedResults.Problem("status is required ('Ready' or an error status).", statusCode: 400, title: "Invalid status");
         var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
         if (ext is null) return TypedResults.Problem($"The VM has no extension '{name}'.", statusCode: 404, title: "Extension not found");
         var ok = report.Status.Equals("Ready", StringComparison.OrdinalIgnoreCase) || report.Status.Equals("success", StringComparison.OrdinalIgnoreCase);
@@ -118,7 +120,7 @@ public static class AgentEndpoints
     {
         var vm = Caller(http);
         http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
-        if (report.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
+        if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
         var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);
         return receipt switch
