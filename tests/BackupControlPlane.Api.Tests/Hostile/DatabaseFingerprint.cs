@@ -11,7 +11,8 @@ namespace BackupControlPlane.Api.Tests.Hostile;
 /// </summary>
 public sealed class DatabaseFingerprint(string databaseFile)
 {
-    public async Task<(string Hash, Dictionary<string, long> Rows)> TakeAsync()
+    /// <summary>The hash of everything, and per table its row count and hash (to say what changed).</summary>
+    public async Task<(string Hash, Dictionary<string, (long Rows, string Hash)> Tables)> TakeAsync()
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         await connection.OpenAsync();
@@ -23,7 +24,7 @@ public sealed class DatabaseFingerprint(string databaseFile)
             while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
         }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var rows = new Dictionary<string, long>();
+        var rows = new Dictionary<string, (long, string)>();
         // One read transaction, so all tables are read at the same committed state.
         await using var tx = connection.BeginTransaction(deferred: true);
         foreach (var table in tables)
@@ -32,14 +33,19 @@ public sealed class DatabaseFingerprint(string databaseFile)
             select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
             await using var reader = await select.ExecuteReaderAsync();
             long count = 0;
+            using var tableHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             hash.AppendData(Encoding.UTF8.GetBytes("\u0001" + table));
             while (await reader.ReadAsync())
             {
                 count++;
                 for (var i = 0; i < reader.FieldCount; i++)
-                    hash.AppendData(Encoding.UTF8.GetBytes("\u0002" + Text(reader, i)));
+                {
+                    var value = Encoding.UTF8.GetBytes("\u0002" + Text(reader, i));
+                    hash.AppendData(value);
+                    tableHash.AppendData(value);
+                }
             }
-            rows[table] = count;
+            rows[table] = (count, Convert.ToHexString(tableHash.GetHashAndReset()));
         }
         return (Convert.ToHexString(hash.GetHashAndReset()), rows);
     }

@@ -52,14 +52,20 @@ public sealed class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes,
 
     public IEnumerable<FuzzRequest> Generate(int count)
     {
-        var pairs = routes.SelectMany(r => Methods(r).Select(m => (Route: r, Method: m))).ToList();
+        // Round-robin over (route, method) so every pair gets its share, then random mutations. Routes that take input
+        // (ARM, agent, emulator control, tokens, our API) get five turns a round; the infrastructure routes (health,
+        // OpenAPI document, dashboard), which read nothing but their path and are slow to answer, get one.
+        var pairs = routes.SelectMany(r => Methods(r).Select(m => (Route: r, Method: m)))
+            .SelectMany(p => Enumerable.Repeat(p, TakesInput(p.Route.RoutePattern.RawText!) ? 5 : 1)).ToList();
         for (var n = 0; n < count; n++)
         {
-            // Round-robin over (route, method) so every pair gets its share, then random mutations.
             var (route, method) = pairs[n % pairs.Count];
             yield return Build(n, route, method);
         }
     }
+
+    private static bool TakesInput(string pattern) =>
+        new[] { "/subscriptions", "/agent", "/emulator", "/api", "/metadata", "/adfs" }.Any(p => pattern.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     private static readonly string[] Mutations =
     [

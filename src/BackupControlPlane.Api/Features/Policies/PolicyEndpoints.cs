@@ -69,7 +69,15 @@ public static class PolicyEndpoints
         var stale = policy.NextSlotJobId;
         policy.NextSlotUtc = null;
         policy.NextSlotJobId = null;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (db.Entry(policy).State == EntityState.Added)
+        {
+            // The unique (vault, name) index decides a race between two creates of one policy.
+            throw new ArmException(409, "Conflict", $"The policy '{policyName}' was created by a concurrent request; read it and retry.");
+        }
         if (stale is not null) jobs.Delete(stale);
         if (await db.ProtectedItems.AnyAsync(i => i.PolicyId == policy.Id, ct)) await scheduler.EnsureScheduledAsync(policy.Id, ct);
         var counts = await ProtectedCounts(db, vault.Id, ct);
