@@ -59,10 +59,13 @@ public static class ServiceSetup
         // The storage is this app's own singleton rather than Hangfire's global JobStorage.Current, so that several
         // instances in one process (tests) never share or dispose each other's storage.
         services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            // Hangfire's log provider is process-wide: the last app started in a process wins. Guard it, so that when
+            // that app stops (tests run several) the others' Hangfire calls log nowhere instead of throwing.
+            .UseLogProvider(new DisposalSafeLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
         services.AddHangfireServer((sp, o) =>
         {
             // Jobs are activated from this app's container, never from Hangfire's process-wide default.
