@@ -32,7 +32,9 @@ public sealed class BackupDbContext(DbContextOptions<BackupDbContext> options) :
     private void BumpETags()
     {
         foreach (var entry in ChangeTracker.Entries<IVersioned>())
-            if (entry.State == EntityState.Modified) entry.Entity.ETag = ETags.New();
+            if (entry.State == EntityState.Modified && entry.Properties.Any(p => p.IsModified
+                    && p.Metadata.PropertyInfo?.IsDefined(typeof(NotInETagAttribute), inherit: false) != true))
+                entry.Entity.ETag = ETags.New();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)

@@ -17,6 +17,10 @@ public static class ETags
     public static string New() => Guid.NewGuid().ToString("N");
 }
 
+/// <summary>Internal bookkeeping that no client sees as part of the resource: changing it keeps the ETag.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotInETagAttribute : Attribute;
+
 public sealed class VirtualMachine
 {
     public long Id { get; set; }
@@ -111,8 +115,8 @@ public sealed class BackupPolicy : IVersioned
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
-    public DateTimeOffset? NextSlotUtc { get; set; }
-    public string? NextSlotJobId { get; set; }
+    [NotInETag] public DateTimeOffset? NextSlotUtc { get; set; }
+    [NotInETag] public string? NextSlotJobId { get; set; }
 }
 
 public static class ProtectionStates
