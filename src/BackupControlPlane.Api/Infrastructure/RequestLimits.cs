@@ -126,9 +126,9 @@ public static class RequestLimits
     /// <summary>Loopback callers, or anyone when <c>Emulator:AllowRemoteControl</c> is set.</summary>
     public static bool IsLocalOrAllowed(HttpContext http)
     {
-        if (http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value.AllowRemoteControl) return true;
         var remote = http.Connection.RemoteIpAddress;
         // No address at all is an in-process call (TestServer), never a network peer.
-        return remote is null || IPAddress.IsLoopback(remote);
+        if (remote is null || IPAddress.IsLoopback(remote)) return true;
+        return http.RequestServices?.GetService<IOptions<EmulatorOptions>>()?.Value.AllowRemoteControl == true;
     }
 }
