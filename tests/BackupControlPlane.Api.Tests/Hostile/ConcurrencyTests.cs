@@ -71,9 +71,11 @@ public sealed class ConcurrencyTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = Unique("rg-etag-item");
-        await app.Arm.ProtectedVmAsync(rg, "v1", "vm1");
+        // VM names are unique across the shared app: other tests find their agents' secrets by VM name.
+        var vm = Unique("vmetag");
+        await app.Arm.ProtectedVmAsync(rg, "v1", vm);
         var policyPath = ArmTestClient.VaultPath(rg, "v1") + "/backupPolicies/DefaultPolicy";
-        var itemPath = ArmTestClient.ItemPath(rg, "v1", "vm1");
+        var itemPath = ArmTestClient.ItemPath(rg, "v1", vm);
 
         // Policy: the header and the body agree; a stale tag cannot delete it; a missing policy fails If-Match.
         using (var policy = await Send(app, HttpMethod.Get, policyPath))
@@ -93,7 +95,7 @@ public sealed class ConcurrencyTests
             before = item.Headers.ETag!.ToString();
             Assert.Equal(before, (await item.Content.ReadFromJsonAsync<JsonObject>())!["eTag"]!.GetValue<string>());
         }
-        var vmId = $"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/vm1";
+        var vmId = $"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{vm}";
         var stop = new { properties = new { protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = vmId, policyId = "", protectionState = "ProtectionStopped" } };
         using (var stopped = await Send(app, HttpMethod.Put, itemPath, stop, ("If-Match", before)))
             Assert.Equal(HttpStatusCode.Accepted, stopped.StatusCode);
@@ -110,20 +112,21 @@ public sealed class ConcurrencyTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = Unique("rg-race-enable");
-        await app.Arm.PutVmAsync(rg, "vm1");
+        var (vm1, vm2) = (Unique("vmrace"), Unique("vmrace"));
+        await app.Arm.PutVmAsync(rg, vm1);
         await app.Arm.PutVaultAsync(rg, "va");
         await app.Arm.PutVaultAsync(rg, "vb");
 
         // The same vault: both requests are the same PUT, so both succeed (idempotent) and one item exists.
-        var same = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "va", "vm1"), Enable(rg, "va"))));
+        var same = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "va", vm1), Enable(rg, "va", vm1))));
         Assert.All(same, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
         Assert.Single((await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "va") + "/backupProtectedItems"))["value"]!.AsArray());
 
         // Two vaults at once, for another VM: one wins, the other gets a clear conflict; the VM is protected once.
-        await app.Arm.PutVmAsync(rg, "vm2");
+        await app.Arm.PutVmAsync(rg, vm2);
         var race = await Task.WhenAll(
-            Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "va", "vm2"), Enable(rg, "va", "vm2")),
-            Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "vb", "vm2"), Enable(rg, "vb", "vm2")));
+            Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "va", vm2), Enable(rg, "va", vm2)),
+            Send(app, HttpMethod.Put, ArmTestClient.ItemPath(rg, "vb", vm2), Enable(rg, "vb", vm2)));
         Assert.Single(race, a => a.StatusCode == HttpStatusCode.Accepted);
         var loser = race.Single(a => a.StatusCode != HttpStatusCode.Accepted);
         await LimitsTests.AssertArmError(loser, HttpStatusCode.Conflict, "VirtualMachineAlreadyProtected");
@@ -139,9 +142,10 @@ public sealed class ConcurrencyTests
         var app = await EmulatorApp.SharedAsync();
         var rg = Unique("rg-race-backup");
         // No agent runs: the VM is new, so the backup waits for its agent and stays InProgress for the whole test.
-        await app.Arm.ProtectedVmAsync(rg, "v1", "vm1");
+        var vm = Unique("vmbackup");
+        await app.Arm.ProtectedVmAsync(rg, "v1", vm);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Send(app, HttpMethod.Post, ArmTestClient.ItemPath(rg, "v1", "vm1") + "/backup",
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Send(app, HttpMethod.Post, ArmTestClient.ItemPath(rg, "v1", vm) + "/backup",
             new { properties = new { objectType = "IaasVMBackupRequest" } })));
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Accepted);
         foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.Accepted))
@@ -153,7 +157,7 @@ public sealed class ConcurrencyTests
 
     private static object Vault(string tag = "1") => new { location = "eastus", sku = new { name = "Standard" }, tags = new { t = tag } };
 
-    private static object Enable(string rg, string vault, string vm = "vm1") => new
+    private static object Enable(string rg, string vault, string vm) => new
     {
         properties = new
         {
