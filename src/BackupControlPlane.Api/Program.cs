@@ -20,6 +20,8 @@ builder.AddBackupControlPlane();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
+app.Use(RequestLimits.RejectOversizeBodies);
+app.Use(RequestLimits.RejectUnknownCharsets);
 // ARM treats '//' as '/'; the az CLI's generic-resource client sends one (storageAccounts//name). Before routing.
 app.Use((http, next) =>
 {
@@ -27,10 +29,12 @@ app.Use((http, next) =>
     return next(http);
 });
 app.UseRouting();
+app.UseRateLimiter();
 app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 
-app.MapOpenApi();
+// One document, on a fixed path: the templated default answers unknown names with a plain-text 404 of its own.
+app.MapOpenApi("/openapi/v1.json");
 app.UseSwaggerUI(o =>
 {
     o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane");
@@ -40,7 +44,8 @@ app.UseSwaggerUI(o =>
 app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-app.MapHangfireDashboard("/hangfire");
+// Hangfire's own default filter would do for loopback, but not honour Emulator:AllowRemoteControl.
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new LocalDashboardFilter()] });
 
 app.MapVirtualMachines();
 app.MapVaults();

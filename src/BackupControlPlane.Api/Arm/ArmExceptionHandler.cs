@@ -15,6 +15,8 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
         var (status, code, message) = exception switch
         {
             ArmException arm => (arm.StatusCode, arm.Code, arm.Message),
+            BadHttpRequestException { StatusCode: 413 } => (413, Infrastructure.RequestLimits.RequestEntityTooLarge, Infrastructure.RequestLimits.TooLargeMessage(
+                http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.LimitsOptions>>().Value.MaxRequestBodyBytes)),
             BadHttpRequestException { InnerException: JsonException json } => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
             BadHttpRequestException bad => (bad.StatusCode, ArmErrorCodes.InvalidRequestContent, bad.Message),
             JsonException json => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),

@@ -15,6 +15,7 @@ public static class ArmStatusCodePages
             {
                 404 => (ArmErrorCodes.NotFound, $"No emulated ARM resource or action matches '{http.Request.Method} {http.Request.Path}'."),
                 405 => ("MethodNotAllowed", $"The method '{http.Request.Method}' is not supported for '{http.Request.Path}'."),
+                413 => (Infrastructure.RequestLimits.RequestEntityTooLarge, "The request body is too large."),
                 415 => ("UnsupportedMediaType", "Send the request body as application/json."),
                 _ => ($"Http{status}", $"The request failed with HTTP {status}."),
             };

@@ -22,6 +22,27 @@ public class BackupDbContext : DbContext
     public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpETags();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpETags();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every change of an ARM resource's row gives it a new ETag, whichever code path made the change.</summary>
+    private void BumpETags()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+            if (entry.State == EntityState.Modified && entry.Properties.Any(p => p.IsModified
+                    && p.Metadata.PropertyInfo?.IsDefined(typeof(NotInETagAttribute), inherit: false) != true))
+                entry.Entity.ETag = ETags.New();
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
         // SQLite cannot order or compare DateTimeOffset natively; stored as UTC ticks they sort and compare correctly.

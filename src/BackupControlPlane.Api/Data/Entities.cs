@@ -3,6 +3,24 @@ namespace BackupControlPlane.Api.Data;
 // Rows keep the names as the client first spelled them and a lowercased key for lookups, because ARM names are
 // case-insensitive but echoed back as created.
 
+/// <summary>
+/// An ARM resource with an entity tag: a fresh random value whenever its row changes (BackupDbContext bumps it on
+/// every save), so clients can make conditional writes with If-Match / If-None-Match.
+/// </summary>
+public interface IVersioned
+{
+    string ETag { get; set; }
+}
+
+public static class ETags
+{
+    public static string New() => Guid.NewGuid().ToString("N");
+}
+
+/// <summary>Internal bookkeeping that no client sees as part of the resource: changing it keeps the ETag.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotInETagAttribute : Attribute;
+
 public sealed class VirtualMachine
 {
     public long Id { get; set; }
@@ -63,9 +81,10 @@ public sealed class VirtualMachineExtension
     public string? StatusMessage { get; set; }
 }
 
-public sealed class Vault
+public sealed class Vault : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public required string SubscriptionId { get; set; }
     public required string ResourceGroup { get; set; }
     public required string Name { get; set; }
@@ -78,9 +97,10 @@ public sealed class Vault
     public List<BackupPolicy> Policies { get; set; } = [];
 }
 
-public sealed class BackupPolicy
+public sealed class BackupPolicy : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public long VaultId { get; set; }
     public Vault? Vault { get; set; }
     public required string Name { get; set; }
@@ -95,8 +115,8 @@ public sealed class BackupPolicy
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
-    public DateTimeOffset? NextSlotUtc { get; set; }
-    public string? NextSlotJobId { get; set; }
+    [NotInETag] public DateTimeOffset? NextSlotUtc { get; set; }
+    [NotInETag] public string? NextSlotJobId { get; set; }
 }
 
 public static class ProtectionStates
@@ -106,9 +126,10 @@ public static class ProtectionStates
     public const string ProtectionStopped = "ProtectionStopped";
 }
 
-public sealed class ProtectedItem
+public sealed class ProtectedItem : IVersioned
 {
     public long Id { get; set; }
+    public string ETag { get; set; } = ETags.New();
     public long VaultId { get; set; }
     public Vault? Vault { get; set; }
     public long VirtualMachineId { get; set; }

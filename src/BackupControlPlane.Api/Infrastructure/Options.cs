@@ -38,13 +38,14 @@ public sealed class EmulatorOptions
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
     /// <summary>How long an agent credential lives before the agent must register again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
-    /// <summary>
-    /// Let the emulator's control routes (run-due, the agent fleet list) answer callers on other hosts too: in containers
-    /// the agents and the user are never loopback. Off by default, as those routes hand out agent secrets.
-    /// </summary>
-    public bool AllowRemoteControl { get; set; }
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>
     public string? AgentKeySecret { get; set; }
+    /// <summary>
+    /// Let non-local callers use the emulator control routes (/emulator/...) and the Hangfire dashboard: in containers
+    /// the agents and the user are never loopback. Off: those hand out agent secrets and run jobs, so only this machine
+    /// may call them.
+    /// </summary>
+    public bool AllowRemoteControl { get; set; }
 }
 
 public sealed class StorageOptions

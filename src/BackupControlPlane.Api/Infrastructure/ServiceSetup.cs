@@ -103,10 +103,13 @@ public static class ServiceSetup
             var hangfireDb = hangfireConnection ?? paths.HangfireDatabase;
             services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
         }
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            // Hangfire's log provider is process-wide: the last app started in a process wins. Guard it, so that when
+            // that app stops (tests run several) the others' Hangfire calls log nowhere instead of throwing.
+            .UseLogProvider(new DisposalSafeLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
         services.AddHangfireServer((sp, o) =>
         {
             // Jobs are activated from this app's container, never from Hangfire's process-wide default.
@@ -151,6 +154,7 @@ public static class ServiceSetup
             .AddCheck<HangfireHealthCheck>("hangfire", tags: ["ready"])
             .AddCheck<BlobStorageHealthCheck>("blob-storage", tags: ["ready"]);
 
+        services.AddRequestLimits();
         services.AddProblemDetails();
         services.AddExceptionHandler<ArmExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

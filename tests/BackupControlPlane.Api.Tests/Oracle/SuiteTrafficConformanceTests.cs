@@ -51,4 +51,37 @@ public sealed class SuiteTrafficConformanceTests(ITestOutputHelper output)
         Assert.Empty(logs.Where(l => l.Contains("sig=", StringComparison.OrdinalIgnoreCase)));
         Assert.Empty(logs.Where(l => l.Contains("\"objectStr\"", StringComparison.OrdinalIgnoreCase)));
     }
+
+    [Fact]
+    public async Task No_bearer_token_or_agent_secret_appears_in_any_log_line_of_the_run()
+    {
+        // Make sure this test judges something when run alone: tokens issued and refused, an agent registered and
+        // polling, a replayed credential refused (the hostile-input tests send thousands more of each).
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-tokens-" + Guid.NewGuid().ToString("N")[..6];
+        await app.Arm.PutVmAsync(rg, "vmtoken");
+        var token = await app.ManagedIdentityTokenAsync();
+        var provisioning = await app.ProvisioningSecretAsync("vmtoken");
+        using var first = await app.RegisterAgentAsync("vmtoken");
+        var replayed = first.Credential!;
+        using var second = await app.RegisterAgentAsync("vmtoken");
+        using var http = app.NewHttpClient();
+        foreach (var (scheme, value) in new[] { ("VmAgent", second.Credential!), ("VmAgent", replayed), ("Bearer", token[..^4] + "AAAA") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, scheme == "Bearer"
+                ? $"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/vmtoken?api-version=2022-08-01"
+                : "/agent/v1/goalstate?waitSeconds=0");
+            request.Headers.Authorization = new(scheme, value);
+            using var _ = await http.SendAsync(request);
+        }
+
+        var logs = CapturedLogs.All;
+        output.WriteLine($"Scanned {logs.Count} log lines.");
+        // Any JWT (header.payload, both base64url JSON), issued by the emulator or forged by a test; and the exact
+        // secrets of this test's agent (its provisioning secret, its credential and the one it superseded).
+        var jwt = new System.Text.RegularExpressions.Regex(@"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}");
+        Assert.Empty(logs.Where(l => jwt.IsMatch(l)));
+        foreach (var secret in new[] { token, provisioning, second.Credential!, replayed })
+            Assert.Empty(logs.Where(l => l.Contains(secret, StringComparison.Ordinal)));
+    }
 }

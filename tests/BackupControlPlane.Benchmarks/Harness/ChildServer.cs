@@ -60,6 +60,8 @@ public sealed class ChildServer : IAsyncDisposable
             ["DemoFleet:Enabled"] = "false",
             ["Emulator:RunDueWait"] = "00:10:00",
             ["Logging:LogLevel:Default"] = "Warning",
+            // wrk from one address would meet the per-client rate limit; the benchmark measures the service, not the limiter.
+            ["Limits:RequestsPerSecond"] = "0",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
         if (!File.Exists(ServiceDll)) throw new FileNotFoundException($"Build the service first ({Configuration}): {ServiceDll}");

@@ -205,6 +205,10 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<int>("DailyRetentionDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("InstantRpRetentionRangeInDays")
                         .HasColumnType("INTEGER");
 
@@ -260,6 +264,10 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<long?>("DeferredDeleteTime")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LastBackupStatus")
                         .IsRequired()
@@ -393,6 +401,10 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Key")
                         .IsRequired()

@@ -103,6 +103,8 @@ public static class AgentEndpoints
     {
         var vm = Caller(http);
         http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
+        // System.Text.Json leaves non-nullable strings null when the JSON lacks them.
+        if (report?.Status is null) return TypedResults.Problem("status is required ('Ready' or an error status).", statusCode: 400, title: "Invalid status");
         var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
         if (ext is null) return TypedResults.Problem($"The VM has no extension '{name}'.", statusCode: 404, title: "Extension not found");
         var ok = report.Status.Equals("Ready", StringComparison.OrdinalIgnoreCase) || report.Status.Equals("success", StringComparison.OrdinalIgnoreCase);
@@ -118,7 +120,7 @@ public static class AgentEndpoints
     {
         var vm = Caller(http);
         http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
-        if (report.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
+        if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
         var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);
         return receipt switch
@@ -198,9 +200,8 @@ public static class AgentEndpoints
 
     public static async ValueTask<object?> LocalOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote) && context.HttpContext.RequestServices?.GetService<IOptions<EmulatorOptions>>()?.Value.AllowRemoteControl != true)
-            return TypedResults.Problem("Emulator control routes answer local callers only.", statusCode: 403, title: "Forbidden");
+        if (!RequestLimits.IsLocalOrAllowed(context.HttpContext))
+            return TypedResults.Problem("Emulator control routes answer local callers only (set Emulator:AllowRemoteControl to open them).", statusCode: 403, title: "Forbidden");
         return await next(context);
     }
 }

@@ -21,7 +21,7 @@ public static class BackupEndpoints
 
     private static async Task<IResult> BackupNow(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
-        BackupRequest? body, BackupDbContext db, BackupOrchestrator orchestrator, TimeProvider time, HttpContext http, CancellationToken ct)
+        BackupRequest? body, BackupDbContext db, BackupOrchestrator orchestrator, Agents.AgentNotifier notifier, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
@@ -29,6 +29,9 @@ public static class BackupEndpoints
         var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
         if (body?.Properties?.ObjectType is { } type && !type.Equals("IaasVMBackupRequest", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"objectType '{type}' is not supported here: use 'IaasVMBackupRequest'.");
+        // One transaction from the "is a backup running?" check to the new job's insert: SQLite's BEGIN IMMEDIATE
+        // serialises writers, so two concurrent backup-now requests cannot both pass the check.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
         if (item.ProtectionState == ProtectionStates.ProtectionStopped)
@@ -41,6 +44,9 @@ public static class BackupEndpoints
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        // The orchestrator signalled the agent before this commit; signal again so a poll that read too early re-reads.
+        notifier.Signal(item.VirtualMachineId);
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 }

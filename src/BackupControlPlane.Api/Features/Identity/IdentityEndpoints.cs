@@ -48,7 +48,11 @@ public static class IdentityEndpoints
     private static async Task<IResult> ManagedIdentityPost(HttpContext http, TokenService tokens)
     {
         string? resource = http.Request.Query["resource"];
-        if (http.Request.HasFormContentType) resource ??= (await http.Request.ReadFormAsync(http.RequestAborted))["resource"];
+        if (http.Request.HasFormContentType)
+        {
+            if (await ReadFormAsync(http) is not { } form) return Problem(400, "invalid_request", "The form body could not be read.");
+            resource ??= form["resource"];
+        }
         return ManagedIdentityToken(tokens, resource);
     }
 
@@ -64,7 +68,7 @@ public static class IdentityEndpoints
     private static async Task<IResult> ClientCredentials(HttpContext http, TokenService tokens)
     {
         if (!http.Request.HasFormContentType) return Problem(400, "invalid_request", "Send the token request as application/x-www-form-urlencoded.");
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        if (await ReadFormAsync(http) is not { } form) return Problem(400, "invalid_request", "The form body could not be read.");
         var grant = (string?)form["grant_type"];
         var clientId = (string?)form["client_id"];
         if (grant != "client_credentials") return Problem(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
@@ -75,6 +79,19 @@ public static class IdentityEndpoints
         var life = (long)(t.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds;
         return TypedResults.Json(new TokenResponse(t.AccessToken, "Bearer", life, t.ExpiresOn.ToUnixTimeSeconds(), life,
             t.ExpiresOn.ToUnixTimeSeconds() - life, t.Resource));
+    }
+
+    /// <summary>A form body, or null when it is malformed (a truncated multipart body, too many fields).</summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext http)
+    {
+        try
+        {
+            return await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !http.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private static IResult OpenIdConfiguration(HttpContext http, TokenService tokens)

@@ -19,9 +19,9 @@ public static class PolicyEndpoints
         var group = app.MapGroup("").WithTags("Backup policies");
         group.MapGet(Route, List);
         group.MapGet(Route + "/{policyName}", Get);
-        group.MapPut(Route + "/{policyName}", Put)
+        group.MapPut(Route + "/{policyName}", Put).WithPreconditions()
             .WithSummary("Create or edit a policy (SimpleSchedulePolicy daily/weekly, LongTermRetentionPolicy); editing re-plans the items' future backups.");
-        group.MapDelete(Route + "/{policyName}", Delete).WithSummary("Delete a policy no item uses.");
+        group.MapDelete(Route + "/{policyName}", Delete).WithPreconditions().WithSummary("Delete a policy no item uses.");
     }
 
     private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)
@@ -32,22 +32,25 @@ public static class PolicyEndpoints
         return TypedResults.Ok(new ArmList<PolicyResource>(policies.Select(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))).ToList()));
     }
 
-    private static async Task<Ok<PolicyResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<PolicyResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db,
+        HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var policy = await VaultEndpoints.FindPolicyAsync(db, vault, policyName, ct);
+        ArmPreconditions.SetETag(http, policy.ETag);
         var counts = await ProtectedCounts(db, vault.Id, ct);
         return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
     }
 
     private static async Task<Ok<PolicyResource>> Put(string subscriptionId, string resourceGroupName, string vaultName, string policyName, PolicyRequest? body,
-        BackupDbContext db, BackupScheduler scheduler, IBackgroundJobClient jobs, CancellationToken ct)
+        BackupDbContext db, BackupScheduler scheduler, IBackgroundJobClient jobs, HttpContext http, CancellationToken ct)
     {
         VirtualMachines.VirtualMachineEndpoints.RequireName(policyName, "policy");
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var valid = PolicyValidator.Validate(body?.Properties);
         var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
         var policy = policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
+        ArmPreconditions.Check(http, policy?.ETag, $"the policy '{policyName}'");
         if (policy is null)
         {
             if (policies.Count >= MaxPoliciesPerVault)
@@ -66,19 +69,29 @@ public static class PolicyEndpoints
         var stale = policy.NextSlotJobId;
         policy.NextSlotUtc = null;
         policy.NextSlotJobId = null;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (db.Entry(policy).State == EntityState.Added)
+        {
+            // The unique (vault, name) index decides a race between two creates of one policy.
+            throw new ArmException(409, "Conflict", $"The policy '{policyName}' was created by a concurrent request; read it and retry.");
+        }
         if (stale is not null) jobs.Delete(stale);
         if (await db.ProtectedItems.AnyAsync(i => i.PolicyId == policy.Id, ct)) await scheduler.EnsureScheduledAsync(policy.Id, ct);
         var counts = await ProtectedCounts(db, vault.Id, ct);
+        ArmPreconditions.SetETag(http, policy.ETag);
         return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
     }
 
     private static async Task<IResult> Delete(string subscriptionId, string resourceGroupName, string vaultName, string policyName,
-        BackupDbContext db, IBackgroundJobClient jobs, CancellationToken ct)
+        BackupDbContext db, IBackgroundJobClient jobs, HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var policy = (await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct))
             .FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
+        ArmPreconditions.Check(http, policy?.ETag, $"the policy '{policyName}'");
         if (policy is null) return TypedResults.NoContent();
         var inUse = await db.ProtectedItems.CountAsync(i => i.PolicyId == policy.Id, ct);
         if (inUse > 0)
@@ -102,6 +115,6 @@ public static class PolicyEndpoints
             ArmIds.Policy(VaultEndpoints.IdOf(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
             new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
                 new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runDays, runTimes, 0),
-                RetentionRules.Retention(p), protectedItems));
+                RetentionRules.Retention(p), protectedItems), ArmPreconditions.Format(p.ETag));
     }
 }

@@ -4,7 +4,8 @@ namespace BackupControlPlane.Api.Features.Policies;
 
 public sealed record PolicyRequest(PolicyProperties? Properties);
 
-public sealed record PolicyResource(string Id, string Name, string Type, PolicyProperties Properties);
+public sealed record PolicyResource(string Id, string Name, string Type, PolicyProperties Properties,
+    [property: System.Text.Json.Serialization.JsonPropertyName("eTag")] string? ETag = null);
 
 public sealed record PolicyProperties(
     string? BackupManagementType, string? TimeZone, int? InstantRpRetentionRangeInDays,

@@ -19,9 +19,9 @@ public static class ProtectionEndpoints
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         var arm = app.MapGroup("").WithTags("Protected items");
-        arm.MapPut(ItemRoute, Put).WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapPut(ItemRoute, Put).WithPreconditions().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ItemRoute, Get);
-        arm.MapDelete(ItemRoute, Delete).WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
+        arm.MapDelete(ItemRoute, Delete).WithPreconditions().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         arm.MapGet(V + "/backupProtectedItems", List);
@@ -43,6 +43,9 @@ public static class ProtectionEndpoints
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
         var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        if (ArmPreconditions.HasConditions(http.Request))
+            ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),
+                $"the protected item '{protectedItemName}'");
         if (props.ProtectionState is { Length: > 0 } state && state.Equals(ProtectionStates.ProtectionStopped, StringComparison.OrdinalIgnoreCase))
         {
             // Stop protection and keep the data (the CLI also sends policyId "").
@@ -90,6 +93,7 @@ public static class ProtectionEndpoints
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct);
+        ArmPreconditions.Check(http, item?.ETag, $"the protected item '{protectedItemName}'");
         if (item is null || item.DeferredDeleteTime is not null) return TypedResults.NoContent();
         var op = await protection.DeleteAsync(vault, item, ct);
         var vaultId = VaultEndpoints.IdOf(vault);
@@ -121,13 +125,14 @@ public static class ProtectionEndpoints
 
     private static async Task<Ok<ProtectedItemResource>> Get(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
-        BackupDbContext db, CancellationToken ct)
+        BackupDbContext db, HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct)
             ?? throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
         var counts = await RecoveryPointCounts(db, [item.Id], ct);
+        ArmPreconditions.SetETag(http, item.ETag);
         return TypedResults.Ok(ToResource(vault, item, counts.GetValueOrDefault(item.Id)));
     }
 
@@ -251,7 +256,8 @@ public static class ProtectionEndpoints
                 "Microsoft.Compute/virtualMachines", "AzureIaasVM", "VM", item.ContainerName,
                 item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name,
                 item.DeferredDeleteTime is null ? null : true, item.DeferredDeleteTime,
-                item.DeferredDeleteTime is { } purge ? System.Xml.XmlConvert.ToString(purge - DateTimeOffset.UtcNow > TimeSpan.Zero ? purge - DateTimeOffset.UtcNow : TimeSpan.Zero) : null));
+                item.DeferredDeleteTime is { } purge ? System.Xml.XmlConvert.ToString(purge - DateTimeOffset.UtcNow > TimeSpan.Zero ? purge - DateTimeOffset.UtcNow : TimeSpan.Zero) : null),
+            ArmPreconditions.Format(item.ETag));
     }
 
     internal static string ParseNames(string fabric, string container, string item)

@@ -4,7 +4,8 @@ public sealed record ProtectedItemRequest(ProtectedItemRequestProperties? Proper
 
 public sealed record ProtectedItemRequestProperties(string? ProtectedItemType, string? SourceResourceId, string? PolicyId, string? ProtectionState, bool? IsRehydrate = null);
 
-public sealed record ProtectedItemResource(string Id, string Name, string Type, ProtectedItemProperties Properties);
+public sealed record ProtectedItemResource(string Id, string Name, string Type, ProtectedItemProperties Properties,
+    [property: System.Text.Json.Serialization.JsonPropertyName("eTag")] string? ETag = null);
 
 public sealed record ProtectedItemProperties(
     string FriendlyName, string VirtualMachineId, string SourceResourceId, string ProtectionStatus, string ProtectionState,

@@ -25,7 +25,9 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
                 "BMSUserErrorVmVaultLocationMismatch");
 
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Joins the caller's transaction when there is one (a conditional PUT checked its If-Match inside it).
+        var own = db.Database.CurrentTransaction is null;
+        await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
         var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
         if (item is not null && item.VaultId != vault.Id)
             throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
@@ -62,7 +64,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
 
         var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         await scheduler.EnsureScheduledAsync(policy.Id, ct);
         return new Enabled(item, job, operation);
     }

@@ -17,7 +17,7 @@ public static class VaultEndpoints
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Recovery Services vaults");
-        group.MapPut(VaultRoute, Put).WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
+        group.MapPut(VaultRoute, Put).WithPreconditions().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
         group.MapGet(VaultRoute, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
@@ -31,7 +31,7 @@ public static class VaultEndpoints
 
     private static async Task<Results<Ok<VaultResource>, JsonHttpResult<VaultResource>>> Put(
         string subscriptionId, string resourceGroupName, string vaultName, VaultRequest? body,
-        BackupDbContext db, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
+        BackupDbContext db, IOptions<EmulatorOptions> options, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         VirtualMachineEndpoints.RequireName(vaultName, "vault");
         VirtualMachineEndpoints.RequireName(resourceGroupName, "resource group");
@@ -39,6 +39,7 @@ public static class VaultEndpoints
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName);
         var now = time.GetUtcNow();
         var vault = await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct);
+        ArmPreconditions.Check(http, vault?.ETag, $"the vault '{vaultName}'");
         var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
         if (vault is not null)
         {
@@ -47,6 +48,7 @@ public static class VaultEndpoints
             vault.TagsJson = tags ?? vault.TagsJson;
             vault.ModifiedAt = now;
             await db.SaveChangesAsync(ct);
+            ArmPreconditions.SetETag(http, vault.ETag);
             return TypedResults.Ok(ToResource(vault, options.Value.SoftDeleteRetentionDays));
         }
         vault = new Vault
@@ -66,6 +68,7 @@ public static class VaultEndpoints
             throw new ArmException(409, "Conflict", $"The vault '{vaultName}' was created by a concurrent request.");
         }
         var resource = ToResource(vault, options.Value.SoftDeleteRetentionDays);
+        ArmPreconditions.SetETag(http, vault.ETag);
         // 201 without Location: ARM clients read a Location on a PUT as "poll here", and a synchronous create has nothing to poll.
         return TypedResults.Json(resource, statusCode: StatusCodes.Status201Created);
     }
@@ -81,8 +84,13 @@ public static class VaultEndpoints
         InstantRpRetentionRangeInDays = 2,
     };
 
-    private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct) =>
-        TypedResults.Ok(ToResource(await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct), options.Value.SoftDeleteRetentionDays));
+    private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, IOptions<EmulatorOptions> options,
+        HttpContext http, CancellationToken ct)
+    {
+        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        ArmPreconditions.SetETag(http, vault.ETag);
+        return TypedResults.Ok(ToResource(vault, options.Value.SoftDeleteRetentionDays));
+    }
 
     private static async Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct)
     {
@@ -117,7 +125,7 @@ public static class VaultEndpoints
 
     public static VaultResource ToResource(Vault v, int softDeleteDays) => new(
         IdOf(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
-        $"W/\"datetime'{Uri.EscapeDataString(v.ModifiedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"))}'\"",
+        ArmPreconditions.Format(v.ETag),
         new VaultSku("RS0", "Standard"),
         v.TagsJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(v.TagsJson) ?? [],
         new VaultProperties("Succeeded", "Enabled", "None",

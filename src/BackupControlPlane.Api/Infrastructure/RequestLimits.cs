@@ -1,0 +1,134 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Threading.RateLimiting;
+using BackupControlPlane.Api.Arm;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Largest request body accepted; larger ones answer 413. ARM bodies here are a few KiB.</summary>
+    [Range(1024, 1024L * 1024 * 1024)] public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>Sustained requests per second per client address; 0 turns rate limiting off (benchmarks).</summary>
+    [Range(0, 1_000_000)] public int RequestsPerSecond { get; set; } = 1000;
+    /// <summary>Requests a client may send at once above the sustained rate (the token bucket's size).</summary>
+    [Range(1, 10_000_000)] public int Burst { get; set; } = 2000;
+}
+
+/// <summary>
+/// Request size and rate limits that answer 413 and 429 (with Retry-After) in the route family's error shape.
+/// Agents get a bucket of their own per address, so a flood of ARM calls never starves their long polls, and the
+/// health probes are never limited.
+/// </summary>
+public static class RequestLimits
+{
+    public static IServiceCollection AddRequestLimits(this IServiceCollection services)
+    {
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Kestrel enforces the size on bodies without Content-Length too (chunked): reading past it throws 413.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((k, l) => k.Limits.MaxRequestBodySize = l.Value.MaxRequestBodyBytes);
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            {
+                var limits = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                var path = http.Request.Path;
+                if (limits.RequestsPerSecond == 0 || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"))
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var family = path.StartsWithSegments("/agent") ? "agent" : "api";
+                return RateLimitPartition.GetTokenBucketLimiter($"{family}:{client}", _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.Burst,
+                    TokensPerPeriod = limits.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = (context, ct) =>
+            {
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString();
+                return new ValueTask(WriteErrorAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests",
+                    $"Too many requests from this client; retry after {seconds} s (Limits:RequestsPerSecond, Limits:Burst)."));
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Refuses a declared oversize body before anything reads it; Kestrel catches undeclared (chunked) ones.</summary>
+    public static async Task RejectOversizeBodies(HttpContext http, RequestDelegate next)
+    {
+        var max = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+        if (http.Request.ContentLength > max)
+        {
+            // The body is not read; closing keeps a client from streaming the rest of it to us.
+            http.Response.Headers.Connection = "close";
+            await WriteErrorAsync(http, StatusCodes.Status413PayloadTooLarge, RequestEntityTooLarge, TooLargeMessage(max));
+            return;
+        }
+        await next(http);
+    }
+
+    /// <summary>
+    /// A body in a charset .NET cannot decode would fail deep inside JSON binding; answer 415 up front instead.
+    /// </summary>
+    public static async Task RejectUnknownCharsets(HttpContext http, RequestDelegate next)
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsKnownEncoding(media.Charset.Value!))
+        {
+            await WriteErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
+                $"The charset '{media.Charset.Value}' is not supported; send the body as UTF-8.");
+            return;
+        }
+        await next(http);
+    }
+
+    private static bool IsKnownEncoding(string charset)
+    {
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public const string RequestEntityTooLarge = "RequestEntityTooLarge";
+
+    public static string TooLargeMessage(long max) => $"The request body is larger than the {max} bytes accepted (Limits:MaxRequestBodyBytes).";
+
+    public static async Task WriteErrorAsync(HttpContext http, int status, string code, string message)
+    {
+        http.Response.StatusCode = status;
+        if (ArmResults.IsArmPath(http.Request.Path))
+        {
+            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)), http.RequestAborted);
+            return;
+        }
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = status, Title = code, Detail = message },
+        });
+    }
+
+    /// <summary>Loopback callers, or anyone when <c>Emulator:AllowRemoteControl</c> is set.</summary>
+    public static bool IsLocalOrAllowed(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        // No address at all is an in-process call (TestServer), never a network peer.
+        if (remote is null || IPAddress.IsLoopback(remote)) return true;
+        return http.RequestServices?.GetService<IOptions<EmulatorOptions>>()?.Value.AllowRemoteControl == true;
+    }
+}
