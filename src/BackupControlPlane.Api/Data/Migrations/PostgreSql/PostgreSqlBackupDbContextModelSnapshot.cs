@@ -212,6 +212,10 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<int>("DailyRetentionDays")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<int>("InstantRpRetentionRangeInDays")
                         .HasColumnType("integer");
 
@@ -269,6 +273,10 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<long?>("DeferredDeleteTime")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("LastBackupStatus")
                         .IsRequired()
@@ -408,6 +416,10 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Key")
                         .IsRequired()
