@@ -136,6 +136,26 @@ public sealed class AzuriteProcess : IDisposable
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
     }
 
+    /// <summary>
+    /// Stops Azurite as a service manager would (SIGTERM): it closes its servers and saves its metadata, so what it
+    /// acknowledged is still there when it starts again. SIGKILL (Dispose) can lose the last seconds of it.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString() }, UseShellExecute = false }))
+            if (term is not null) await term.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose()
     {
         try

@@ -48,7 +48,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         await app.SetFaultAsync("vmout", new { mode = "late", seconds = 2 });
         var inFlight = (await app.Arm.BackupNowAsync(rg, "vault1", "vmout"))["name"]!.GetValue<string>();
         await AgentFaultTests.Eventually(() => Task.FromResult(agent.SnapshotsTaken == 4), "the agent to take the second backup's snapshots");
-        _azurite.Dispose();
+        await _azurite.StopAsync(TimeSpan.FromSeconds(30));
 
         job = await app.Arm.WaitForJobAsync(rg, "vault1", inFlight, TimeSpan.FromMinutes(2));
         Assert.Equal("Failed", job["properties"]!["status"]!.GetValue<string>());
