@@ -25,6 +25,8 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
             // What Azure.Core throws when its retries against an unreachable endpoint run out.
             AggregateException { InnerExceptions: var inner } when inner.All(e => e is Azure.RequestFailedException or HttpRequestException) =>
                 (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
+            // Two requests changed the same row at once and this one lost: nothing of it was saved; the client may retry.
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => (409, "Conflict", "The resource was changed by another request at the same time; nothing was changed, retry."),
             // The database refused the work (read-only file, disk full, locked, server gone): nothing was committed.
             System.Data.Common.DbException db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
             Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: System.Data.Common.DbException db } =>
