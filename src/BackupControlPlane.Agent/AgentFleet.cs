@@ -29,8 +29,6 @@ public sealed record AgentFleetOptions
 /// </summary>
 public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFleetOptions? options = null)
 {
-    public sealed record Member(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
-
     private readonly AgentFleetOptions _options = options ?? new AgentFleetOptions();
     private readonly Dictionary<string, CancellationTokenSource> _running = [];
     private int _succeeded, _failed, _crashes;
@@ -57,7 +55,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
             {
                 try
                 {
-                    var members = await http.GetFromJsonAsync<List<Member>>(AgentRoutes.Fleet, ct) ?? [];
+                    var members = await http.GetFromJsonAsync<List<AgentFleetMember>>(AgentRoutes.Fleet, ct) ?? [];
                     lock (_running)
                     {
                         foreach (var m in members.Where(m => !_running.ContainsKey(m.VmId)))
@@ -93,7 +91,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
         await Task.WhenAll(tasks);
     }
 
-    private async Task RunMemberAsync(Member member, CancellationToken ct)
+    private async Task RunMemberAsync(AgentFleetMember member, CancellationToken ct)
     {
         var name = member.VmResourceId.Split('/').Last();
         var logger = loggers.CreateLogger($"Agent[{name}]");

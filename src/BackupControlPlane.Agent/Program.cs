@@ -49,7 +49,7 @@ run.SetAction(async (result, ct) =>
     var secret = result.GetValue(key);
     if (secret is null && result.GetValue(vm) is { } name)
     {
-        var members = await env.Http.GetFromJsonAsync<List<AgentFleet.Member>>(AgentRoutes.Fleet, ct) ?? [];
+        var members = await env.Http.GetFromJsonAsync<List<AgentFleetMember>>(AgentRoutes.Fleet, ct) ?? [];
         secret = members.FirstOrDefault(m => m.VmResourceId.EndsWith("/virtualMachines/" + name, StringComparison.OrdinalIgnoreCase))?.ProvisioningSecret;
         if (secret is null) return Fail(Refused, $"No emulated VM is named '{name}'.");
     }

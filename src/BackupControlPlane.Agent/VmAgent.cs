@@ -177,7 +177,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             var blobUri = new BlobUriBuilder(blob.Uri) { Sas = null, Query = "" }.ToUri().ToString();
             try
             {
-                var snapshot = await blob.CreateSnapshotAsync(new Dictionary<string, string> { ["taskId"] = taskId.Replace("-", "") }, cancellationToken: token);
+                var snapshot = await blob.CreateSnapshotAsync(new Dictionary<string, string> { [VmSnapshotExtension.SnapshotTagKey] = VmSnapshotExtension.SnapshotTag(taskId) }, cancellationToken: token);
                 Interlocked.Increment(ref _snapshotsTaken);
                 lock (infos) infos.Add(new SnapshotInfo(true, $"{blobUri}?snapshot={snapshot.Value.Snapshot}", "", blobUri));
             }

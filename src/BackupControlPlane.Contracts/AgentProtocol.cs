@@ -32,11 +32,11 @@ public sealed record AgentGoalState(long Incarnation, string VmId, IReadOnlyList
 /// <summary>
 /// A fault the emulator injects into a VM's agent so users can test their automation's failure handling. Not part of
 /// Azure's protocol: set with the agent's <c>--fault</c> flag or at run time through <see cref="AgentRoutes.Fault"/>,
-/// which delivers it in the goal state.
+/// which delivers it in the goal state. <c>Serial</c> is set by the control route, so an agent applies a one-shot fault
+/// (offline) once per setting.
 /// </summary>
 public sealed record AgentFault(string Mode, int? Seconds = null, int? Code = null, long? Serial = null)
 {
-    // Serial: set by the control route, so an agent applies a one-shot fault (offline) once per setting.
 
     /// <summary>Takes tasks and never answers: the job fails when the extension timeout passes.</summary>
     public const string Silent = "silent";
@@ -93,6 +93,9 @@ public sealed record ExtensionGoalState(
     SnapshotPublicSettings? PublicSettings,
     string? ProtectedSettings,
     string? ProtectedSettingsCertThumbprint);
+
+/// <summary>One entry of <see cref="AgentRoutes.Fleet"/>: an emulated VM and the provisioning secret its agent registers with.</summary>
+public sealed record AgentFleetMember(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
 
 /// <summary>An agent registers the public part of a certificate it generated itself (base64 DER).</summary>
 public sealed record AgentRegistration(string Certificate);

@@ -15,6 +15,14 @@ public static class VmSnapshotExtension
     public const string SnapshotCommand = "snapshot";
     public const string VmType = "microsoft.compute/virtualmachines";
 
+    /// <summary>
+    /// The extension tags each disk snapshot with its task (metadata <c>taskId</c>, dashes removed: metadata values are
+    /// kept plain), so the control plane can find the snapshots of a task that ended without a recovery point.
+    /// </summary>
+    public const string SnapshotTagKey = "taskId";
+
+    public static string SnapshotTag(string taskId) => taskId.Replace("-", "");
+
     /// <summary>Numeric codes of the extension's status (VMBackup <c>main/common.py</c>).</summary>
     public static class Codes
     {

@@ -10,6 +10,9 @@ namespace BackupControlPlane.Api.Arm;
 /// </summary>
 public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, ILogger<ArmExceptionHandler> logger) : IExceptionHandler
 {
+    private static System.Data.Common.DbException? DatabaseRefusal(Exception e) =>
+        e as System.Data.Common.DbException ?? e.InnerException as System.Data.Common.DbException;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, message) = exception switch
@@ -20,17 +23,12 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
             BadHttpRequestException { InnerException: JsonException json } => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
             BadHttpRequestException bad => (bad.StatusCode, ArmErrorCodes.InvalidRequestContent, bad.Message),
             JsonException json => (400, ArmErrorCodes.InvalidRequestContent, $"The request content was invalid and could not be deserialized: {json.Message}"),
-            Azure.RequestFailedException storage => (503, ArmErrorCodes.StorageUnavailable, $"Blob storage failed the request ({storage.Status} {storage.ErrorCode})."),
-            HttpRequestException => (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
-            // What Azure.Core throws when its retries against an unreachable endpoint run out.
-            AggregateException { InnerExceptions: var inner } when inner.All(e => e is Azure.RequestFailedException or HttpRequestException) =>
-                (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
+            Azure.RequestFailedException { Status: > 0 } storage => (503, ArmErrorCodes.StorageUnavailable, $"Blob storage failed the request ({storage.Status} {storage.ErrorCode})."),
+            _ when Infrastructure.BlobStorage.IsUnavailable(exception) => (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
             // Two requests changed the same row at once and this one lost: nothing of it was saved; the client may retry.
             Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => (409, "Conflict", "The resource was changed by another request at the same time; nothing was changed, retry."),
             // The database refused the work (read-only file, disk full, locked, server gone): nothing was committed.
-            System.Data.Common.DbException db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
-            Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: System.Data.Common.DbException db } =>
-                (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
+            _ when DatabaseRefusal(exception) is { } db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed: {db.Message}"),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
             _ => (500, "InternalServerError", "The emulator hit an unexpected error; see its log."),
         };

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+using BackupControlPlane.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Infrastructure;
@@ -67,21 +68,18 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
     /// </summary>
     public async Task<int> DeleteSnapshotsTaggedAsync(string container, string blob, string taskId, CancellationToken ct)
     {
-        var tag = SnapshotTag(taskId);
+        var tag = VmSnapshotExtension.SnapshotTag(taskId);
         var client = service.GetBlobContainerClient(container);
         var deleted = 0;
         await foreach (var item in client.GetBlobsAsync(BlobTraits.Metadata, BlobStates.Snapshots, blob, ct))
         {
             if (item.Name != blob || item.Snapshot is null) continue;
-            if (!item.Metadata.TryGetValue("taskId", out var value) || value != tag) continue;
+            if (!item.Metadata.TryGetValue(VmSnapshotExtension.SnapshotTagKey, out var value) || value != tag) continue;
             await client.GetBlobClient(blob).WithSnapshot(item.Snapshot).DeleteIfExistsAsync(cancellationToken: ct);
             deleted++;
         }
         return deleted;
     }
-
-    /// <summary>The metadata value the extension tags its snapshots with: the task id without dashes.</summary>
-    public static string SnapshotTag(string taskId) => taskId.Replace("-", "");
 
     public async Task CreateContainerAsync(string name, CancellationToken ct) =>
         await service.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
@@ -163,11 +161,22 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
             await service.GetPropertiesAsync(ct);
             return true;
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             return false;
         }
     }
+
+    /// <summary>
+    /// Storage refused the request or could not be reached: Azure.Core ends its retries against an unreachable endpoint
+    /// in an AggregateException of these.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        RequestFailedException or HttpRequestException => true,
+        AggregateException a => a.InnerExceptions.All(IsUnavailable),
+        _ => false,
+    };
 
     private static string Ascii(string value) => new(value.Select(c => c is >= ' ' and <= '~' ? c : '_').ToArray());
 }

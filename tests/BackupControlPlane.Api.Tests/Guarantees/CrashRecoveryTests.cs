@@ -62,7 +62,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 }
                 catch (HttpRequestException) { } // the service died under this request
             });
-            await AgentFaultTests.Eventually(() => Task.FromResult(Volatile.Read(ref enabled) >= Vms / 3), "a third of the VMs to be enabled");
+            await Poll.Until(() => Task.FromResult(Volatile.Read(ref enabled) >= Vms / 3), "a third of the VMs to be enabled");
             node.Kill();
             await enabling;
             output.WriteLine($"killed while enabling after {enabled} of {Vms} enable requests had answered");
@@ -81,11 +81,11 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(5) });
             using var stopFleet = new CancellationTokenSource();
             var fleetRun = fleet.RunAsync(stopFleet.Token);
-            await AgentFaultTests.Eventually(() => Task.FromResult(fleet.Count == Vms), "every agent to start", TimeSpan.FromMinutes(5));
+            await Poll.Until(() => Task.FromResult(fleet.Count == Vms), "every agent to start", TimeSpan.FromMinutes(5));
 
             using (var due = await http.PostAsync($"/emulator/scheduler/run-due?resourceGroup={Rg}", null)) Assert.Equal(HttpStatusCode.OK, due.StatusCode);
             string killedAt = "";
-            await AgentFaultTests.Eventually(async () =>
+            await Poll.Until(async () =>
             {
                 var jobs = await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
                 var transferring = jobs.Count(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().Any(t => t!["taskId"]!.GetValue<string>() == "Transfer data to vault" && t["status"]!.GetValue<string>() == "InProgress") == true);
@@ -98,7 +98,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             node = await node.RestartAsync(TimeSpan.FromMinutes(2));
 
             // By itself: agents reconnect (their calls retry), the watchdog takes over cut-off transfers.
-            await AgentFaultTests.Eventually(async () => (await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("status eq 'InProgress'"))).Count == 0,
+            await Poll.Until(async () => (await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("status eq 'InProgress'"))).Count == 0,
                 "every job to end", TimeSpan.FromMinutes(5));
             stopFleet.Cancel();
             await fleetRun;

@@ -47,7 +47,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         // The agent holds the next task while storage goes down under it.
         await app.SetFaultAsync("vmout", new { mode = "late", seconds = 2 });
         var inFlight = (await app.Arm.BackupNowAsync(rg, "vault1", "vmout"))["name"]!.GetValue<string>();
-        await AgentFaultTests.Eventually(() => Task.FromResult(agent.SnapshotsTaken == 4), "the agent to take the second backup's snapshots");
+        await Poll.Until(() => Task.FromResult(agent.SnapshotsTaken == 4), "the agent to take the second backup's snapshots");
         await _azurite.StopAsync(TimeSpan.FromSeconds(30));
 
         job = await app.Arm.WaitForJobAsync(rg, "vault1", inFlight, TimeSpan.FromMinutes(2));
@@ -55,7 +55,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         Assert.Equal("ExtentionOperationFailed", ArmTestClient.ErrorOf(job));
         Assert.Contains("status blob failed", job["properties"]!["errorDetails"]![0]!["errorString"]!.GetValue<string>());
 
-        await AgentFaultTests.Eventually(async () => (await app.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable, "/readyz to report not ready");
+        await Poll.Until(async () => (await app.Client.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable, "/readyz to report not ready");
         // Everything that needs no storage still answers; what needs it says why, in ARM's shape, with Retry-After.
         Assert.Equal("Protected", (await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmout")))["properties"]!["protectionState"]!.GetValue<string>());
         await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1") + "/backupJobs");
@@ -68,7 +68,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         }
 
         await StartAzuriteAsync();
-        await AgentFaultTests.Eventually(async () => (await app.Client.GetAsync("/readyz")).IsSuccessStatusCode, "/readyz to report ready again");
+        await Poll.Until(async () => (await app.Client.GetAsync("/readyz")).IsSuccessStatusCode, "/readyz to report ready again");
         job = await app.Arm.WaitForJobAsync(rg, "vault1", (await app.Arm.BackupNowAsync(rg, "vault1", "vmout"))["name"]!.GetValue<string>());
         Assert.True(job["properties"]!["status"]!.GetValue<string>() == "Completed", $"after the outage: {job}");
         Assert.Equal(2, (await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmout") + "/recoveryPoints"))["value"]!.AsArray().Count);

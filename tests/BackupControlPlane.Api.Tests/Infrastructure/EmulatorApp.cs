@@ -94,11 +94,7 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     }
 
     /// <summary>The VM's vmId, as the fleet route lists it (the key of the fault route).</summary>
-    public async Task<string> VmIdAsync(string vmName)
-    {
-        var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
-        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["vmId"]!.GetValue<string>();
-    }
+    public async Task<string> VmIdAsync(string vmName) => (await FleetMemberAsync(vmName))["vmId"]!.GetValue<string>();
 
     /// <summary>Injects a fault into a VM's agent through the emulator's control route, as a user's test would.</summary>
     public async Task SetFaultAsync(string vmName, object? fault)
@@ -109,10 +105,13 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     }
 
     /// <summary>The VM's provisioning secret, as the fleet route hands it to an agent when "the VM boots".</summary>
-    public async Task<string> ProvisioningSecretAsync(string vmName)
+    public async Task<string> ProvisioningSecretAsync(string vmName) => (await FleetMemberAsync(vmName))["provisioningSecret"]!.GetValue<string>();
+
+    /// <summary>The VM's entry in the fleet route: what "the VM booted" hands its agent.</summary>
+    private async Task<JsonNode> FleetMemberAsync(string vmName)
     {
         var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
-        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!["provisioningSecret"]!.GetValue<string>();
+        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!;
     }
 
     /// <summary>An agent identity for the VM: its own certificate, registered, holding a credential for that VM only.</summary>

@@ -71,7 +71,7 @@ public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper outpu
 
         // The VM's agent, speaking the agent protocol to node A only: registered, then a poll that learns its incarnation.
         using var http = new HttpClient { BaseAddress = Cluster.A.BaseAddress, Timeout = TimeSpan.FromMinutes(6) };
-        var fleet = await http.GetFromJsonAsync<List<AgentFleet.Member>>(AgentRoutes.Fleet);
+        var fleet = await http.GetFromJsonAsync<List<AgentFleetMember>>(AgentRoutes.Fleet);
         using var identity = new AgentIdentity(http, fleet!.Single(m => m.VmResourceId.EndsWith("/" + vm, StringComparison.OrdinalIgnoreCase)).ProvisioningSecret);
         await identity.RegisterAsync(CancellationToken.None);
         var first = await PollAsync(http, identity, incarnation: -1, waitSeconds: 0);

@@ -1,3 +1,4 @@
+using BackupControlPlane.Contracts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
@@ -31,7 +32,7 @@ public static class DispatchScenario
         Console.WriteLine($"Preparing {n} protected VMs (no data disk)...");
         await arm.PutVaultAsync("v1");
         await Arm.ForAsync(n, 16, async i => { await arm.PutVmAsync($"d{i}", 0); await arm.EnableAsync("v1", $"d{i}"); });
-        var keys = (await http.GetFromJsonAsync<List<AgentFleet.Member>>("/emulator/agents"))!
+        var keys = (await http.GetFromJsonAsync<List<AgentFleetMember>>("/emulator/agents"))!
             .Where(m => m.VmResourceId.Contains("/resourceGroups/dispatch/", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(m => m.VmId, m => m.VmResourceId.Split('/').Last(), StringComparer.OrdinalIgnoreCase);
         GC.Collect();

@@ -32,12 +32,10 @@ public static class AgentEndpoints
         faults.MapDelete("", DeleteFault).WithSummary("Clear the fault injected into this VM's agent. Local callers only.");
     }
 
-    public sealed record FleetMember(string VmResourceId, string VmId, string OsType, string ProvisioningSecret);
-
-    private static async Task<Ok<List<FleetMember>>> ListFleet(BackupDbContext db, AgentCredentials credentials, CancellationToken ct)
+    private static async Task<Ok<List<AgentFleetMember>>> ListFleet(BackupDbContext db, AgentCredentials credentials, CancellationToken ct)
     {
         var vms = await db.VirtualMachines.AsNoTracking().OrderBy(v => v.Id).ToListAsync(ct);
-        return TypedResults.Ok(vms.Select(v => new FleetMember(ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), v.VmId.ToString(), v.OsType,
+        return TypedResults.Ok(vms.Select(v => new AgentFleetMember(ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), v.VmId.ToString(), v.OsType,
             credentials.ProvisioningSecretFor(v.VmId))).ToList());
     }
 
@@ -102,7 +100,6 @@ public static class AgentEndpoints
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
         var vm = Caller(http);
-        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
         // System.Text.Json leaves non-nullable strings null when the JSON lacks them.
         if (report?.Status is null) return TypedResults.Problem("status is required ('Ready' or an error status).", statusCode: 400, title: "Invalid status");
         var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
@@ -119,7 +116,6 @@ public static class AgentEndpoints
     private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, BackupOrchestrator orchestrator, CancellationToken ct)
     {
         var vm = Caller(http);
-        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
         if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
         var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);
@@ -195,6 +191,8 @@ public static class AgentEndpoints
         if (vm.AgentRegistration != credential.Registration || vm.AgentCertificateThumbprint != credential.Thumbprint)
             return TypedResults.Problem($"The credential belongs to an earlier registration of this VM's agent; register again at {AgentRoutes.Register}.", statusCode: 401, title: "Agent credential superseded");
         http.Items[typeof(VirtualMachine)] = vm;
+        // Every authenticated agent request is a sign of life, whatever the route.
+        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
         return await next(context);
     }
 

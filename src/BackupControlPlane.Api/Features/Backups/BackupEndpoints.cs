@@ -45,8 +45,8 @@ public static class BackupEndpoints
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        // The orchestrator signalled the agent before this commit; signal again so a poll that read too early re-reads.
-        notifier.Signal(item.VirtualMachineId);
+        notifier.Signal(item.VirtualMachineId); // after the commit, so the woken poll reads the task
+
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 }

@@ -63,7 +63,10 @@ public sealed class BackupOrchestrator(
         return jobs;
     }
 
-    /// <summary>Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>.</summary>
+    /// <summary>
+    /// Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>. Runs inside the
+    /// caller's transaction (the busy check and the insert must be one), so the caller signals the agent after its commit.
+    /// </summary>
     public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, CancellationToken ct)
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
@@ -77,7 +80,6 @@ public sealed class BackupOrchestrator(
         await storage.CreateContainerAsync(task.LogsContainer, ct);
         await db.SaveChangesAsync(ct);
         await BumpIncarnationsAsync([task.VirtualMachineId], ct);
-        notifier.Signal(task.VirtualMachineId);
         return job;
     }
 
@@ -256,7 +258,7 @@ public sealed class BackupOrchestrator(
                 total += disk.SizeBytes;
             }
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or HttpRequestException or AggregateException)
+        catch (Exception e) when (BlobStorage.IsUnavailable(e) || e is InvalidOperationException)
         {
             logger.LogWarning("Transfer to vault failed for job {JobId}: {Message}", job.Id, e.Message);
             Fail(job, task, BackupErrors.BackUpOperationFailed, $"Transfer data to vault failed: {e.Message}", time.GetUtcNow());
@@ -483,7 +485,7 @@ public sealed class BackupOrchestrator(
             foreach (var disk in disks) deleted += await storage.DeleteSnapshotsTaggedAsync(disk.BlobContainer, disk.BlobName, task.TaskId, ct);
             if (deleted > 0) logger.LogInformation("Deleted {Count} snapshots left by failed task {TaskId}", deleted, task.TaskId);
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
+        catch (Exception e) when (BlobStorage.IsUnavailable(e))
         {
             logger.LogWarning("Could not delete the snapshots of failed task {TaskId}: {Message}", task.TaskId, e.Message);
         }

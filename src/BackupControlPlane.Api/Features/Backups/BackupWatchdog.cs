@@ -5,10 +5,10 @@ public sealed class BackupWatchdog(BackupOrchestrator orchestrator)
 {
     public const string RecurringJobId = "backup-watchdog";
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        await orchestrator.FailTimedOutTasksAsync(ct);
-        await orchestrator.ReofferExpiredLeasesAsync(ct);
-        await orchestrator.ResumeStalledTransfersAsync(ct);
-    }
+    public sealed record Result(int TasksTimedOut, int TasksOfferedAgain, int TransfersResumed);
+
+    public async Task<Result> RunAsync(CancellationToken ct) => new(
+        await orchestrator.FailTimedOutTasksAsync(ct),
+        await orchestrator.ReofferExpiredLeasesAsync(ct),
+        await orchestrator.ResumeStalledTransfersAsync(ct));
 }

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs.Models;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Backups;
@@ -21,7 +22,7 @@ public sealed class OrphanSweeper(BackupDbContext db, BlobStorage storage, ILogg
         var referenced = (await db.RecoveryPointDisks.AsNoTracking().Select(d => new { d.SourceBlobUri, d.Snapshot }).ToListAsync(ct))
             .Select(d => (Blob: d.SourceBlobUri.ToLowerInvariant(), d.Snapshot)).ToHashSet();
         var inFlight = (await db.AgentTasks.AsNoTracking().Where(t => !(t.State == AgentTaskStates.Completed || t.State == AgentTaskStates.Failed))
-            .Select(t => t.TaskId).ToListAsync(ct)).Select(BlobStorage.SnapshotTag).ToHashSet();
+            .Select(t => t.TaskId).ToListAsync(ct)).Select(VmSnapshotExtension.SnapshotTag).ToHashSet();
         var disks = (await db.VirtualMachineDisks.AsNoTracking().Select(d => new { d.BlobContainer, d.BlobName }).ToListAsync(ct))
             .GroupBy(d => d.BlobContainer, d => d.BlobName);
         foreach (var group in disks)
@@ -32,7 +33,7 @@ public sealed class OrphanSweeper(BackupDbContext db, BlobStorage storage, ILogg
             await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, States = BlobStates.Snapshots }, ct))
             {
                 // Only the extension's own snapshots of our disks (tagged with a task), never one a user took by hand.
-                if (item.Snapshot is null || !names.Contains(item.Name) || !item.Metadata.TryGetValue("taskId", out var tag)) continue;
+                if (item.Snapshot is null || !names.Contains(item.Name) || !item.Metadata.TryGetValue(VmSnapshotExtension.SnapshotTagKey, out var tag)) continue;
                 var uri = container.GetBlobClient(item.Name).Uri.ToString().ToLowerInvariant();
                 if (referenced.Contains((uri, item.Snapshot)) || inFlight.Contains(tag)) continue;
                 await container.GetBlobClient(item.Name).WithSnapshot(item.Snapshot).DeleteIfExistsAsync(cancellationToken: ct);

@@ -38,11 +38,10 @@ public static class EmulatorEndpoints
 
     public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, int TransfersResumed, Backups.RetentionPruner.Result Retention);
 
-    private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupOrchestrator orchestrator, Backups.RetentionPruner retention, CancellationToken ct)
+    /// <summary>The two recurring jobs, now, in the order they keep things tidy.</summary>
+    private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupWatchdog watchdog, Backups.RetentionPruner retention, CancellationToken ct)
     {
-        var timedOut = await orchestrator.FailTimedOutTasksAsync(ct);
-        var offered = await orchestrator.ReofferExpiredLeasesAsync(ct);
-        var resumed = await orchestrator.ResumeStalledTransfersAsync(ct);
+        var (timedOut, offered, resumed) = await watchdog.RunAsync(ct);
         return TypedResults.Ok(new MaintenanceResult(timedOut, offered, resumed, await retention.RunAsync(ct)));
     }
 

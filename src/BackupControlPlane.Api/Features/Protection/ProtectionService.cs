@@ -162,7 +162,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
             {
                 await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: true, ct);
             }
-            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
+            catch (Exception e) when (BlobStorage.IsUnavailable(e))
             {
                 // The orphan sweep of the next retention run deletes what is left.
                 logger.LogWarning("Deleting backup data of {Item} left a blob behind: {Message}", item.ContainerName, e.Message);

@@ -47,7 +47,7 @@ public sealed class AgentFaultTests
         var agent = await app.StartAgentAsync("vmlate", new VmAgentOptions { Hold = TimeSpan.FromSeconds(5), Fault = AgentFault.Parse("late:3") });
         var jobName = (await app.Arm.BackupNowAsync(rg, "vault1", "vmlate"))["name"]!.GetValue<string>();
 
-        await Eventually(() => Task.FromResult(agent.SnapshotsTaken == 2), "the late agent to take its snapshots");
+        await Poll.Until(() => Task.FromResult(agent.SnapshotsTaken == 2), "the late agent to take its snapshots");
         var meanwhile = await app.Arm.GetAsync($"{ArmTestClient.VaultPath(rg, "vault1")}/backupJobs/{jobName}");
         Assert.Equal("InProgress", meanwhile["properties"]!["status"]!.GetValue<string>());
         Assert.Empty((await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmlate") + "/recoveryPoints"))["value"]!.AsArray());
@@ -99,17 +99,17 @@ public sealed class AgentFaultTests
         const string rg = "rg-offline";
         await app.Arm.ProtectedVmAsync(rg, "vault1", "vmoff");
         await app.StartAgentAsync("vmoff", new VmAgentOptions { Hold = TimeSpan.FromSeconds(1) });
-        await Eventually(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to be Ready");
+        await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to be Ready");
 
         await app.SetFaultAsync("vmoff", new { mode = "offline", seconds = 8 });
-        await Eventually(async () => await AgentStatusAsync(app, rg, "vmoff") == "Not Ready", "the agent to show Not Ready");
+        await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Not Ready", "the agent to show Not Ready");
         var job = await app.Arm.BackupNowAsync(rg, "vault1", "vmoff");
         Assert.Equal("Failed", job["properties"]!["status"]!.GetValue<string>()); // at once, not after the task timeout
         Assert.Equal("UserErrorGuestAgentStatusUnavailable", ArmTestClient.ErrorOf(job));
         using (var ext = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VmPath(rg, "vmoff") + "/extensions/VMSnapshotLinux", "2024-11-01"))
             Assert.Equal(HttpStatusCode.NotFound, ext.StatusCode); // nothing was sent to an agent that is not there
 
-        await Eventually(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to come back", TimeSpan.FromSeconds(60));
+        await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to come back", TimeSpan.FromSeconds(60));
         job = await app.Arm.WaitForJobAsync(rg, "vault1", (await app.Arm.BackupNowAsync(rg, "vault1", "vmoff"))["name"]!.GetValue<string>());
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
     }
@@ -157,16 +157,5 @@ public sealed class AgentFaultTests
             await foreach (var b in app.Blobs.GetBlobContainerClient(blob.BlobContainerName).GetBlobsAsync(new GetBlobsOptions { States = BlobStates.Snapshots, Traits = BlobTraits.Metadata, Prefix = blob.BlobName }))
                 if (b.Name == blob.BlobName && b.Snapshot is not null && b.Metadata.TryGetValue("taskId", out var tag) && tag == taskId.Replace("-", "")) count++;
         return count;
-    }
-
-    /// <summary>Polls a condition until it holds; fails the test after the deadline.</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
     }
 }

@@ -51,14 +51,14 @@ public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
         fleet.TaskFinished += (_, taskId, report) => finished.AddOrUpdate(taskId, 1, (_, n) => n + 1);
         using var stop = new CancellationTokenSource();
         var running = fleet.RunAsync(stop.Token);
-        await AgentFaultTests.Eventually(async () => await CountAsync(app, db => db.VirtualMachines.CountAsync(v => v.AgentLastSeen != null)) == Vms,
+        await Poll.Until(async () => await CountAsync(app, db => db.VirtualMachines.CountAsync(v => v.AgentLastSeen != null)) == Vms,
             "every agent to poll", TimeSpan.FromMinutes(15));
 
         output.WriteLine($"{Vms} agents polling after {clock.Elapsed.TotalSeconds:0.0} s");
         var due = await app.Arm.RunDueAsync(rg);
         output.WriteLine($"run-due answered after {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal(Vms, due["jobs"]!.AsArray().Count);
-        await AgentFaultTests.Eventually(async () => await CountAsync(app, db => db.BackupJobs.CountAsync(j => j.Status == JobStatuses.InProgress)) == 0,
+        await Poll.Until(async () => await CountAsync(app, db => db.BackupJobs.CountAsync(j => j.Status == JobStatuses.InProgress)) == 0,
             "every backup to finish", TimeSpan.FromMinutes(10));
         output.WriteLine($"every backup finished after {clock.Elapsed.TotalSeconds:0.0} s");
         stop.Cancel();

@@ -45,7 +45,7 @@ public sealed class AgentProgramTests
         var api = app.Client.BaseAddress!.ToString();
 
         using var first = Start("run", "--vm", "vmexe", "--api", api, "--state-dir", state, "--hold", "5", "--fault", "crash");
-        await AgentFaultTests.Eventually(() => Task.FromResult(first.Output.Contains("polling")), "the agent to start");
+        await Poll.Until(() => Task.FromResult(first.Output.Contains("polling")), "the agent to start");
         var jobName = (await app.Arm.BackupNowAsync(rg, "vault1", "vmexe"))["name"]!.GetValue<string>();
         Assert.Equal(70, await first.ExitAsync());
         Assert.Contains("crashing after 2 snapshots", first.Output);
@@ -54,11 +54,11 @@ public sealed class AgentProgramTests
         using var second = Start("run", "--vm", "vmexe", "--api", api, "--state-dir", state, "--hold", "5");
         var job = await app.Arm.WaitForJobAsync(rg, "vault1", jobName);
         Assert.Equal("GuestAgentSnapshotTaskStatusError", ArmTestClient.ErrorOf(job));
-        await AgentFaultTests.Eventually(() => Task.FromResult(second.Output.Contains("redelivered; answering success (code 3)")), "the restarted agent's console line");
+        await Poll.Until(() => Task.FromResult(second.Output.Contains("redelivered; answering success (code 3)")), "the restarted agent's console line");
 
         job = await app.Arm.WaitForJobAsync(rg, "vault1", (await app.Arm.BackupNowAsync(rg, "vault1", "vmexe"))["name"]!.GetValue<string>());
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
-        await AgentFaultTests.Eventually(() => Task.FromResult(second.Output.Contains(": success (code 1)")), "the progress line of the finished task");
+        await Poll.Until(() => Task.FromResult(second.Output.Contains(": success (code 1)")), "the progress line of the finished task");
     }
 
     private static async Task<(int Code, string Output)> RunToEndAsync(params string[] args)

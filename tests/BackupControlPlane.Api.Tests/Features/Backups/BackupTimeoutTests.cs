@@ -140,7 +140,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
         await _app.SetFaultAsync("vmquiet", new { mode = "silent" });
         var job = await _app.Arm.BackupNowAsync("rg-quiet", "vault1", "vmquiet");
         var jobPath = $"{ArmTestClient.VaultPath("rg-quiet", "vault1")}/backupJobs/{job["name"]!.GetValue<string>()}";
-        await Agents.AgentFaultTests.Eventually(async () =>
+        await Poll.Until(async () =>
         {
             await using var scope = _app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BackupControlPlane.Api.Data.BackupDbContext>();
