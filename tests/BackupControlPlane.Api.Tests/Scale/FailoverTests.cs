@@ -17,9 +17,16 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await Parallel.ForEachAsync(Enumerable.Range(0, vms), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
         {
             var arm = cluster.Arm(i % 2 == 0 ? cluster.A : cluster.B);
-            await arm.PutVmAsync(rg, $"vm{i:00}");
+            var vm = await arm.PutVmAsync(rg, $"vm{i:00}");
             using var enabled = await arm.EnableProtectionAsync(rg, vault, $"vm{i:00}");
             TwoNodeCluster.AssertAccepted(enabled, $"enable vm{i:00}");
+            // A third of the agents answer late (well inside the extension timeout), so that when the first backup has
+            // finished others are surely still in flight, however fast the machine is.
+            if (i % 3 == 0)
+            {
+                using var fault = await arm.SendAsync(HttpMethod.Put, $"/emulator/agents/{vm["properties"]!["vmId"]!.GetValue<string>()}/fault", new { mode = "late", seconds = 20 });
+                Assert.True(fault.IsSuccessStatusCode, $"fault for vm{i:00} answered {(int)fault.StatusCode}");
+            }
         });
         cluster.StartFleet();
         await TwoNodeCluster.WaitForAgentsReadyAsync(b, rg, Enumerable.Range(0, vms).Select(i => $"vm{i:00}"), TimeSpan.FromMinutes(4));
