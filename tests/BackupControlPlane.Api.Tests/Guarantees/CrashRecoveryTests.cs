@@ -122,10 +122,51 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             // 3. The next clean-up leaves no snapshot without a recovery point.
             using (var maintenance = await http.PostAsync("/emulator/maintenance/run", null))
                 output.WriteLine($"clean-up: {await maintenance.Content.ReadAsStringAsync()}");
-            var (snapshots, orphans) = await SnapshotCensusAsync(storage, Path.Combine(dataDir, "backup.db"));
+            var database = Path.Combine(dataDir, "backup.db");
+            var (snapshots, orphans) = await SnapshotCensusAsync(storage, database);
             output.WriteLine($"disk snapshots: {snapshots} in Azurite, {orphans} without a recovery point");
             Assert.Equal(0, orphans);
             Assert.Equal(points * 2, snapshots); // two disks per point
+            var (copies, orphanCopies) = await VaultCopyCensusAsync(storage, database);
+            Assert.Equal((points * 2, 0), (copies, orphanCopies));
+
+            // 4. Killed while pruning: the retention run has deleted expired points from the database and is deleting
+            // their snapshots and vault copies. The points of all but the last ten VMs are aged as if their 30 days
+            // had passed (the file is the only clock the running service does not own).
+            const int kept = 10;
+            int aged;
+            await using (var db = new SqliteConnection($"Data Source={database}"))
+            {
+                await db.OpenAsync();
+                await using var age = db.CreateCommand();
+                age.CommandText = "UPDATE RecoveryPoints SET ExpiryTime = $past WHERE ProtectedItemId IN " +
+                    "(SELECT p.Id FROM ProtectedItems p JOIN VirtualMachines v ON v.Id = p.VirtualMachineId WHERE CAST(substr(v.Name, 3) AS INTEGER) < $aged)";
+                age.Parameters.AddWithValue("$past", DateTimeOffset.UtcNow.AddDays(-1).UtcTicks);
+                age.Parameters.AddWithValue("$aged", Vms - kept);
+                aged = await age.ExecuteNonQueryAsync();
+            }
+            var pruning = http.PostAsync("/emulator/maintenance/run", null);
+            await Poll.Until(async () => await ScalarAsync(database, "SELECT COUNT(*) FROM RecoveryPoints") == points - aged,
+                "the retention run to commit the deletion of the aged points", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(5));
+            node.Kill();
+            try { (await pruning).Dispose(); } catch (HttpRequestException) { } // the service died under it
+            var (_, orphansAtKill) = await SnapshotCensusAsync(storage, database);
+            var (_, orphanCopiesAtKill) = await VaultCopyCensusAsync(storage, database);
+            output.WriteLine($"killed while pruning {aged} aged points: {orphansAtKill} snapshots and {orphanCopiesAtKill} vault copies of deleted points still in Azurite");
+            Assert.True(orphansAtKill + orphanCopiesAtKill > 0, "the kill must fall between the database commit and the last blob delete");
+
+            node = await node.RestartAsync(TimeSpan.FromMinutes(2));
+            using (var maintenance = await http.PostAsync("/emulator/maintenance/run", null))
+                output.WriteLine($"clean-up after restart: {await maintenance.Content.ReadAsStringAsync()}");
+            var left = points - aged;
+            (snapshots, orphans) = await SnapshotCensusAsync(storage, database);
+            (copies, orphanCopies) = await VaultCopyCensusAsync(storage, database);
+            output.WriteLine($"after the clean-up: {left} recovery points, {snapshots} snapshots ({orphans} orphaned), {copies} vault copies ({orphanCopies} orphaned)");
+            Assert.Equal((left * 2, 0), (snapshots, orphans));
+            Assert.Equal((left * 2, 0), (copies, orphanCopies));
+            for (var i = Vms - kept; i < Vms; i++) // the points that were not due are all still there
+                Assert.Equal(completed.Count(j => j["properties"]!["entityFriendlyName"]!.GetValue<string>() == $"vm{i}"),
+                    (await arm.GetAsync(ArmTestClient.ItemPath(Rg, "vault1", $"vm{i}") + "/recoveryPoints"))["value"]!.AsArray().Count);
         }
         finally
         {
@@ -145,6 +186,48 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             next = page["nextLink"]?.GetValue<string>() is { } link ? new Uri(link).PathAndQuery.Replace("api-version=" + ArmTestClient.ApiVersion, "").TrimEnd('?', '&') : null;
         }
         return all;
+    }
+
+    private static async Task<long> ScalarAsync(string database, string sql)
+    {
+        await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Every blob in the vault containers the database names, and how many no recovery point references.</summary>
+    private static async Task<(int Copies, int Orphans)> VaultCopyCensusAsync(string storage, string database)
+    {
+        var referenced = new HashSet<(string, string)>();
+        await using (var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly"))
+        {
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT VaultContainer, VaultBlobName FROM RecoveryPointDisks WHERE VaultBlobName IS NOT NULL";
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) referenced.Add((r.GetString(0), r.GetString(1)));
+        }
+        var service = new BlobServiceClient(storage);
+        var containers = new[] { BackupControlPlane.Api.Infrastructure.BlobStorage.VaultContainer(await VaultKeyAsync(database)) };
+        int copies = 0, orphans = 0;
+        foreach (var container in containers)
+            await foreach (var b in service.GetBlobContainerClient(container).GetBlobsAsync())
+            {
+                copies++;
+                if (!referenced.Contains((container, b.Name))) orphans++;
+            }
+        return (copies, orphans);
+    }
+
+    private static async Task<string> VaultKeyAsync(string database)
+    {
+        await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT \"Key\" FROM Vaults";
+        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Every extension snapshot of this test's disks in Azurite, and how many no recovery point references.</summary>

@@ -6,10 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace BackupControlPlane.Api.Tests.Guarantees;
 
 /// <summary>
-/// The database's disk fills up: writes answer 503 in ARM's shape and change nothing, reads are still served, and once
-/// space is back the same request succeeds and the file is intact. The data folder lives on a small tmpfs of its own
-/// (mounting needs root, as on these machines and in CI). A read-only remount is refused while the service holds the
-/// files open, so the read-only case is not reproduced here.
+/// The database's disk fills up, or its file turns read-only under the running service: writes answer 503 in ARM's
+/// shape and change nothing, reads are still served, and once the disk is writable again the same request succeeds
+/// without a restart and the file is intact. For the full disk the data folder lives on a small tmpfs of its own; the
+/// read-only file is made immutable with <c>chattr</c> (both need root, as on these machines and in CI).
 /// </summary>
 public sealed class DatabaseOutageTests : IAsyncLifetime
 {
@@ -69,6 +69,60 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         await using var check = db.CreateCommand();
         check.CommandText = "PRAGMA integrity_check";
         Assert.Equal("ok", (string?)await check.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_read_only_database_file_gives_clear_503s_loses_nothing_and_heals_without_a_restart()
+    {
+        // Not on the tmpfs: tmpfs checks immutability only when a file is opened, and the service's pooled connections
+        // are already open. ext4, the machines' disk, refuses every write to an immutable file.
+        var data = Directory.CreateTempSubdirectory("bcp-dbro-").FullName;
+        using var app = await EmulatorApp.StartAsync(settings: new() { ["Emulator:DataDirectory"] = data });
+        const string rg = "rg-dbro";
+        await app.Arm.PutVaultAsync(rg, "vault1");
+        await app.Arm.PutVmAsync(rg, "vmro");
+
+        // The database and its write-ahead log become immutable, as a read-only file or mount would be. (The shared-memory
+        // index stays writable: SQLite maps it, and a mapping that cannot be written kills the process with SIGBUS.)
+        var files = new[] { "backup.db", "backup.db-wal" }.Select(f => Path.Combine(data, f)).Where(File.Exists).ToArray();
+        await RunAsync("chattr", ["+i", .. files]);
+        try
+        {
+            using (var vault = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VaultPath(rg, "vault2"), new { location = "eastus", sku = new { name = "Standard" }, properties = new { } }, "2022-10-01"))
+                await AssertRefusedAsync(vault, "PUT vault");
+            using (var enable = await app.Arm.EnableProtectionAsync(rg, "vault1", "vmro"))
+                await AssertRefusedAsync(enable, "enable protection");
+            // Reads are still served, and show that nothing of the refused requests was written.
+            await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1"), "2022-10-01");
+            using (var absent = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VaultPath(rg, "vault2"), version: "2022-10-01"))
+                Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+            Assert.Empty((await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1") + "/backupProtectedItems"))["value"]!.AsArray());
+        }
+        finally
+        {
+            await RunAsync("chattr", ["-i", .. files]);
+        }
+
+        // Writable again: the same requests succeed on the running service.
+        await app.Arm.PutVaultAsync(rg, "vault2");
+        using (var enabled = await app.Arm.EnableProtectionAsync(rg, "vault1", "vmro")) Assert.Equal(HttpStatusCode.Accepted, enabled.StatusCode);
+        var items = (await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1") + "/backupProtectedItems"))["value"]!.AsArray();
+        Assert.Equal("vmro", Assert.Single(items)!["properties"]!["friendlyName"]!.GetValue<string>());
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(data, "backup.db")};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var check = db.CreateCommand();
+        check.CommandText = "PRAGMA integrity_check";
+        Assert.Equal("ok", (string?)await check.ExecuteScalarAsync());
+    }
+
+    private async Task AssertRefusedAsync(HttpResponseMessage response, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        _output.WriteLine($"{what} with the database read-only: {(int)response.StatusCode} {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what} answered {(int)response.StatusCode}: {body}");
+        Assert.Contains("\"DatabaseUnavailable\"", body);
+        Assert.Contains("read-only", body); // where to look, not only SQLite's "disk I/O error"
+        Assert.NotNull(response.Headers.RetryAfter);
     }
 
     private static async Task FillAsync(string path)
