@@ -10,19 +10,6 @@ namespace BackupControlPlane.Api.Arm;
 /// </summary>
 public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, ILogger<ArmExceptionHandler> logger) : IExceptionHandler
 {
-    private static System.Data.Common.DbException? DatabaseRefusal(Exception e) =>
-        e as System.Data.Common.DbException ?? e.InnerException as System.Data.Common.DbException;
-
-    /// <summary>SQLite's own words ("disk I/O error") do not tell an operator where to look.</summary>
-    private static string Hint(System.Data.Common.DbException e) => (e as Microsoft.Data.Sqlite.SqliteException)?.SqliteErrorCode switch
-    {
-        5 or 6 => " (the database file is locked by another process)",
-        8 => " (the database file is read-only)",
-        10 => " (the database file could not be written: read-only, disk full or failing)",
-        13 => " (the disk holding the database is full)",
-        _ => "",
-    };
-
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, message) = exception switch
@@ -37,8 +24,9 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
             _ when Infrastructure.BlobStorage.IsUnavailable(exception) => (503, ArmErrorCodes.StorageUnavailable, "Blob storage is unreachable."),
             // Two requests changed the same row at once and this one lost: nothing of it was saved; the client may retry.
             Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => (409, "Conflict", "The resource was changed by another request at the same time; nothing was changed, retry."),
+            _ when Data.DatabaseErrors.IsConflict(exception) => (409, "Conflict", "The request conflicts with a change another request made at the same time; nothing was changed, retry."),
             // The database refused the work (read-only file, disk full, locked, server gone): nothing was committed.
-            _ when DatabaseRefusal(exception) is { } db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed{Hint(db)}: {db.Message}"),
+            _ when Data.DatabaseErrors.Refusal(exception) is { } db => (503, "DatabaseUnavailable", $"The emulator's database refused the request, nothing was changed{Data.DatabaseErrors.Hint(db)}: {db.Message}"),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "RequestCanceled", "The client closed the request."),
             _ => (500, "InternalServerError", "The emulator hit an unexpected error; see its log."),
         };

@@ -52,20 +52,4 @@ public static class ArmPreconditions
             // Clients that send the tag unquoted mean the same tag.
             return (weak, t.Length >= 2 && t[0] == '"' && t[^1] == '"' ? t[1..^1] : t);
         }).ToList();
-
-    /// <summary>
-    /// A conditional write is one transaction from the check to the write: SQLite's BEGIN IMMEDIATE holds the write lock,
-    /// so no other writer can change the resource between the ETag comparison and the update.
-    /// </summary>
-    public static TBuilder WithPreconditions<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            if (!HasConditions(http.Request)) return await next(context);
-            var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync(http.RequestAborted);
-            var result = await next(context);
-            await tx.CommitAsync(http.RequestAborted);
-            return result;
-        });
 }

@@ -6,15 +6,20 @@ using BackupControlPlane.Api.Tests.Infrastructure;
 
 namespace BackupControlPlane.Api.Tests.Hostile;
 
-/// <summary>ETags and conditional requests on vaults, policies and protected items, and races a client can start.</summary>
-public sealed class ConcurrencyTests
+/// <summary>
+/// ETags and conditional requests on vaults, policies and protected items, and races a client can start — on each
+/// database provider, since SQLite serialises writers and PostgreSQL does not.
+/// </summary>
+public abstract class ConcurrencyTests
 {
+    protected abstract Task<EmulatorApp> AppAsync();
+
     private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
 
     [Fact]
     public async Task A_vault_carries_an_ETag_that_changes_with_it_and_conditional_PUTs_honour_If_Match_and_If_None_Match()
     {
-        var app = await EmulatorApp.SharedAsync();
+        var app = await AppAsync();
         var rg = Unique("rg-etag");
         var path = ArmTestClient.VaultPath(rg, "v1");
 
@@ -51,7 +56,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Two_conditional_PUTs_with_the_same_ETag_at_once_give_one_success_and_one_412()
     {
-        var app = await EmulatorApp.SharedAsync();
+        var app = await AppAsync();
         var rg = Unique("rg-etag-race");
         var path = ArmTestClient.VaultPath(rg, "v1");
         await app.Arm.PutVaultAsync(rg, "v1");
@@ -69,7 +74,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Policies_and_protected_items_carry_eTags_and_refuse_stale_or_missing_conditional_writes()
     {
-        var app = await EmulatorApp.SharedAsync();
+        var app = await AppAsync();
         var rg = Unique("rg-etag-item");
         // VM names are unique across the shared app: other tests find their agents' secrets by VM name.
         var vm = Unique("vmetag");
@@ -110,7 +115,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Two_clients_enabling_protection_for_one_VM_at_once_end_with_one_protected_item()
     {
-        var app = await EmulatorApp.SharedAsync();
+        var app = await AppAsync();
         var rg = Unique("rg-race-enable");
         var (vm1, vm2) = (Unique("vmrace"), Unique("vmrace"));
         await app.Arm.PutVmAsync(rg, vm1);
@@ -139,7 +144,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Concurrent_backup_now_requests_for_one_item_start_exactly_one_backup()
     {
-        var app = await EmulatorApp.SharedAsync();
+        var app = await AppAsync();
         var rg = Unique("rg-race-backup");
         // No agent runs: the VM is new, so the backup waits for its agent and stays InProgress for the whole test.
         var vm = Unique("vmbackup");
@@ -176,4 +181,14 @@ public sealed class ConcurrencyTests
         await response.Content.LoadIntoBufferAsync();
         return response;
     }
+}
+
+public sealed class SqliteConcurrencyTests : ConcurrencyTests
+{
+    protected override Task<EmulatorApp> AppAsync() => EmulatorApp.SharedAsync();
+}
+
+public sealed class PostgreSqlConcurrencyTests(Scale.PostgreSqlApp fixture) : ConcurrencyTests, IClassFixture<Scale.PostgreSqlApp>
+{
+    protected override Task<EmulatorApp> AppAsync() => Task.FromResult(fixture.App);
 }

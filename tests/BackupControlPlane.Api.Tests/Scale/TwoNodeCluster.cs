@@ -133,5 +133,5 @@ public sealed class TwoNodeCluster : IAsyncDisposable
     }
 
     public static void AssertAccepted(HttpResponseMessage response, string what) =>
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{what} answered {(int)response.StatusCode}");
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{what} answered {(int)response.StatusCode}: {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
 }

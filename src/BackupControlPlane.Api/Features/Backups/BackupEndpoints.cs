@@ -15,7 +15,7 @@ public static class BackupEndpoints
     public static void MapBackups(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Protected items");
-        group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow)
+        group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow).InOneTransaction()
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
     }
 
@@ -29,9 +29,8 @@ public static class BackupEndpoints
         var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
         if (body?.Properties?.ObjectType is { } type && !type.Equals("IaasVMBackupRequest", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"objectType '{type}' is not supported here: use 'IaasVMBackupRequest'.");
-        // One transaction from the "is a backup running?" check to the new job's insert: SQLite's BEGIN IMMEDIATE
-        // serialises writers, so two concurrent backup-now requests cannot both pass the check.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The route is one transaction (InOneTransaction) from the "is a backup running?" check to the new job's insert:
+        // two concurrent backup-now requests cannot both pass the check.
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
         if (item.ProtectionState == ProtectionStates.ProtectionStopped)
@@ -44,8 +43,7 @@ public static class BackupEndpoints
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        notifier.Signal(item.VirtualMachineId); // after the commit, so the woken poll reads the task
+        OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
 
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }

@@ -19,9 +19,9 @@ public static class PolicyEndpoints
         var group = app.MapGroup("").WithTags("Backup policies");
         group.MapGet(Route, List);
         group.MapGet(Route + "/{policyName}", Get);
-        group.MapPut(Route + "/{policyName}", Put).WithPreconditions()
+        group.MapPut(Route + "/{policyName}", Put).InOneTransaction()
             .WithSummary("Create or edit a policy (SimpleSchedulePolicy daily/weekly, LongTermRetentionPolicy); editing re-plans the items' future backups.");
-        group.MapDelete(Route + "/{policyName}", Delete).WithPreconditions().WithSummary("Delete a policy no item uses.");
+        group.MapDelete(Route + "/{policyName}", Delete).InOneTransaction().WithSummary("Delete a policy no item uses.");
     }
 
     private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)

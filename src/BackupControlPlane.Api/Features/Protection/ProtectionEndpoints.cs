@@ -19,9 +19,9 @@ public static class ProtectionEndpoints
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         var arm = app.MapGroup("").WithTags("Protected items");
-        arm.MapPut(ItemRoute, Put).WithPreconditions().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapPut(ItemRoute, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ItemRoute, Get);
-        arm.MapDelete(ItemRoute, Delete).WithPreconditions().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
+        arm.MapDelete(ItemRoute, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         arm.MapGet(V + "/backupProtectedItems", List);
@@ -31,7 +31,7 @@ public static class ProtectionEndpoints
         app.MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
             .WithTags("Protected items").WithSummary("Is this VM protected, and by which vault (az backup protection check-vm).");
 
-        app.MapPost("/api/backup/protection/enable-for-vm", EnableForVm).WithTags("Convenience (az CLI style)")
+        app.MapPost("/api/backup/protection/enable-for-vm", EnableForVm).InOneTransaction().WithTags("Convenience (az CLI style)")
             .WithSummary("The equivalent of 'az backup protection enable-for-vm': returns the ConfigureBackup job.");
     }
 

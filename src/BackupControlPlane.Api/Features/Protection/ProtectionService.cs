@@ -51,16 +51,9 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
                 item.ProtectionState = item.LastRecoveryPointTime is null ? ProtectionStates.IRPending : ProtectionStates.Protected;
         }
 
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique index on the VM decides a race between two enables: the loser gets a clear conflict.
-            throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
-                $"The virtual machine '{vm.Name}' was protected by a concurrent request.");
-        }
+        // Two enables of one VM at once: the unique index on the VM lets one insert win; the route's transaction runs the
+        // loser again (OneTransaction), which then finds the item: the same vault is an idempotent success, another a 409.
+        await db.SaveChangesAsync(ct);
 
         var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);

@@ -1,0 +1,52 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Data;
+
+/// <summary>
+/// Routes whose answer depends on what they read before they write (an ETag check, "is a backup running?", "is this VM
+/// protected already?") run as one serializable transaction. On SQLite that is BEGIN IMMEDIATE: the write lock is held
+/// from the first read, so no other writer interleaves. PostgreSQL lets requests run side by side and aborts the one
+/// that lost a race (a serialization failure, a deadlock, or a unique key the winner inserted first); that request is
+/// rolled back and run again from the start, where it sees the winner's row and answers as it would have if it had
+/// come second: the same idempotent success, 412, 409 or "operation in progress". Work that must only follow a
+/// commit (waking an agent) is registered with <see cref="AfterCommit"/>.
+/// </summary>
+public static class OneTransaction
+{
+    private const int MaxAttempts = 5;
+    private static readonly object AfterCommitKey = new();
+
+    public static TBuilder InOneTransaction<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var db = http.RequestServices.GetRequiredService<BackupDbContext>();
+            for (var attempt = 1; ; attempt++)
+            {
+                var after = new List<Action>();
+                http.Items[AfterCommitKey] = after;
+                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, http.RequestAborted);
+                try
+                {
+                    var result = await next(context);
+                    await tx.CommitAsync(http.RequestAborted);
+                    http.Items.Remove(AfterCommitKey);
+                    foreach (var action in after) action();
+                    return result;
+                }
+                catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
+                {
+                    // Disposing the transaction rolls it back (a failed commit has ended it already); forget what it loaded.
+                    db.ChangeTracker.Clear();
+                }
+            }
+        });
+
+    /// <summary>Runs <paramref name="action"/> once the route's transaction has committed (at once outside one).</summary>
+    public static void AfterCommit(HttpContext http, Action action)
+    {
+        if (http.Items[AfterCommitKey] is List<Action> after) after.Add(action);
+        else action();
+    }
+}
