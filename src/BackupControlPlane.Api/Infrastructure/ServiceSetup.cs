@@ -54,7 +54,7 @@ public static class ServiceSetup
                 throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                     ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
             // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
-            services.AddDbContext<BackupDbContext, PostgreSqlBackupDbContext>(o => o
+            services.AddDbContextPool<BackupDbContext, PostgreSqlBackupDbContext>(o => o
                 .UseNpgsql(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)));
             // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
             services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));
@@ -63,7 +63,8 @@ public static class ServiceSetup
         }
         else
         {
-            services.AddDbContext<BackupDbContext>(o => o
+            // Pooled: building options and a context per request cost more than a simple query (measured, README Performance).
+            services.AddDbContextPool<BackupDbContext>(o => o
                 .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
                 .AddInterceptors(new SqliteConnectionSettings()));
         }

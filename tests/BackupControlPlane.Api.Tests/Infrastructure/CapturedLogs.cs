@@ -22,7 +22,12 @@ public sealed class CapturedLogs : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = $"{logLevel} {category}: {formatter(state, exception)} {exception}";
+            Lines.Enqueue(line);
+            if (logLevel >= LogLevel.Error && Environment.GetEnvironmentVariable("BCP_TEST_ERRORLOG") is { Length: > 0 } file)
+                lock (Lines) File.AppendAllText(file, line + "\n");
+        }
     }
 }

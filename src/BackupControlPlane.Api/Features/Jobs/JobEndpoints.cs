@@ -29,8 +29,8 @@ public static class JobEndpoints
     private static async Task<Ok<ArmList<JobResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var query = db.BackupJobs.Where(j => j.VaultId == vault.Id);
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var query = db.BackupJobs.AsNoTracking().Where(j => j.VaultId == vault.Id);
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
             switch (key.ToLowerInvariant())

@@ -121,6 +121,18 @@ public static class VaultEndpoints
                 $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
     }
 
+    /// <summary>
+    /// The vault for a read-only route: one compiled, untracked query. Never for a route that changes the vault (an
+    /// untracked entity's changes are not saved).
+    /// </summary>
+    public static async Task<Vault> FindForReadAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct) =>
+        await VaultByKey.For(db)(db, ResourceKeys.Of(sub, rg, name), ct)
+            ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
+                $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
+
+    private static readonly CompiledQuery<Func<BackupDbContext, string, CancellationToken, Task<Vault?>>> VaultByKey = new(() =>
+        EF.CompileAsyncQuery((BackupDbContext db, string key, CancellationToken ct) => db.Vaults.AsNoTracking().FirstOrDefault(v => v.Key == key)));
+
     public static string IdOf(Vault v) => ArmIds.Vault(v.SubscriptionId, v.ResourceGroup, v.Name);
 
     public static VaultResource ToResource(Vault v, int softDeleteDays) => new(
