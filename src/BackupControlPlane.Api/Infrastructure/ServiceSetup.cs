@@ -47,6 +47,15 @@ public static class ServiceSetup
         services.TryAddSingleton(TimeProvider.System);
 
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Microsoft.Data.Sqlite waits for SQLite's write lock by sleeping on the calling thread. With a thousand agents
+            // heart-beating at once, those sleepers took every thread-pool thread, and the request holding the lock could
+            // not get a thread to finish and release it (measured: dispatch benchmark, 1,000 agents, backup-now hung until
+            // the client gave up). Enough threads up front that waiting writers cannot starve the one that holds the lock.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 256), io);
+        }
         var connection = builder.Configuration.GetConnectionString("Default");
         if (database.Provider == DatabaseProvider.PostgreSql)
         {
