@@ -49,7 +49,9 @@ public static class RoundScenario
             await Task.Delay(100);
         }
         // Untimed: wait until every VM's agent has polled (its instance view says the guest agent is running), so the
-        // round measures dispatch to held polls, not the fleet's start-up.
+        // round measures dispatch to held polls, not the fleet's start-up. Each agent first makes an RSA-2048 key
+        // (~0.1 s of CPU here, one per core at a time), so the patience grows with the fleet.
+        deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2) + TimeSpan.FromMilliseconds(300.0 * n);
         await Arm.ForAsync(n, 16, async i =>
         {
             while (!(await http.GetStringAsync(Arm.V(arm.VmPath($"vm{i}") + "/instanceView", "2024-07-01"))).Contains("GuestAgent is running"))
