@@ -146,7 +146,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 aged = await age.ExecuteNonQueryAsync();
             }
             var pruning = http.PostAsync("/emulator/maintenance/run", null);
-            await Poll.Until(async () => await ScalarAsync(database, "SELECT COUNT(*) FROM RecoveryPoints") == points - aged,
+            await Poll.Until(async () => await ScalarAsync<long>(database, "SELECT COUNT(*) FROM RecoveryPoints") == points - aged,
                 "the retention run to commit the deletion of the aged points", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(5));
             node.Kill();
             try { (await pruning).Dispose(); } catch (HttpRequestException) { } // the service died under it
@@ -188,13 +188,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         return all;
     }
 
-    private static async Task<long> ScalarAsync(string database, string sql)
+    private static async Task<T> ScalarAsync<T>(string database, string sql)
     {
         await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
         await db.OpenAsync();
         await using var cmd = db.CreateCommand();
         cmd.CommandText = sql;
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Every blob in the vault containers the database names, and how many no recovery point references.</summary>
@@ -209,25 +209,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync()) referenced.Add((r.GetString(0), r.GetString(1)));
         }
-        var service = new BlobServiceClient(storage);
-        var containers = new[] { BackupControlPlane.Api.Infrastructure.BlobStorage.VaultContainer(await VaultKeyAsync(database)) };
+        // The test's one vault.
+        var container = BackupControlPlane.Api.Infrastructure.BlobStorage.VaultContainer(await ScalarAsync<string>(database, "SELECT \"Key\" FROM Vaults"));
         int copies = 0, orphans = 0;
-        foreach (var container in containers)
-            await foreach (var b in service.GetBlobContainerClient(container).GetBlobsAsync())
-            {
-                copies++;
-                if (!referenced.Contains((container, b.Name))) orphans++;
-            }
+        await foreach (var b in new BlobServiceClient(storage).GetBlobContainerClient(container).GetBlobsAsync())
+        {
+            copies++;
+            if (!referenced.Contains((container, b.Name))) orphans++;
+        }
         return (copies, orphans);
-    }
-
-    private static async Task<string> VaultKeyAsync(string database)
-    {
-        await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-        await db.OpenAsync();
-        await using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT \"Key\" FROM Vaults";
-        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Every extension snapshot of this test's disks in Azurite, and how many no recovery point references.</summary>

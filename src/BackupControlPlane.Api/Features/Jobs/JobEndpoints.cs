@@ -52,8 +52,8 @@ public static class JobEndpoints
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
         if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
         return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), job, time.GetUtcNow()));
     }

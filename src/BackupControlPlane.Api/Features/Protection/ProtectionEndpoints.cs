@@ -132,7 +132,7 @@ public static class ProtectionEndpoints
         if (row is null)
         {
             // Only a miss pays for telling "no vault" from "no item".
-            var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+            var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
             throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
         }
         row.Item.VirtualMachine = row.VirtualMachine;

@@ -116,19 +116,18 @@ public static class VaultEndpoints
     public static async Task<Vault> FindAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct)
     {
         var key = ResourceKeys.Of(sub, rg, name);
-        return await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct)
-            ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
-                $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
+        return await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct) ?? throw VaultNotFound(rg, name);
     }
+
+    private static ArmException VaultNotFound(string rg, string name) => new(404, ArmErrorCodes.ResourceNotFound,
+        $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
 
     /// <summary>
     /// The vault for a read-only route: one compiled, untracked query. Never for a route that changes the vault (an
     /// untracked entity's changes are not saved).
     /// </summary>
     public static async Task<Vault> FindForReadAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct) =>
-        await VaultByKey.For(db)(db, ResourceKeys.Of(sub, rg, name), ct)
-            ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
-                $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
+        await VaultByKey.For(db)(db, ResourceKeys.Of(sub, rg, name), ct) ?? throw VaultNotFound(rg, name);
 
     private static readonly CompiledQuery<Func<BackupDbContext, string, CancellationToken, Task<Vault?>>> VaultByKey = new(() =>
         EF.CompileAsyncQuery((BackupDbContext db, string key, CancellationToken ct) => db.Vaults.AsNoTracking().FirstOrDefault(v => v.Key == key)));
