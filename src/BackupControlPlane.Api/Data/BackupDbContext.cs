@@ -22,16 +22,39 @@ public class BackupDbContext : DbContext
     public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
 
+    // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
+    internal SemaphoreSlim? WriteGate;
+    internal int WriteDepth;
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        using var turn = SqliteWriteGate.Enter(this);
         BumpETags();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        using var turn = await SqliteWriteGate.EnterAsync(this, cancellationToken);
         BumpETags();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>A transaction for work that reads and then writes: it waits for its write turn before BEGIN (see <see cref="SqliteWriteGate"/>).</summary>
+    public Task<SqliteWriteGate.WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Unspecified) =>
+        SqliteWriteGate.BeginWriteAsync(this, isolation, ct);
+
+    // Pooled contexts outlive requests: one returned while holding its turn (a path that skipped the release) gives it back.
+    public override void Dispose()
+    {
+        SqliteWriteGate.Release(this);
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        SqliteWriteGate.Release(this);
+        return base.DisposeAsync();
     }
 
     /// <summary>Every change of an ARM resource's row gives it a new ETag, whichever code path made the change.</summary>

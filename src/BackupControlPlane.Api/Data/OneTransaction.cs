@@ -14,7 +14,7 @@ namespace BackupControlPlane.Api.Data;
 /// </summary>
 public static class OneTransaction
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 10;
     private static readonly object AfterCommitKey = new();
 
     public static TBuilder InOneTransaction<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -26,20 +26,25 @@ public static class OneTransaction
             {
                 var after = new List<Action>();
                 http.Items[AfterCommitKey] = after;
-                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, http.RequestAborted);
-                try
+                await using (var tx = await db.BeginWriteAsync(http.RequestAborted, IsolationLevel.Serializable))
                 {
-                    var result = await next(context);
-                    await tx.CommitAsync(http.RequestAborted);
-                    http.Items.Remove(AfterCommitKey);
-                    foreach (var action in after) action();
-                    return result;
+                    try
+                    {
+                        var result = await next(context);
+                        await tx.CommitAsync(http.RequestAborted);
+                        http.Items.Remove(AfterCommitKey);
+                        foreach (var action in after) action();
+                        return result;
+                    }
+                    catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
+                    {
+                        // Disposing the transaction rolls it back (a failed commit has ended it already); forget what it loaded.
+                        db.ChangeTracker.Clear();
+                    }
                 }
-                catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
-                {
-                    // Disposing the transaction rolls it back (a failed commit has ended it already); forget what it loaded.
-                    db.ChangeTracker.Clear();
-                }
+                // Lost a race. Back off a random, growing while before the rerun: losers that rerun at once collide again,
+                // and sixteen enables under one policy lost all of five immediate reruns (PostgreSQL, measured).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt + 2, 9))), http.RequestAborted);
             }
         });
 

@@ -46,6 +46,9 @@ public sealed class AzuriteProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The Azurite process (the benchmark harness accounts its CPU time).</summary>
+    public int Pid => _process.Id;
+
     public string ConnectionString => StorageOptions.AzuriteConnectionString.Replace("127.0.0.1:10000", $"127.0.0.1:{Port}");
 
     public static Uri? LocalBlobEndpoint(string connectionString)

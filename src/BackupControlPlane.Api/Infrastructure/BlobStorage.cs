@@ -84,6 +84,9 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
     public async Task CreateContainerAsync(string name, CancellationToken ct) =>
         await service.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
 
+    public async Task DeleteContainerIfExistsAsync(string name, CancellationToken ct) =>
+        await service.GetBlobContainerClient(name).DeleteIfExistsAsync(cancellationToken: ct);
+
     /// <summary>A SAS for one blob, read and write only, valid from a minute ago (clock skew) to the configured lifetime.</summary>
     public Uri ReadWriteSas(string container, string blob)
     {
@@ -123,14 +126,14 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
     /// <summary>
     /// A server-side copy of a page blob, or of one of its snapshots, through a short-lived read SAS on the source (as
     /// the service copies between accounts), waited for to the end. Overwrites the target, so repeating it is harmless;
-    /// a copy left pending by a crash is aborted first. Returns the copied length.
+    /// a copy left pending by a crash is aborted first. Returns the copied length. Two requests when the copy completes
+    /// at once (Azurite's do): the container is only created when the copy finds it missing, and polled only when pending.
     /// </summary>
     public async Task<long> CopyPageBlobAsync(string sourceContainer, string sourceBlob, string? snapshot, string targetContainer, string targetBlob, CancellationToken ct)
     {
         var source = service.GetBlobContainerClient(sourceContainer).GetPageBlobClient(sourceBlob);
         if (snapshot is not null) source = source.WithSnapshot(snapshot);
         var container = service.GetBlobContainerClient(targetContainer);
-        await container.CreateIfNotExistsAsync(cancellationToken: ct);
         var sourceSas = source.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, time.GetUtcNow() + TimeSpan.FromMinutes(15))
         {
             BlobContainerName = sourceContainer, BlobName = sourceBlob, Snapshot = snapshot, Resource = snapshot is null ? "b" : "bs",
@@ -141,13 +144,19 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
         {
             copy = await target.StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
         }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            await container.CreateIfNotExistsAsync(cancellationToken: ct);
+            copy = await target.StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
+        }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.PendingCopyOperation)
         {
             var pending = await target.GetPropertiesAsync(cancellationToken: ct);
             await target.AbortCopyFromUriAsync(pending.Value.CopyId, cancellationToken: ct);
             copy = await target.StartCopyFromUriAsync(sourceSas, cancellationToken: ct);
         }
-        await copy.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), ct);
+        var finished = copy.GetRawResponse().Headers.TryGetValue("x-ms-copy-status", out var started) && started == "success";
+        if (!finished) await copy.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), ct);
         var props = await target.GetPropertiesAsync(cancellationToken: ct);
         if (props.Value.CopyStatus != CopyStatus.Success)
             throw new InvalidOperationException($"Copy to {targetContainer}/{targetBlob} ended {props.Value.CopyStatus}: {props.Value.CopyStatusDescription}");

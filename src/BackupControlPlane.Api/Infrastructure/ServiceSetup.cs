@@ -47,15 +47,6 @@ public static class ServiceSetup
         services.TryAddSingleton(TimeProvider.System);
 
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            // Microsoft.Data.Sqlite waits for SQLite's write lock by sleeping on the calling thread. With a thousand agents
-            // heart-beating at once, those sleepers took every thread-pool thread, and the request holding the lock could
-            // not get a thread to finish and release it (measured: dispatch benchmark, 1,000 agents, backup-now hung until
-            // the client gave up). Enough threads up front that waiting writers cannot starve the one that holds the lock.
-            ThreadPool.GetMinThreads(out var workers, out var io);
-            ThreadPool.SetMinThreads(Math.Max(workers, 256), io);
-        }
         var connection = builder.Configuration.GetConnectionString("Default");
         if (database.Provider == DatabaseProvider.PostgreSql)
         {
@@ -75,7 +66,7 @@ public static class ServiceSetup
             // Pooled: building options and a context per request cost more than a simple query (measured, README Performance).
             services.AddDbContextPool<BackupDbContext>(o => o
                 .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-                .AddInterceptors(new SqliteConnectionSettings()));
+                .AddInterceptors(new SqliteConnectionSettings(), new SqliteWriteGate()));
         }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
@@ -133,6 +124,7 @@ public static class ServiceSetup
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls)));
 
         services.AddSingleton<TokenService>();
+        services.AddSingleton<ValidatedTokens>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider>((o, tokens, time) =>
         {

@@ -46,14 +46,15 @@ public static class DispatchScenario
         using var stop = new CancellationTokenSource();
         var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500) });
         var run = fleet.RunAsync(stop.Token);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (recorder.Polls < n)
+        // Each agent first makes its RSA key and registers (~0.2 s of CPU each here): wait until every VM's agent has had a
+        // goal state answered. Its next poll, sent at once, is the held one. A VM not yet polling would fail its backup
+        // with UserErrorGuestAgentStatusUnavailable and measure nothing.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(0.5 * n);
+        while (recorder.PolledVms < n)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {recorder.Polls} of {n} agents polled.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {recorder.PolledVms} of {n} agents polled.");
             await Task.Delay(100);
         }
-        // The first polls (incarnation -1) answer at once; the second ones are the held ones.
-        while (recorder.Polls < 2L * n && DateTime.UtcNow < deadline) await Task.Delay(100);
         await Task.Delay(TimeSpan.FromSeconds(o.Smoke ? 0.5 : 3));
         var rssHeld = service.RssMiB;
 
@@ -90,21 +91,22 @@ public static class DispatchScenario
     /// <summary>Notes, per VM (the goal state's vmId), the first goal state that carries a snapshot command, and counts goal-state polls.</summary>
     private sealed class ReceiptRecorder(Dictionary<string, string> vmById, ConcurrentDictionary<string, DateTimeOffset> received) : DelegatingHandler
     {
-        private long _polls;
-        public long Polls => Interlocked.Read(ref _polls);
+        private readonly ConcurrentDictionary<string, bool> _polled = new(StringComparer.OrdinalIgnoreCase);
+        public int PolledVms => _polled.Count;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             var response = await base.SendAsync(request, ct);
             if (request.RequestUri!.AbsolutePath.EndsWith("/goalstate") && response.IsSuccessStatusCode)
             {
-                Interlocked.Increment(ref _polls);
                 await response.Content.LoadIntoBufferAsync(ct);
                 var at = DateTimeOffset.UtcNow;
                 var body = await response.Content.ReadAsStringAsync(ct);
-                if (body.Contains("\"snapshot\"")
-                    && System.Text.Json.Nodes.JsonNode.Parse(body)?["vmId"]?.GetValue<string>() is { } vmId && vmById.TryGetValue(vmId, out var vm))
-                    received.TryAdd(vm, at);
+                if (System.Text.Json.Nodes.JsonNode.Parse(body)?["vmId"]?.GetValue<string>() is { } vmId && vmById.TryGetValue(vmId, out var vm))
+                {
+                    _polled.TryAdd(vmId, true);
+                    if (body.Contains("\"snapshot\"")) received.TryAdd(vm, at);
+                }
             }
             return response;
         }

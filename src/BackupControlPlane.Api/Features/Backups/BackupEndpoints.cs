@@ -15,7 +15,7 @@ public static class BackupEndpoints
     public static void MapBackups(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Protected items");
-        group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow).InOneTransaction()
+        group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow).AddEndpointFilter(LogsContainerFirst).InOneTransaction()
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
     }
 
@@ -39,12 +39,45 @@ public static class BackupEndpoints
         var expiry = body?.Properties?.RecoveryPointExpiryTimeInUTC ?? now.AddDays(30);
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
-        var job = await orchestrator.StartOnDemandBackupAsync(item, expiry, ct);
+        var (job, taskCreated) = await orchestrator.StartOnDemandBackupAsync(item, expiry, (Guid)http.Items[TaskGuidKey]!, ct);
+        http.Items[LogsContainerUsedKey] = taskCreated;
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
         OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
 
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
+    }
+
+    private static readonly object TaskGuidKey = new();
+    private static readonly object LogsContainerUsedKey = new();
+
+    /// <summary>
+    /// The new task's logs container is made before the route's transaction (outermost filter), so no storage round trip
+    /// runs while the transaction holds the write lock; a request that ends without creating the task deletes it again.
+    /// </summary>
+    private static async ValueTask<object?> LogsContainerFirst(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var storage = http.RequestServices.GetRequiredService<Infrastructure.BlobStorage>();
+        var taskGuid = Guid.NewGuid();
+        var container = BackupOrchestrator.LogsContainer(taskGuid);
+        await storage.CreateContainerAsync(container, http.RequestAborted);
+        http.Items[TaskGuidKey] = taskGuid;
+        var used = false;
+        try
+        {
+            var result = await next(context);
+            used = http.Items[LogsContainerUsedKey] is true;
+            return result;
+        }
+        finally
+        {
+            if (!used)
+            {
+                try { await storage.DeleteContainerIfExistsAsync(container, CancellationToken.None); }
+                catch (Exception e) when (Infrastructure.BlobStorage.IsUnavailable(e)) { } // an empty container is all that is left
+            }
+        }
     }
 }

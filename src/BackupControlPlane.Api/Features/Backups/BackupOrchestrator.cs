@@ -66,22 +66,26 @@ public sealed class BackupOrchestrator(
     /// <summary>
     /// Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>. Runs inside the
     /// caller's transaction (the busy check and the insert must be one), so the caller signals the agent after its commit.
+    /// The caller has created the task's logs container (<see cref="LogsContainer"/> of <paramref name="taskGuid"/>)
+    /// before its transaction: no storage round trip under the write lock. Returns the job, and whether a task was made.
     /// </summary>
-    public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, CancellationToken ct)
+    public async Task<(BackupJob Job, bool TaskCreated)> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
         if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable)
         {
             await db.SaveChangesAsync(ct);
-            return unavailable;
+            return (unavailable, false);
         }
-        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry);
-        await storage.CreateContainerAsync(task.LogsContainer, ct);
+        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
         await db.SaveChangesAsync(ct);
         await BumpIncarnationsAsync([task.VirtualMachineId], ct);
-        return job;
+        return (job, true);
     }
+
+    /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>
+    public static string LogsContainer(Guid taskGuid) => $"bcdrextensionlogs-{taskGuid}";
 
     /// <summary>
     /// The goal state changed: one atomic increment in the database, after the tasks are committed, so an agent woken by
@@ -117,17 +121,17 @@ public sealed class BackupOrchestrator(
     };
 
     /// <summary>A Backup job and its snapshot task; installs the VMSnapshot extension on the VM's first backup.</summary>
-    private (BackupJob, AgentTask) Prepare(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot, DateTimeOffset expiry)
+    private (BackupJob, AgentTask) Prepare(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot, DateTimeOffset expiry, Guid? id = null)
     {
         var vm = item.VirtualMachine!;
         var job = NewJob(item, now, slot);
         vm.TaskSequence++;
-        var taskGuid = Guid.NewGuid();
+        var taskGuid = id ?? Guid.NewGuid();
         var task = new AgentTask
         {
             Id = taskGuid, TaskId = $"{taskGuid}_{vm.TaskSequence}", SequenceNumber = vm.TaskSequence, VirtualMachineId = vm.Id,
             ProtectedItemId = item.Id, JobId = job.Id, State = AgentTaskStates.Pending, CommandStartTime = now,
-            Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = $"bcdrextensionlogs-{taskGuid}",
+            Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = LogsContainer(taskGuid),
             RecoveryPointExpiry = expiry.ToString("o"),
         };
         var (type, version) = VmSnapshotExtension.ForOs(vm.OsType);

@@ -59,7 +59,7 @@ public static class ProtectionEndpoints
         if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
         var vmRef = ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
-        var vm = await VirtualMachineEndpoints.Find(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct);
+        var vm = await VirtualMachineEndpoints.Find(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
         if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
             throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
         var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
@@ -223,7 +223,7 @@ public static class ProtectionEndpoints
         try
         {
             var vault = await VaultEndpoints.FindAsync(db, sub, body.ResourceGroup, body.VaultName, ct);
-            var vm = await VirtualMachineEndpoints.Find(db, sub, body.ResourceGroup, body.Vm, ct);
+            var vm = await VirtualMachineEndpoints.Find(db, sub, body.ResourceGroup, body.Vm, ct, withDisksAndExtensions: false);
             var policy = await VaultEndpoints.FindPolicyAsync(db, vault, string.IsNullOrWhiteSpace(body.PolicyName) ? "DefaultPolicy" : body.PolicyName, ct);
             var enabled = await protection.EnableAsync(vault, vm, policy, ct);
             return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), enabled.Job, time.GetUtcNow()));

@@ -27,7 +27,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var now = time.GetUtcNow();
         // Joins the caller's transaction when there is one (a conditional PUT checked its If-Match inside it).
         var own = db.Database.CurrentTransaction is null;
-        await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using var tx = own ? await db.BeginWriteAsync(ct) : null;
         var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
         if (item is not null && item.VaultId != vault.Id)
             throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,

@@ -63,7 +63,7 @@ public sealed partial class RestoreService(
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
 
         // SQLite transactions here begin IMMEDIATE (the write lock first), so two concurrent requests cannot both pass the check.
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
             var running = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Restore
                 && (j.Status == JobStatuses.InProgress || j.Status == JobStatuses.Cancelling), ct);

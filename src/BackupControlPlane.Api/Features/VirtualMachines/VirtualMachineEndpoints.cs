@@ -156,10 +156,12 @@ public static partial class VirtualMachineEndpoints
         return TypedResults.Ok(VirtualMachineMapper.ToResource(vm, ext, string.Equals(expand, "instanceView", StringComparison.OrdinalIgnoreCase)));
     }
 
-    public static async Task<VirtualMachine> Find(BackupDbContext db, string sub, string rg, string name, CancellationToken ct)
+    public static async Task<VirtualMachine> Find(BackupDbContext db, string sub, string rg, string name, CancellationToken ct, bool withDisksAndExtensions = true)
     {
         var key = ResourceKeys.Of(sub, rg, name);
-        return await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).FirstOrDefaultAsync(v => v.Key == key, ct)
+        // Disks and extensions are two more queries (split), which enabling protection does not need.
+        IQueryable<VirtualMachine> vms = withDisksAndExtensions ? db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions) : db.VirtualMachines;
+        return await vms.FirstOrDefaultAsync(v => v.Key == key, ct)
             ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
                 $"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource group '{rg}' was not found.");
     }

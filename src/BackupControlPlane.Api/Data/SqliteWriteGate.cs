@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace BackupControlPlane.Api.Data;
+
+/// <summary>
+/// SQLite lets one writer in at a time, and Microsoft.Data.Sqlite waits for that lock by sleeping on the calling thread,
+/// 150 ms per try. With hundreds of agents writing at once (heartbeats, reports) the sleepers took every thread-pool
+/// thread, starved the request holding the lock, and turned a commit of a millisecond into a p99 of half a second
+/// (README "Performance"). So this process's writers queue here first, asynchronously and in arrival order, and reach
+/// SQLite's lock only when it is free: SaveChanges, write transactions (<see cref="BeginWriteAsync"/>) and single
+/// statements (ExecuteUpdate/ExecuteDelete, through this interceptor). Reads never queue (WAL). A context already inside
+/// the gate enters again freely (SaveChanges within a write transaction). Another process writing the same file still
+/// meets SQLite's own lock. PostgreSQL has no gate: it runs writers side by side.
+/// </summary>
+public sealed class SqliteWriteGate : DbCommandInterceptor
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
+    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Enters the gate for <paramref name="db"/>'s database, or again if it is inside already; dispose to leave.</summary>
+    public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct)
+    {
+        if (db.Database.GetDbConnection() is not SqliteConnection connection) return default;
+        if (db.WriteGate is null)
+        {
+            var gate = Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1));
+            if (!await gate.WaitAsync(Timeout, ct))
+                throw new SqliteException($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
+            db.WriteGate = gate;
+        }
+        db.WriteDepth++;
+        return new Held(db);
+    }
+
+    public static Held Enter(BackupDbContext db)
+    {
+        if (db.Database.GetDbConnection() is not SqliteConnection connection) return default;
+        if (db.WriteGate is null)
+        {
+            var gate = Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1));
+            if (!gate.Wait(Timeout)) throw new SqliteException($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
+            db.WriteGate = gate;
+        }
+        db.WriteDepth++;
+        return new Held(db);
+    }
+
+    private static void Leave(BackupDbContext db)
+    {
+        if (db.WriteDepth == 0) return;
+        if (--db.WriteDepth == 0) Release(db);
+    }
+
+    /// <summary>Gives the turn back whatever the depth: the context is going back to the pool.</summary>
+    internal static void Release(BackupDbContext db)
+    {
+        db.WriteDepth = 0;
+        Interlocked.Exchange(ref db.WriteGate, null)?.Release();
+    }
+
+    public readonly struct Held(BackupDbContext? db) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (db is not null) Leave(db);
+        }
+    }
+
+    /// <summary>A transaction that holds the write gate from before BEGIN until it is disposed.</summary>
+    public static async Task<WriteTransaction> BeginWriteAsync(BackupDbContext db, IsolationLevel isolation, CancellationToken ct)
+    {
+        var held = await EnterAsync(db, ct);
+        try
+        {
+            return new WriteTransaction(await db.Database.BeginTransactionAsync(isolation, ct), held);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    public sealed class WriteTransaction(IDbContextTransaction transaction, Held held) : IAsyncDisposable
+    {
+        public Task CommitAsync(CancellationToken ct) => transaction.CommitAsync(ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            try { await transaction.DisposeAsync(); }
+            finally { held.Dispose(); }
+        }
+    }
+
+    // Single statements EF runs outside SaveChanges: ExecuteUpdate, ExecuteDelete.
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    {
+        if (eventData.Context is BackupDbContext db) await EnterAsync(db, ct);
+        return result;
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is BackupDbContext db) Enter(db);
+        return result;
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken ct = default)
+    {
+        if (eventData.Context is BackupDbContext db) Leave(db);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+    {
+        if (eventData.Context is BackupDbContext db) Leave(db);
+        return result;
+    }
+
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => LeaveAfterNonQuery(eventData);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken ct = default)
+    {
+        LeaveAfterNonQuery(eventData);
+        return Task.CompletedTask;
+    }
+
+    public override void CommandCanceled(DbCommand command, CommandEndEventData eventData) => LeaveAfterNonQuery(eventData);
+
+    public override Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken ct = default)
+    {
+        LeaveAfterNonQuery(eventData);
+        return Task.CompletedTask;
+    }
+
+    private static void LeaveAfterNonQuery(CommandEndEventData eventData)
+    {
+        if (eventData.ExecuteMethod == DbCommandMethod.ExecuteNonQuery && eventData.Context is BackupDbContext db) Leave(db);
+    }
+}
