@@ -7,6 +7,8 @@ using BackupControlPlane.Benchmarks.Scenarios;
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
+//   (the smoke round runs on SQLite and starts no PostgreSQL: a cluster and two nodes add ~30 s on a busy 2-core machine;
+//    `round --smoke --db postgres --nodes 2` smokes that path alone)
 // Options: --out DIR (default tests/BackupControlPlane.Benchmarks/results; a temp folder with --smoke).
 // round: --db postgres runs the service on a throw-away PostgreSQL cluster (Debian's binaries, /usr/lib/postgresql/*/bin;
 // or BCP_BENCH_POSTGRES=<connection string>), --nodes 2 as two service processes on it (agents' requests spread over
