@@ -67,7 +67,7 @@ public static class RoundScenario
             var label = rounds.Count == 1 && r.Provider == "Sqlite" ? "" : $" [{r.Label}]";
             var extra = new Dictionary<string, double>
             {
-                ["nodes"] = r.Nodes, ["prepareSeconds"] = r.Prepare.TotalSeconds,
+                ["nodes"] = r.Nodes, ["prepareSeconds"] = r.Prepare.TotalSeconds, ["prepare409Retries"] = r.PrepareLostRaces,
                 ["runDueAnsweredS"] = r.FanOut.TotalSeconds, ["jobsCompleted"] = r.Completed, ["jobsFailed"] = r.Jobs - r.Completed,
                 ["jobStartSpreadS"] = r.StartSpread, ["firstToLastEndS"] = r.FirstToLastEnd,
                 ["snapshotTaskP50S"] = Pct(r.Snapshot, 0.5), ["snapshotTaskP99S"] = Pct(r.Snapshot, 0.99),
@@ -93,7 +93,8 @@ public static class RoundScenario
 
     /// <summary>What one round measured.</summary>
     private sealed record Round(string Provider, int Nodes, string Label, TimeSpan Prepare, TimeSpan FanOut, TimeSpan Wall, int Jobs, int Completed, int Points,
-        List<double> Snapshot, List<double> Transfer, double StartSpread, double FirstToLastEnd, double[] RssBefore, double[] RssAfter, Dictionary<string, double> Cpu);
+        List<double> Snapshot, List<double> Transfer, double StartSpread, double FirstToLastEnd, double[] RssBefore, double[] RssAfter, Dictionary<string, double> Cpu,
+        int PrepareLostRaces);
 
     /// <summary>
     /// One round on <paramref name="cluster"/>: N VMs prepared and protected (through node A), the agent fleet started
@@ -111,7 +112,8 @@ public static class RoundScenario
         await arm.PutVaultAsync("v1");
         await Arm.ForAsync(n, 16, async i => { await arm.PutVmAsync($"vm{i}", 1); await arm.EnableAsync("v1", $"vm{i}"); });
         var prepared = prep.Elapsed;
-        Console.WriteLine($"  prepared in {prepared.TotalSeconds:0.0} s; starting {n} agents{(cluster.Nodes.Count > 1 ? $" (requests spread over {cluster.Nodes.Count} nodes)" : "")}...");
+        var lostRaces = arm.LostRaceRetries;
+        Console.WriteLine($"  prepared in {prepared.TotalSeconds:0.0} s{(lostRaces > 0 ? $" ({lostRaces} PUTs answered 409 'conflicts with a change ... at the same time, retry' and were sent again)" : "")}; starting {n} agents{(cluster.Nodes.Count > 1 ? $" (requests spread over {cluster.Nodes.Count} nodes)" : "")}...");
 
         using var agentHttp = cluster.AgentClient(TimeSpan.FromMinutes(6));
         using var fleetStop = new CancellationTokenSource();
@@ -184,7 +186,7 @@ public static class RoundScenario
             return new Round(cluster.Provider, cluster.Nodes.Count, cluster.Label, prepared, fanOut, wall, backups.Count, completed, points,
                 TaskDurations(backups, "Take Snapshot"), TaskDurations(backups, "Transfer data to vault"),
                 (starts.Max() - starts.Min()).TotalSeconds, ends.Count > 0 ? (ends.Max() - starts.Min()).TotalSeconds : double.NaN,
-                rssBefore, rssAfter, cpu);
+                rssBefore, rssAfter, cpu, lostRaces);
         }
         finally
         {
