@@ -66,7 +66,15 @@ public static class Machine
         ["os"] = RuntimeInformation.OSDescription,
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
         ["serverGC"] = System.Runtime.GCSettings.IsServerGC,
+        // A shared machine: how busy it was when the run began (1-minute load average; 2 cores are saturated at 2).
+        ["loadAverage1m"] = LoadAverage(),
     };
+
+    private static double LoadAverage()
+    {
+        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or FormatException) { return double.NaN; }
+    }
 
     private static string CpuModel()
     {
