@@ -3,11 +3,16 @@ using BackupControlPlane.Benchmarks.Scenarios;
 
 // Usage (see README "Performance"):
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000]
-//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
+//   (the smoke round runs on SQLite and starts no PostgreSQL: a cluster and two nodes add ~30 s on a busy 2-core machine;
+//    `round --smoke --db postgres --nodes 2` smokes that path alone)
 // Options: --out DIR (default tests/BackupControlPlane.Benchmarks/results; a temp folder with --smoke).
+// round: --db postgres runs the service on a throw-away PostgreSQL cluster (Debian's binaries, /usr/lib/postgresql/*/bin;
+// or BCP_BENCH_POSTGRES=<connection string>), --nodes 2 as two service processes on it (agents' requests spread over
+// both, ARM calls to the first), --with-sqlite also runs the SQLite round of the same N first for a side-by-side ratio.
 if (args.FirstOrDefault() == "ceiling-server") return await CeilingServer.RunAsync(args);
 
 var options = Options.Parse(args);
@@ -22,10 +27,11 @@ var chosen = args.Where(scenarios.ContainsKey).ToList();
 if (chosen.Count == 0 && options.Smoke) chosen = [.. scenarios.Keys];
 if (chosen.Count == 0)
 {
-    Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR]");
+    Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite]");
     return 2;
 }
 if (!Wrk.Available && chosen.Contains("api") && !options.Smoke) { Console.Error.WriteLine($"The api scenario needs wrk at {Wrk.Path} (apt-get install wrk)."); return 2; }
+if (options.Db == "postgres" && !BenchPostgres.Available) { Console.Error.WriteLine("--db postgres needs PostgreSQL's server binaries under /usr/lib/postgresql (apt-get install postgresql) or BCP_BENCH_POSTGRES."); return 2; }
 
 Console.WriteLine($"BackupControlPlane benchmarks ({ChildServer.Configuration}{(options.Smoke ? ", smoke: tiny sizes, numbers mean nothing" : "")}) on {Machine.Describe().ToJsonString()}");
 // The smoke run shares one Azurite, service and ceiling server across scenarios (process starts dominate it).

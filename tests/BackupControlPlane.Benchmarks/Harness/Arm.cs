@@ -18,10 +18,30 @@ public sealed class Arm(HttpClient http, string rg)
 
     public static string V(string path, string version = ApiVersion) => path + (path.Contains('?') ? "&" : "?") + "api-version=" + version;
 
+    private int _lostRaces;
+
+    /// <summary>
+    /// PUTs answered 409 "conflicts with a change another request made at the same time ... retry" and sent again. On
+    /// PostgreSQL the service runs such routes as serializable transactions and retries a lost race itself a few times;
+    /// parallel set-up (16 enables on one vault) can lose more often than that, and the answer asks the client to retry.
+    /// </summary>
+    public int LostRaceRetries => Volatile.Read(ref _lostRaces);
+
     public async Task PutAsync(string path, object body, string version = ApiVersion)
     {
-        using var response = await http.PutAsJsonAsync(V(path, version), body);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"PUT {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.PutAsJsonAsync(V(path, version), body);
+            if (response.IsSuccessStatusCode) return;
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == System.Net.HttpStatusCode.Conflict && text.Contains("at the same time") && attempt < 20)
+            {
+                Interlocked.Increment(ref _lostRaces);
+                await Task.Delay(Random.Shared.Next(10, 50 * Math.Min(attempt, 10)));
+                continue;
+            }
+            throw new InvalidOperationException($"PUT {path} answered {(int)response.StatusCode}: {text}");
+        }
     }
 
     public Task PutVaultAsync(string vault) => PutAsync(VaultPath(vault), new { location = "eastus", sku = new { name = "Standard" }, properties = new { } });

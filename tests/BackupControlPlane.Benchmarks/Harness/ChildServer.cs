@@ -49,9 +49,11 @@ public sealed class ChildServer : IAsyncDisposable
     /// The real service: its own data folder (fresh SQLite and Hangfire files), the run's Azurite, no demo fleet
     /// (the harness runs the agents), warnings-only logging (console logging per request would measure the console).
     /// </summary>
-    public static Task<ChildServer> StartServiceAsync(string azurite, Dictionary<string, string>? settings = null, CancellationToken ct = default)
+    /// <param name="sharedDataDir">A data folder the caller owns (several nodes share one: the token-signing key and
+    /// the agent secret live there); it is not deleted with this server. A fresh one of the server's own otherwise.</param>
+    public static Task<ChildServer> StartServiceAsync(string azurite, Dictionary<string, string>? settings = null, string? sharedDataDir = null, CancellationToken ct = default)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "bcp-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataDir = sharedDataDir ?? Path.Combine(Path.GetTempPath(), "bcp-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var all = new Dictionary<string, string>
         {
             ["Emulator:DataDirectory"] = dataDir,
@@ -65,7 +67,7 @@ public sealed class ChildServer : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
         if (!File.Exists(ServiceDll)) throw new FileNotFoundException($"Build the service first ({Configuration}): {ServiceDll}");
-        return StartAsync(ServiceDll, [], all, "/readyz", dataDir, ct);
+        return StartAsync(ServiceDll, [], all, "/readyz", dataDir, sharedDataDir is null, ct);
     }
 
     /// <summary>This harness again, in its ceiling-server mode (bare Kestrel GET and one-row EF Core insert).</summary>
@@ -73,10 +75,10 @@ public sealed class ChildServer : IAsyncDisposable
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "bcp-bench-bare-" + Guid.NewGuid().ToString("N")[..8]);
         var self = typeof(ChildServer).Assembly.Location;
-        return StartAsync(self, ["ceiling-server", "--db", Path.Combine(dataDir, "bare.db")], [], "/bare", dataDir, ct);
+        return StartAsync(self, ["ceiling-server", "--db", Path.Combine(dataDir, "bare.db")], [], "/bare", dataDir, true, ct);
     }
 
-    private static async Task<ChildServer> StartAsync(string dll, string[] args, Dictionary<string, string> settings, string readyPath, string dataDir, CancellationToken ct)
+    private static async Task<ChildServer> StartAsync(string dll, string[] args, Dictionary<string, string> settings, string readyPath, string dataDir, bool ownsDataDir, CancellationToken ct)
     {
         Directory.CreateDirectory(dataDir);
         var port = AzuriteProcess.FreePort();
@@ -94,19 +96,19 @@ public sealed class ChildServer : IAsyncDisposable
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var clock = Stopwatch.StartNew();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var stderr = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        var server = new ChildServer(process, port, ownsDataDir ? dataDir : null);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ChildServer(process, port, dataDir);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: two nodes migrating one PostgreSQL database at once on a busy 2-core machine take a while.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"{Path.GetFileName(dll)} exited with {process.ExitCode} before it was ready: {stderr}");
-            if (DateTime.UtcNow > deadline) { await server.DisposeAsync(); throw new TimeoutException($"{Path.GetFileName(dll)} not ready within 60 s: {stderr}"); }
+                throw new InvalidOperationException($"{Path.GetFileName(dll)} exited with {process.ExitCode} before it was ready:\n{server.LogTail}");
+            if (DateTime.UtcNow > deadline) { await server.DisposeAsync(); throw new TimeoutException($"{Path.GetFileName(dll)} not ready within 120 s:\n{server.LogTail}"); }
             try
             {
                 using var response = await http.GetAsync(readyPath, ct);
@@ -119,6 +121,21 @@ public sealed class ChildServer : IAsyncDisposable
         }
         server.StartTime = clock.Elapsed;
         return server;
+    }
+
+    private readonly Queue<string> _log = new();
+
+    /// <summary>The last lines the server wrote (warnings and up: the service logs nothing else here), for a failure message.</summary>
+    public string LogTail { get { lock (_log) return string.Join('\n', _log); } }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log)
+        {
+            _log.Enqueue(line);
+            while (_log.Count > 200) _log.Dequeue();
+        }
     }
 
     public HttpClient NewClient(TimeSpan? timeout = null) =>

@@ -2,8 +2,14 @@ using System.Globalization;
 
 namespace BackupControlPlane.Benchmarks.Harness;
 
-/// <summary>Command-line options shared by the scenarios; sizes default to modest values for a shared 2-core machine.</summary>
-public sealed record Options(string[] Args, bool Smoke, int Threads, int Connections, int Seconds, int? Vms, string OutDir)
+/// <summary>
+/// Command-line options shared by the scenarios; sizes default to modest values for a shared 2-core machine.
+/// round only: --db sqlite|postgres (the service's database; postgres starts a throw-away cluster), --nodes 1|2
+/// (service processes on that one database; postgres only), --with-sqlite (postgres: the SQLite round of the same N
+/// first, in the same run, for a side-by-side ratio).
+/// </summary>
+public sealed record Options(string[] Args, bool Smoke, int Threads, int Connections, int Seconds, int? Vms, string OutDir,
+    string Db = "sqlite", int Nodes = 1, bool WithSqlite = false)
 {
     public static Options Parse(string[] args)
     {
@@ -13,6 +19,16 @@ public sealed record Options(string[] Args, bool Smoke, int Threads, int Connect
         var outDir = Arg("--out") ?? (smoke
             ? Path.Combine(Path.GetTempPath(), "bcp-bench-smoke")
             : Path.Combine(ChildServer.RepoRoot, "tests", "BackupControlPlane.Benchmarks", "results"));
-        return new Options(args, smoke, Int("--threads") ?? 2, Int("--connections") ?? 64, Int("--duration") ?? 5, Int("--vms"), outDir);
+        var db = (Arg("--db") ?? "sqlite").ToLowerInvariant() switch
+        {
+            "sqlite" => "sqlite",
+            "postgres" or "postgresql" or "pg" => "postgres",
+            var other => throw new ArgumentException($"--db {other}: sqlite or postgres."),
+        };
+        var nodes = Int("--nodes") ?? 1;
+        if (nodes is < 1 or > 2) throw new ArgumentException($"--nodes {nodes}: 1 or 2.");
+        if (nodes > 1 && db != "postgres") throw new ArgumentException("--nodes 2 needs --db postgres (SQLite is one node's file).");
+        return new Options(args, smoke, Int("--threads") ?? 2, Int("--connections") ?? 64, Int("--duration") ?? 5, Int("--vms"), outDir,
+            db, nodes, args.Contains("--with-sqlite"));
     }
 }

@@ -66,7 +66,15 @@ public static class Machine
         ["os"] = RuntimeInformation.OSDescription,
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
         ["serverGC"] = System.Runtime.GCSettings.IsServerGC,
+        // A shared machine: how busy it was when the run began (1-minute load average; 2 cores are saturated at 2).
+        ["loadAverage1m"] = LoadAverage(),
     };
+
+    private static double LoadAverage()
+    {
+        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or FormatException) { return double.NaN; }
+    }
 
     private static string CpuModel()
     {
@@ -78,6 +86,51 @@ public static class Machine
     {
         try { return long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]); }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException) { return 0; }
+    }
+
+    /// <summary>CPU seconds (user + system) a process has used so far, from /proc (Linux); with its waited-for children's if asked.</summary>
+    public static double CpuSeconds(int pid, bool withExitedChildren = false)
+    {
+        var f = StatFields(pid);
+        if (f is null) return double.NaN;
+        var ticks = long.Parse(f[11]) + long.Parse(f[12]) + (withExitedChildren ? long.Parse(f[13]) + long.Parse(f[14]) : 0);
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>
+    /// CPU seconds of a server and everything it forked (PostgreSQL: the postmaster, its backends and workers, and the
+    /// backends that have exited, which the postmaster has waited for).
+    /// </summary>
+    public static double CpuSecondsWithChildren(int pid)
+    {
+        var total = CpuSeconds(pid, withExitedChildren: true);
+        foreach (var dir in Directory.GetDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out var child) && StatFields(child) is { } f && f[1] == pid.ToString())
+                total += CpuSeconds(child);
+        return total;
+    }
+
+    /// <summary>Busy CPU seconds of the whole machine so far (every core; /proc/stat), other users' work included.</summary>
+    public static double MachineBusyCpuSeconds()
+    {
+        try
+        {
+            var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
+            return (f.Take(8).Sum() - f[3] - f[4]) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or FormatException) { return double.NaN; }
+    }
+
+    /// <summary>The fields of /proc/PID/stat after the command name (state is [0], ppid [1], utime [11], stime [12]).</summary>
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>Resident set size of a process, from /proc (Linux), in MiB.</summary>
