@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -21,6 +22,17 @@ namespace BackupControlPlane.Api.Data;
 public sealed class SqliteWriteGate : DbCommandInterceptor
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<SemaphoreSlim, StrongBox<long>> Versions = new();
+
+    /// <summary>
+    /// How many write turns on <paramref name="db"/>'s database have ended in this process: it changes after every
+    /// write is committed (or rolled back), so an answer read at one value is current while it holds (ReadCache).
+    /// Null on PostgreSQL, where other nodes write without this process seeing it.
+    /// </summary>
+    public static long? DataVersion(BackupDbContext db) =>
+        db.Database.GetDbConnection() is SqliteConnection connection
+            ? Volatile.Read(ref Versions.GetOrAdd(Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1)), _ => new StrongBox<long>()).Value)
+            : null;
 
     /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
@@ -63,7 +75,9 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     internal static void Release(BackupDbContext db)
     {
         db.WriteDepth = 0;
-        Interlocked.Exchange(ref db.WriteGate, null)?.Release();
+        if (Interlocked.Exchange(ref db.WriteGate, null) is not { } gate) return;
+        Interlocked.Increment(ref Versions.GetOrAdd(gate, _ => new StrongBox<long>()).Value);
+        gate.Release();
     }
 
     public readonly struct Held(BackupDbContext? db) : IDisposable

@@ -125,12 +125,31 @@ public static class ServiceSetup
 
         services.AddSingleton<TokenService>();
         services.AddSingleton<ValidatedTokens>();
+        services.AddSingleton<ReadCache>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider>((o, tokens, time) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider, ValidatedTokens>((o, tokens, time, validated) =>
         {
             o.TokenValidationParameters = tokens.ValidationParameters();
             o.TimeProvider = time;
             o.MapInboundClaims = false;
+            // A token validated once is taken from memory until it expires (ValidatedTokens says why).
+            o.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = c =>
+                {
+                    if (ValidatedTokens.Bearer(c.Request) is { } token && validated.Find(token) is { } principal)
+                    {
+                        c.Principal = principal;
+                        c.Success();
+                    }
+                    return Task.CompletedTask;
+                },
+                OnTokenValidated = c =>
+                {
+                    if (ValidatedTokens.Bearer(c.Request) is { } token) validated.Add(token, c.Principal!);
+                    return Task.CompletedTask;
+                },
+            };
         });
 
         services.AddSingleton<AgentCredentials>();

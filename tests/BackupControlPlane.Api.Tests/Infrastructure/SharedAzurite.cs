@@ -21,6 +21,7 @@ public static class SharedAzurite
             ?? throw new InvalidOperationException("tools/azurite not found above the test binaries.");
         var location = Path.Combine(Path.GetTempPath(), "bcp-tests-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         _process = await AzuriteProcess.StartAsync(dir, location, AzuriteProcess.FreePort(), NullLogger.Instance, CancellationToken.None);
+        _process.StopWhenThisProcessExits(); // the test host is often ended without running ProcessExit
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             _process.Dispose();

@@ -184,12 +184,16 @@ public sealed class BenchAzurite : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The Azurite process this harness started (none when AZURITE_CONNECTION_STRING names one).</summary>
+    public int? Pid => _process?.Pid;
+
     public static async Task<BenchAzurite> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING") is { Length: > 0 } given) return new BenchAzurite(given, null, null);
         var dir = AzuriteProcess.FindInstallDirectory(ChildServer.RepoRoot) ?? throw new InvalidOperationException("tools/azurite not found.");
         var location = Path.Combine(Path.GetTempPath(), "bcp-bench-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         var process = await AzuriteProcess.StartAsync(dir, location, AzuriteProcess.FreePort(), NullLogger.Instance, CancellationToken.None);
+        process.StopWhenThisProcessExits();
         return new BenchAzurite(process.ConnectionString, process, location);
     }
 

@@ -52,7 +52,7 @@ public static class RoundScenario
                 ? ServiceCluster.Sqlite(await ctx.ServiceAsync())
                 : await ServiceCluster.PostgresAsync(azurite.ConnectionString, await pg!.NewDatabaseAsync("bcp_round"), nodes);
             if (db == "postgres") Console.WriteLine($"  {nodes} node(s) ready in {startClock.Elapsed.TotalSeconds:0.0} s");
-            rounds.Add(await RoundAsync(cluster, pg, db == "sqlite" ? "round" : $"roundpg{nodes}", n, o.Smoke));
+            rounds.Add(await RoundAsync(cluster, pg, azurite, db == "sqlite" ? "round" : $"roundpg{nodes}", n, o.Smoke));
         }
 
         Console.WriteLine("Measuring Azurite alone...");
@@ -100,7 +100,7 @@ public static class RoundScenario
     /// One round on <paramref name="cluster"/>: N VMs prepared and protected (through node A), the agent fleet started
     /// (its requests spread over the nodes) and polling, then timed from run-due (node A) to every Backup job finished.
     /// </summary>
-    private static async Task<Round> RoundAsync(ServiceCluster cluster, BenchPostgres? pg, string rg, int n, bool smoke)
+    private static async Task<Round> RoundAsync(ServiceCluster cluster, BenchPostgres? pg, BenchAzurite azurite, string rg, int n, bool smoke)
     {
         var service = cluster.A;
         using var http = service.NewClient(TimeSpan.FromMinutes(15));
@@ -143,7 +143,7 @@ public static class RoundScenario
 
             Console.WriteLine($"  agents polling after {prep.Elapsed.TotalSeconds:0.0} s; run-due for {n} VMs...");
             var rssBefore = cluster.Nodes.Select(s => s.RssMiB).ToArray();
-            var cpuBefore = Cpu(cluster, pg);
+            var cpuBefore = Cpu(cluster, pg, azurite);
             var clock = Stopwatch.StartNew();
             using (var response = await http.PostAsync($"/emulator/scheduler/run-due?resourceGroup={rg}", null))
             {
@@ -167,7 +167,7 @@ public static class RoundScenario
                 await Task.Delay(n >= 1000 ? 500 : 100);
             }
             var wall = clock.Elapsed;
-            var cpuAfter = Cpu(cluster, pg);
+            var cpuAfter = Cpu(cluster, pg, azurite);
             var rssAfter = cluster.Nodes.Select(s => s.RssMiB).ToArray();
             var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => kv.Value - cpuBefore[kv.Key]);
             // What the known processes do not account for: Azurite, and anything else on the machine (a shared one).
@@ -195,12 +195,13 @@ public static class RoundScenario
         }
     }
 
-    /// <summary>CPU seconds so far of each service node, PostgreSQL (all its processes), this harness (agents, clients) and the machine.</summary>
-    private static Dictionary<string, double> Cpu(ServiceCluster cluster, BenchPostgres? pg)
+    /// <summary>CPU seconds so far of each service node, PostgreSQL (all its processes), Azurite, this harness (agents, clients) and the machine.</summary>
+    private static Dictionary<string, double> Cpu(ServiceCluster cluster, BenchPostgres? pg, BenchAzurite azurite)
     {
         var cpu = new Dictionary<string, double>();
         for (var i = 0; i < cluster.Nodes.Count; i++) cpu[cluster.Nodes.Count == 1 ? "Service" : $"Node{(char)('A' + i)}"] = Machine.CpuSeconds(cluster.Nodes[i].Pid);
         if (pg?.ServerPid is { } pid) cpu["Postgres"] = Machine.CpuSecondsWithChildren(pid);
+        if (azurite.Pid is { } azuritePid) cpu["Azurite"] = Machine.CpuSeconds(azuritePid);
         cpu["Harness"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         cpu["Machine"] = Machine.MachineBusyCpuSeconds();
         return cpu;

@@ -128,19 +128,10 @@ public static class IdentityEndpoints
     {
         if (ArmResults.IsArmPath(http.Request.Path) && !http.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.AllowAnonymousArm)
         {
-            var header = http.Request.Headers.Authorization.ToString();
-            var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-            var tokens = http.RequestServices.GetRequiredService<ValidatedTokens>();
-            if (token is not null && tokens.Find(token) is { } known)
-            {
-                http.User = known;
-                await next(http);
-                return;
-            }
             var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
             if (!result.Succeeded)
             {
-                var hasToken = token is not null;
+                var hasToken = http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
                 http.Response.Headers.WWWAuthenticate = "Bearer authorization_uri=\"/adfs\", error=\"invalid_token\"";
                 await ArmResults.Error(401, hasToken ? "InvalidAuthenticationToken" : "AuthenticationFailed",
                     hasToken
@@ -150,7 +141,6 @@ public static class IdentityEndpoints
                 return;
             }
             http.User = result.Principal!;
-            if (token is not null) tokens.Add(token, result.Principal!);
         }
         await next(http);
     }

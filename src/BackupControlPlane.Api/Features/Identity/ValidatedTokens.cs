@@ -31,6 +31,13 @@ public sealed class ValidatedTokens(TimeProvider time) : IDisposable
         _cache.Set(token, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
     }
 
+    /// <summary>The bearer token of a request, as JwtBearer reads it.</summary>
+    public static string? Bearer(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
     private static DateTimeOffset? Seconds(ClaimsPrincipal principal, string claim) =>
         long.TryParse(principal.FindFirst(claim)?.Value, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 
