@@ -78,7 +78,8 @@ public static class RoundScenario
             if (r.Nodes > 1)
                 for (var i = 0; i < r.Nodes; i++) { extra[$"node{(char)('A' + i)}RssMiBAfter"] = r.RssAfter[i]; }
             report.Add(new Result($"round wall time, {n} VMs{target}{label}", r.Wall.TotalSeconds, "s", azuriteFloor, "Azurite snapshot floor",
-                Note: $"{r.Label}; ratio = wall time / (2N snapshots at Azurite's own rate); {r.Completed}/{n} Completed, {r.Points} points on the first and last VM",
+                Note: $"{r.Label}; ratio = wall time / (2N snapshots at Azurite's own rate); {r.Completed}/{n} Completed, {r.Points} points on the first and last VM" +
+                    (r.Failures.Length > 0 ? $"; not completed: {r.Failures}" : ""),
                 Extra: extra));
             report.Add(new Result($"round throughput{label}", n / r.Wall.TotalSeconds, "VMs/s", storage / 2, "Azurite-bound VMs/s"));
             if (r != sqlite && sqlite is not null)
@@ -86,6 +87,7 @@ public static class RoundScenario
                     Note: $"SQLite round: {sqlite.Wall.TotalSeconds:0.0} s; {r.Label}: {r.Wall.TotalSeconds:0.0} s"));
             Console.WriteLine($"    phases{label}: run-due answered {r.FanOut.TotalSeconds:0.00} s; snapshot task p50 {Pct(r.Snapshot, 0.5):0.00} s, p99 {Pct(r.Snapshot, 0.99):0.00} s; " +
                 $"transfer task p50 {Pct(r.Transfer, 0.5):0.00} s, p99 {Pct(r.Transfer, 0.99):0.00} s; {r.Completed}/{n} Completed");
+            if (r.Failures.Length > 0) Console.WriteLine($"    not completed{label}: {r.Failures}");
             Console.WriteLine($"    CPU during the round ({r.Wall.TotalSeconds:0.0} s wall × {Environment.ProcessorCount} cores): {string.Join(", ", r.Cpu.Select(kv => $"{kv.Key} {kv.Value:0.0} s"))}");
         }
         report.Add(new Result("ceiling: Azurite comp=snapshot alone", storage, "snap/s", Note: $"{2 * n} snapshots of 1 MiB page blobs, {(o.Smoke ? 4 : 64)} in parallel, a BlobClient per SAS URI as the agent does"));
@@ -94,7 +96,7 @@ public static class RoundScenario
     /// <summary>What one round measured.</summary>
     private sealed record Round(string Provider, int Nodes, string Label, TimeSpan Prepare, TimeSpan FanOut, TimeSpan Wall, int Jobs, int Completed, int Points,
         List<double> Snapshot, List<double> Transfer, double StartSpread, double FirstToLastEnd, double[] RssBefore, double[] RssAfter, Dictionary<string, double> Cpu,
-        int PrepareLostRaces);
+        int PrepareLostRaces, string Failures);
 
     /// <summary>
     /// One round on <paramref name="cluster"/>: N VMs prepared and protected (through node A), the agent fleet started
@@ -175,6 +177,10 @@ public static class RoundScenario
 
             Console.WriteLine($"  round done in {wall.TotalSeconds:0.0} s");
             var completed = backups.Count(j => j["properties"]!["status"]!.GetValue<string>() == "Completed");
+            // Why the others did not complete, by error (a round that is fast because backups failed is no result).
+            var failures = string.Join("; ", backups.Where(j => j["properties"]!["status"]!.GetValue<string>() != "Completed")
+                .GroupBy(j => j["properties"]!["errorDetails"]?[0]?["errorTitle"]?.GetValue<string>() ?? j["properties"]!["status"]!.GetValue<string>())
+                .Select(g => $"{g.Count()} × {g.Key} (e.g. {g.First()["properties"]!["errorDetails"]?[0]?["errorString"]})"));
             var points = 0;
             foreach (var i in new[] { 0, n - 1 }.Distinct())
                 points += (await arm.ListAsync(arm.ItemPath("v1", $"vm{i}") + "/recoveryPoints")).Count;
@@ -186,7 +192,7 @@ public static class RoundScenario
             return new Round(cluster.Provider, cluster.Nodes.Count, cluster.Label, prepared, fanOut, wall, backups.Count, completed, points,
                 TaskDurations(backups, "Take Snapshot"), TaskDurations(backups, "Transfer data to vault"),
                 (starts.Max() - starts.Min()).TotalSeconds, ends.Count > 0 ? (ends.Max() - starts.Min()).TotalSeconds : double.NaN,
-                rssBefore, rssAfter, cpu, lostRaces);
+                rssBefore, rssAfter, cpu, lostRaces, failures);
         }
         finally
         {

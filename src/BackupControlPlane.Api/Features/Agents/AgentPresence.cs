@@ -8,8 +8,8 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// <summary>
 /// Whether a VM's guest agent is Ready: it holds a goal-state long-poll right now, or made a request within the ready
 /// window. What this node saw is measured in real time, like the long-poll hold itself: presence is a transport fact,
-/// and a test moving the emulated clock by days must not make a connected agent look dead. A VM this node has not seen
-/// (another node serves its agent, or this node restarted) falls back to the heartbeat stored in the database.
+/// and a test moving the emulated clock by days must not make a connected agent look dead. The heartbeat stored in the
+/// database counts too: another node may serve the agent, or this node restarted.
 /// </summary>
 public sealed class AgentPresence(TimeProvider time, IOptions<EmulatorOptions> options)
 {
@@ -45,9 +45,12 @@ public sealed class AgentPresence(TimeProvider time, IOptions<EmulatorOptions> o
     /// <summary>Any authenticated agent request counts as a sign of life.</summary>
     public void Heard(long vmId) => Touch(vmId);
 
-    public bool IsReady(VirtualMachine vm) => _seen.TryGetValue(vm.Id, out var seen)
-        ? Volatile.Read(ref seen.Connections) > 0 || TimeProvider.System.GetElapsedTime(Interlocked.Read(ref seen.LastRequest)) < Window
-        : vm.AgentLastSeen is { } last && time.GetUtcNow() - last < Window;
+    // Either is enough: with several nodes an agent's requests may all have gone to another node lately, which
+    // wrote the heartbeat (measured: 1,000 VMs on two nodes, 32 backups refused as Not Ready while heard from 10 s before).
+    public bool IsReady(VirtualMachine vm) =>
+        (_seen.TryGetValue(vm.Id, out var seen)
+            && (Volatile.Read(ref seen.Connections) > 0 || TimeProvider.System.GetElapsedTime(Interlocked.Read(ref seen.LastRequest)) < Window))
+        || (vm.AgentLastSeen is { } last && time.GetUtcNow() - last < Window);
 
     /// <summary>
     /// Not Ready, and past the time a freshly created VM's agent gets to come up: a backup now fails at once with
