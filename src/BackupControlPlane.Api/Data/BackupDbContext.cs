@@ -23,7 +23,7 @@ public class BackupDbContext : DbContext
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
-    internal SemaphoreSlim? WriteGate;
+    internal SqliteWriteGate.Database? WriteGate;
     internal int WriteDepth;
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

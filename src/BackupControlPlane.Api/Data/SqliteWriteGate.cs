@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -21,32 +20,38 @@ namespace BackupControlPlane.Api.Data;
 /// </summary>
 public sealed class SqliteWriteGate : DbCommandInterceptor
 {
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<SemaphoreSlim, StrongBox<long>> Versions = new();
+    /// <summary>One SQLite file as this process writes it: whose turn it is, and how many turns have ended.</summary>
+    internal sealed class Database
+    {
+        public readonly SemaphoreSlim Turn = new(1, 1);
+        public long Writes;
+    }
+
+    private static readonly ConcurrentDictionary<string, Database> Databases = new(StringComparer.Ordinal);
+
+    private static Database? Of(BackupDbContext db) =>
+        db.Database.GetDbConnection() is SqliteConnection connection ? Databases.GetOrAdd(connection.ConnectionString, _ => new Database()) : null;
 
     /// <summary>
     /// How many write turns on <paramref name="db"/>'s database have ended in this process: it changes after every
     /// write is committed (or rolled back), so an answer read at one value is current while it holds (ReadCache).
     /// Null on PostgreSQL, where other nodes write without this process seeing it.
     /// </summary>
-    public static long? DataVersion(BackupDbContext db) =>
-        db.Database.GetDbConnection() is SqliteConnection connection
-            ? Volatile.Read(ref Versions.GetOrAdd(Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1)), _ => new StrongBox<long>()).Value)
-            : null;
+    public static long? DataVersion(BackupDbContext db) => Of(db) is { } database ? Volatile.Read(ref database.Writes) : null;
 
     /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
 
+    private static SqliteException Locked() => new($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
+
     /// <summary>Enters the gate for <paramref name="db"/>'s database, or again if it is inside already; dispose to leave.</summary>
     public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct)
     {
-        if (db.Database.GetDbConnection() is not SqliteConnection connection) return default;
+        if (Of(db) is not { } database) return default;
         if (db.WriteGate is null)
         {
-            var gate = Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1));
-            if (!await gate.WaitAsync(Timeout, ct))
-                throw new SqliteException($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
-            db.WriteGate = gate;
+            if (!await database.Turn.WaitAsync(Timeout, ct)) throw Locked();
+            db.WriteGate = database;
         }
         db.WriteDepth++;
         return new Held(db);
@@ -54,12 +59,11 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
 
     public static Held Enter(BackupDbContext db)
     {
-        if (db.Database.GetDbConnection() is not SqliteConnection connection) return default;
+        if (Of(db) is not { } database) return default;
         if (db.WriteGate is null)
         {
-            var gate = Gates.GetOrAdd(connection.ConnectionString, _ => new SemaphoreSlim(1, 1));
-            if (!gate.Wait(Timeout)) throw new SqliteException($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
-            db.WriteGate = gate;
+            if (!database.Turn.Wait(Timeout)) throw Locked();
+            db.WriteGate = database;
         }
         db.WriteDepth++;
         return new Held(db);
@@ -75,9 +79,9 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     internal static void Release(BackupDbContext db)
     {
         db.WriteDepth = 0;
-        if (Interlocked.Exchange(ref db.WriteGate, null) is not { } gate) return;
-        Interlocked.Increment(ref Versions.GetOrAdd(gate, _ => new StrongBox<long>()).Value);
-        gate.Release();
+        if (Interlocked.Exchange(ref db.WriteGate, null) is not { } database) return;
+        Interlocked.Increment(ref database.Writes);
+        database.Turn.Release();
     }
 
     public readonly struct Held(BackupDbContext? db) : IDisposable
