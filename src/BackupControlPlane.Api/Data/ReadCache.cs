@@ -20,11 +20,7 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
 
     public void Dispose() => _cache.Dispose();
 
-    /// <summary>Marks a GET route whose answer depends only on the database, the URL and the clock.</summary>
-    public static TBuilder CachedRead<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<ReadCache>().AnswerAsync(context, next));
-
-    private async ValueTask<object?> AnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal async ValueTask<object?> AnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
@@ -38,7 +34,7 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
             return TypedResults.Bytes(hit.Body, hit.ContentType);
         }
         var result = await next(context);
-        if (result is not IResult { } answer || result is not IStatusCodeHttpResult { StatusCode: 200 }) return result;
+        if (result is not IResult answer || answer is not IStatusCodeHttpResult { StatusCode: 200 }) return result;
         // Kept as the bytes sent: a hit costs no serialisation (a list of 50 jobs is tens of kilobytes of JSON).
         var body = http.Response.Body;
         using var buffer = new MemoryStream();
@@ -51,4 +47,11 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
         _cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
         return TypedResults.Bytes(entry.Body, entry.ContentType);
     }
+}
+
+public static class CachedReads
+{
+    /// <summary>Marks a GET route whose answer depends only on the database, the URL and the clock (<see cref="ReadCache"/>).</summary>
+    public static TBuilder CachedRead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<ReadCache>().AnswerAsync(context, next));
 }

@@ -47,24 +47,25 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     /// <summary>Enters the gate for <paramref name="db"/>'s database, or again if it is inside already; dispose to leave.</summary>
     public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct)
     {
-        if (Of(db) is not { } database) return default;
-        if (db.WriteGate is null)
-        {
-            if (!await database.Turn.WaitAsync(Timeout, ct)) throw Locked();
-            db.WriteGate = database;
-        }
-        db.WriteDepth++;
-        return new Held(db);
+        var awaited = TurnToWaitFor(db);
+        if (awaited is not null && !await awaited.Turn.WaitAsync(Timeout, ct)) throw Locked();
+        return Entered(db, awaited);
     }
 
     public static Held Enter(BackupDbContext db)
     {
-        if (Of(db) is not { } database) return default;
-        if (db.WriteGate is null)
-        {
-            if (!database.Turn.Wait(Timeout)) throw Locked();
-            db.WriteGate = database;
-        }
+        var awaited = TurnToWaitFor(db);
+        if (awaited is not null && !awaited.Turn.Wait(Timeout)) throw Locked();
+        return Entered(db, awaited);
+    }
+
+    // Null on PostgreSQL, and for a context already inside (it enters again without waiting).
+    private static Database? TurnToWaitFor(BackupDbContext db) => db.WriteGate is null ? Of(db) : null;
+
+    private static Held Entered(BackupDbContext db, Database? taken)
+    {
+        if (taken is not null) db.WriteGate = taken;
+        if (db.WriteGate is null) return default;
         db.WriteDepth++;
         return new Held(db);
     }

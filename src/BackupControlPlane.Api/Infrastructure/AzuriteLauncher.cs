@@ -159,21 +159,8 @@ public sealed class AzuriteProcess : IDisposable
         }
     }
 
-    /// <summary>
-    /// Stops this Azurite once the current process is gone, however it ends: a test host or harness that is killed
-    /// runs no exit handler, and each run would leave an Azurite behind. A small shell watcher polls this process's
-    /// start time in /proc (so a later process reusing the id does not fool it). Linux only; elsewhere nothing.
-    /// </summary>
-    public void StopWhenThisProcessExits()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var stat = $"/proc/{Environment.ProcessId}/stat";
-        var script = $"t=$(cut -d' ' -f22 {stat}); while [ \"$(cut -d' ' -f22 {stat} 2>/dev/null)\" = \"$t\" ]; do sleep 2; done; kill {_process.Id} 2>/dev/null";
-        Process.Start(new ProcessStartInfo("sh", ["-c", script])
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        })?.Dispose();
-    }
+    /// <summary>Stops this Azurite once the current process is gone, however it ends (a killed test host runs no exit handler).</summary>
+    public void StopWhenThisProcessExits() => WhenThisProcessExits.Run($"kill {_process.Id}");
 
     public void Dispose()
     {
@@ -186,5 +173,24 @@ public sealed class AzuriteProcess : IDisposable
             // Already gone.
         }
         _process.Dispose();
+    }
+}
+
+/// <summary>
+/// Runs a shell command once the current process is gone, however it ends: a test host or harness that is killed runs
+/// no exit handler, and would leave its Azurite or PostgreSQL behind. A small shell watcher polls this process's start
+/// time in /proc, so a later process reusing the id does not fool it. Linux only; elsewhere nothing.
+/// </summary>
+public static class WhenThisProcessExits
+{
+    public static void Run(string command)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var stat = $"/proc/{Environment.ProcessId}/stat";
+        var script = $"t=$(cut -d' ' -f22 {stat}); while [ \"$(cut -d' ' -f22 {stat} 2>/dev/null)\" = \"$t\" ]; do sleep 2; done; {command} >/dev/null 2>&1";
+        Process.Start(new ProcessStartInfo("sh", ["-c", script])
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        })?.Dispose();
     }
 }

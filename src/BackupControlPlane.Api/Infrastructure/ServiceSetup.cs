@@ -146,7 +146,7 @@ public static class ServiceSetup
                 },
                 OnTokenValidated = c =>
                 {
-                    if (ValidatedTokens.Bearer(c.Request) is { } token) validated.Add(token, c.Principal!);
+                    if (ValidatedTokens.Bearer(c.Request) is { } token) validated.Add(token, c.Principal!, c.SecurityToken);
                     return Task.CompletedTask;
                 },
             };

@@ -49,13 +49,8 @@ public static class SharedPostgres
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
             "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
             "start"], asRoot);
-        // A test host that is killed runs no exit handler: this watcher stops the cluster once the host is gone (the
-        // start time in /proc/PID/stat tells the host from a later process reusing its id).
-        var stop = $"{(asRoot ? "runuser -u postgres -- " : "")}{Path.Combine(bin, "pg_ctl")} -D {data} -m immediate stop";
-        Process.Start(new ProcessStartInfo("sh", ["-c", $"h=/proc/{Environment.ProcessId}/stat; t=$(cut -d' ' -f22 $h); while [ \"$(cut -d' ' -f22 $h 2>/dev/null)\" = \"$t\" ]; do sleep 2; done; {stop} >/dev/null 2>&1; rm -rf {root}"])
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        })?.Dispose();
+        // A test host that is killed runs no exit handler: stop the cluster once the host is gone.
+        WhenThisProcessExits.Run($"{(asRoot ? "runuser -u postgres -- " : "")}{Path.Combine(bin, "pg_ctl")} -D {data} -m immediate stop; rm -rf {root}");
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             // Synchronous on purpose: at process exit there is no time for the thread pool.

@@ -73,13 +73,8 @@ public sealed class BenchPostgres : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
-        // A harness that is killed runs no exit handler: this watcher stops the cluster once the harness is gone (the
-        // start time in /proc/PID/stat tells the harness from a later process reusing its id).
-        var stop = $"{(asRoot ? "runuser -u postgres -- " : "")}{Path.Combine(bin, "pg_ctl")} -D {data} -m immediate stop";
-        Process.Start(new ProcessStartInfo("sh", ["-c", $"h=/proc/{Environment.ProcessId}/stat; t=$(cut -d' ' -f22 $h); while [ \"$(cut -d' ' -f22 $h 2>/dev/null)\" = \"$t\" ]; do sleep 2; done; {stop} >/dev/null 2>&1; rm -rf {root}"])
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        })?.Dispose();
+        // A harness that is killed runs no exit handler: stop the cluster once the harness is gone.
+        WhenThisProcessExits.Run($"{(asRoot ? "runuser -u postgres -- " : "")}{Path.Combine(bin, "pg_ctl")} -D {data} -m immediate stop; rm -rf {root}");
         return new BenchPostgres(cluster.Admin, bin, root, data, asRoot, await ServerVersionAsync(cluster.Admin));
     }
 

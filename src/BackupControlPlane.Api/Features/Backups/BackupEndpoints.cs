@@ -39,8 +39,9 @@ public static class BackupEndpoints
         var expiry = body?.Properties?.RecoveryPointExpiryTimeInUTC ?? now.AddDays(30);
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
-        var (job, taskCreated) = await orchestrator.StartOnDemandBackupAsync(item, expiry, (Guid)http.Items[TaskGuidKey]!, ct);
-        http.Items[LogsContainerUsedKey] = taskCreated;
+        var logs = (PreparedLogsContainer)http.Items[typeof(PreparedLogsContainer)]!;
+        var job = await orchestrator.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
+        logs.Used = job.Status == JobStatuses.InProgress; // a job failed at once (agent Not Ready) has no task
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
@@ -49,8 +50,11 @@ public static class BackupEndpoints
         return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 
-    private static readonly object TaskGuidKey = new();
-    private static readonly object LogsContainerUsedKey = new();
+    private sealed class PreparedLogsContainer(Guid taskGuid)
+    {
+        public Guid TaskGuid { get; } = taskGuid;
+        public bool Used { get; set; }
+    }
 
     /// <summary>
     /// The new task's logs container is made before the route's transaction (outermost filter), so no storage round trip
@@ -60,20 +64,22 @@ public static class BackupEndpoints
     {
         var http = context.HttpContext;
         var storage = http.RequestServices.GetRequiredService<Infrastructure.BlobStorage>();
-        var taskGuid = Guid.NewGuid();
-        var container = BackupOrchestrator.LogsContainer(taskGuid);
+        var logs = new PreparedLogsContainer(Guid.NewGuid());
+        var container = BackupOrchestrator.LogsContainer(logs.TaskGuid);
         await storage.CreateContainerAsync(container, http.RequestAborted);
-        http.Items[TaskGuidKey] = taskGuid;
-        var used = false;
+        http.Items[typeof(PreparedLogsContainer)] = logs;
         try
         {
-            var result = await next(context);
-            used = http.Items[LogsContainerUsedKey] is true;
-            return result;
+            return await next(context);
+        }
+        catch
+        {
+            logs.Used = false; // the transaction did not commit
+            throw;
         }
         finally
         {
-            if (!used)
+            if (!logs.Used)
             {
                 try { await storage.DeleteContainerIfExistsAsync(container, CancellationToken.None); }
                 catch (Exception e) when (Infrastructure.BlobStorage.IsUnavailable(e)) { } // an empty container is all that is left

@@ -67,21 +67,21 @@ public sealed class BackupOrchestrator(
     /// Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>. Runs inside the
     /// caller's transaction (the busy check and the insert must be one), so the caller signals the agent after its commit.
     /// The caller has created the task's logs container (<see cref="LogsContainer"/> of <paramref name="taskGuid"/>)
-    /// before its transaction: no storage round trip under the write lock. Returns the job, and whether a task was made.
+    /// before its transaction: no storage round trip under the write lock. A job already Failed got no task.
     /// </summary>
-    public async Task<(BackupJob Job, bool TaskCreated)> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
+    public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
         if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable)
         {
             await db.SaveChangesAsync(ct);
-            return (unavailable, false);
+            return unavailable;
         }
         var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
         await db.SaveChangesAsync(ct);
         await BumpIncarnationsAsync([task.VirtualMachineId], ct);
-        return (job, true);
+        return job;
     }
 
     /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>

@@ -88,19 +88,23 @@ public sealed class TokenService
         return new Issued(token, expires, audience);
     }
 
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether a token's lifetime holds now, on the injected clock (so expiry is testable and follows the emulator's time).</summary>
+    public bool IsCurrent(DateTime? notBefore, DateTime? expires)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return (notBefore is null || notBefore <= now + ClockSkew) && expires is { } e && e > now - ClockSkew;
+    }
+
     public TokenValidationParameters ValidationParameters() => new()
     {
         ValidIssuer = Issuer,
         ValidateAudience = false, // az asks for management.core.windows.net, the SDK for management.azure.com: both are fine
         IssuerSigningKey = _key,
         ValidateLifetime = true,
-        ClockSkew = TimeSpan.FromMinutes(1),
-        // Lifetime against the injected clock, so expiry is testable and follows the emulator's time.
-        LifetimeValidator = (notBefore, expires, _, p) =>
-        {
-            var now = _time.GetUtcNow().UtcDateTime;
-            return (notBefore is null || notBefore <= now + p.ClockSkew) && expires is { } e && e > now - p.ClockSkew;
-        },
+        ClockSkew = ClockSkew,
+        LifetimeValidator = (notBefore, expires, _, _) => IsCurrent(notBefore, expires),
         NameClaimType = "oid",
     };
 

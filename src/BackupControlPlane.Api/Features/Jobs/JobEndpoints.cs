@@ -16,7 +16,7 @@ public static class JobEndpoints
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Backup jobs and operations");
-        ReadCache.CachedRead(group.MapGet(V + "/backupJobs", List)).WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
+        group.MapGet(V + "/backupJobs", List).CachedRead().WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
         group.MapGet(V + "/backupJobs/{jobName}", Get);
         group.MapPost(V + "/backupJobs/{jobName}/cancel", Cancel).WithSummary("Cancel a backup during its snapshot phase (202; the result answers 204).");
         group.MapGet(V + "/backupJobs/{jobName}/operationResults/{operationId}", CancelResult);

@@ -20,7 +20,7 @@ public static class ProtectionEndpoints
     {
         var arm = app.MapGroup("").WithTags("Protected items");
         arm.MapPut(ItemRoute, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
-        ReadCache.CachedRead(arm.MapGet(ItemRoute, Get));
+        arm.MapGet(ItemRoute, Get).CachedRead();
         arm.MapDelete(ItemRoute, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
