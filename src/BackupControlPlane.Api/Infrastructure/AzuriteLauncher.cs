@@ -94,14 +94,11 @@ public sealed class AzuriteProcess : IDisposable
         if (!File.Exists(main))
         {
             logger.LogInformation("Installing Azurite with npm into {Dir} (first run only)", installDir);
-            await RunAsync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], installDir, ct);
+            await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error"], installDir, ct);
         }
         Directory.CreateDirectory(location);
-        var psi = new ProcessStartInfo("node")
-        {
-            ArgumentList = { main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--location", location, "--silent", "--skipApiVersionCheck" },
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in Arguments(installDir, location, port)) psi.ArgumentList.Add(argument);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) logger.LogWarning("azurite: {Line}", e.Data); };
@@ -120,6 +117,20 @@ public sealed class AzuriteProcess : IDisposable
         }
         return started;
     }
+
+    /// <summary>
+    /// The node command line for Azurite's blob service from the pinned package in <paramref name="installDir"/>.
+    /// <c>--require durable-metadata.cjs</c> adds the flush that makes acknowledged writes survive a kill (see the file
+    /// and <see cref="BlobDurability"/>); <c>--disableTelemetry</c> because Azurite otherwise sends usage data to
+    /// Application Insights (and probes the instance-metadata address): an emulator must not talk to the cloud.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(string installDir, string location, int port) =>
+    [
+        "--require", Path.Combine(installDir, DurabilityPreload), Path.Combine(installDir, "node_modules", "azurite", "dist", "src", "blob", "main.js"),
+        "--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--location", location, "--silent", "--skipApiVersionCheck", "--disableTelemetry",
+    ];
+
+    public const string DurabilityPreload = "durable-metadata.cjs";
 
     public static int FreePort()
     {

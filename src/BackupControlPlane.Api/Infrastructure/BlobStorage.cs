@@ -14,12 +14,15 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// Everything the control plane does in blob storage, through Azure.Storage.Blobs only: emulated disks, the per-task
 /// log containers, least-privilege SAS URIs for agents, and the vault's own copies of snapshots.
 /// </summary>
-public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class BlobStorage(BlobServiceClient service, BlobDurability durability, IOptions<StorageOptions> options, TimeProvider time)
 {
     public const string DisksContainer = "vhds";
     private const int PageSize = 512;
 
     public BlobServiceClient Service => service;
+
+    /// <summary>Every write acknowledged so far is durable when this returns ("flush, then commit"; see <see cref="BlobDurability"/>).</summary>
+    public Task FlushAsync(CancellationToken ct) => durability.FlushAsync(ct);
 
     public async Task<(string Container, string Blob)> CreateDiskAsync(Guid vmId, string vmName, string diskName, int lun, int diskSizeGB, CancellationToken ct)
     {
@@ -182,7 +185,7 @@ public sealed class BlobStorage(BlobServiceClient service, IOptions<StorageOptio
     /// </summary>
     public static bool IsUnavailable(Exception e) => e switch
     {
-        RequestFailedException or HttpRequestException => true,
+        RequestFailedException or HttpRequestException or BlobDurabilityException => true,
         AggregateException a => a.InnerExceptions.All(IsUnavailable),
         _ => false,
     };

@@ -17,8 +17,6 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan AgentTaskTimeout { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>How long a delivered task stays the agent's to acknowledge ("transitioning") before it is offered again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan AgentTaskLease { get; set; } = TimeSpan.FromMinutes(1);
-    /// <summary>How long a transfer to the vault is held by the process running it; past it, the watchdog takes it over.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan TransferLease { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>
     /// How long after its last request an agent still counts as Ready; a backup of a VM whose agent is not Ready fails at
     /// once. Empty: twice the long-poll hold plus 30 s.

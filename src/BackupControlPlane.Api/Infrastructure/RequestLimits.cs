@@ -78,11 +78,13 @@ public static class RequestLimits
     }
 
     /// <summary>
-    /// A body in a charset .NET cannot decode would fail deep inside JSON binding; answer 415 up front instead.
+    /// ARM bodies are JSON, and JSON between systems is UTF-8 (RFC 8259); every Azure client sends it. Any other declared
+    /// charset answers 415 up front — before authentication, like every malformed request — instead of failing deep
+    /// inside JSON binding (a charset .NET knows but will not decode, UTF-7, used to surface there as a 500).
     /// </summary>
     public static async Task RejectUnknownCharsets(HttpContext http, RequestDelegate next)
     {
-        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsKnownEncoding(media.Charset.Value!))
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsUtf8(media.Charset.Value!))
         {
             await WriteErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
                 $"The charset '{media.Charset.Value}' is not supported; send the body as UTF-8.");
@@ -91,18 +93,10 @@ public static class RequestLimits
         await next(http);
     }
 
-    private static bool IsKnownEncoding(string charset)
-    {
-        try
-        {
-            _ = System.Text.Encoding.GetEncoding(charset.Trim('"'));
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    private static bool IsUtf8(string charset) =>
+        charset.Trim().Trim('"').Trim() is var name
+        && (name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("us-ascii", StringComparison.OrdinalIgnoreCase)); // ASCII is a subset of UTF-8
 
     public const string RequestEntityTooLarge = "RequestEntityTooLarge";
 

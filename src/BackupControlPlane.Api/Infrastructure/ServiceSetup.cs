@@ -71,6 +71,7 @@ public static class ServiceSetup
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
+        services.AddSingleton<BlobDurability>();
         services.AddSingleton<BlobStorage>();
         services.AddHostedService<AzuriteLauncher>();
         services.AddHostedService<DatabaseMigrator>();
@@ -102,7 +103,11 @@ public static class ServiceSetup
         else
         {
             var hangfireDb = hangfireConnection ?? paths.HangfireDatabase;
-            services.AddSingleton<JobStorage>(_ => new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval }));
+            services.AddSingleton<JobStorage>(_ =>
+            {
+                HangfireSqliteRecovery.ReleaseJobsOfDeadProcess(hangfireDb);
+                return new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval });
+            });
         }
         services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -157,7 +162,14 @@ public static class ServiceSetup
         services.AddSingleton<AgentPresence>();
         services.AddSingleton<SlotSignals>();
         services.AddScoped<GoalStateBuilder>();
-        services.AddScoped<BackupOrchestrator>();
+        services.AddScoped<BackupStarter>();
+        services.AddScoped<SnapshotStatusReader>();
+        services.AddScoped<SnapshotReportHandler>();
+        services.AddScoped<VaultTransferJob>();
+        services.AddScoped<BackupCanceller>();
+        services.AddScoped<TaskTimeouts>();
+        services.AddScoped<BackupCleanup>();
+        services.AddScoped<RecoveryPointAudit>();
         services.AddScoped<BackupScheduler>();
         services.AddScoped<ScheduledBackupJob>();
         services.AddScoped<BackupWatchdog>();

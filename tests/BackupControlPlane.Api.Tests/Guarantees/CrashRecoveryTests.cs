@@ -40,7 +40,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             ["Storage:EmulatedDiskBytes"] = (4 * 1024 * 1024).ToString(),
             ["DemoFleet:Enabled"] = "false",
             ["Emulator:GoalStateLongPoll"] = "00:00:05",
-            ["Emulator:TransferLease"] = "00:00:05",
             ["Identity:AllowAnonymousArm"] = "true",
         };
         var node = await ClusterNode.StartAsync("crash", new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}"), settings, TimeSpan.FromMinutes(2));
@@ -175,7 +174,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<List<JsonNode>> ListAsync(ArmTestClient arm, string path)
+    internal static async Task<List<JsonNode>> ListAsync(ArmTestClient arm, string path)
     {
         var all = new List<JsonNode>();
         string? next = path;
@@ -188,7 +187,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         return all;
     }
 
-    private static async Task<T> ScalarAsync<T>(string database, string sql)
+    internal static async Task<T> ScalarAsync<T>(string database, string sql)
     {
         await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
         await db.OpenAsync();
@@ -198,7 +197,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>Every blob in the vault containers the database names, and how many no recovery point references.</summary>
-    private static async Task<(int Copies, int Orphans)> VaultCopyCensusAsync(string storage, string database)
+    internal static async Task<(int Copies, int Orphans)> VaultCopyCensusAsync(string storage, string database)
     {
         var referenced = new HashSet<(string, string)>();
         await using (var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly"))
@@ -221,7 +220,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>Every extension snapshot of this test's disks in Azurite, and how many no recovery point references.</summary>
-    private static async Task<(int Snapshots, int Orphans)> SnapshotCensusAsync(string storage, string database)
+    internal static async Task<(int Snapshots, int Orphans)> SnapshotCensusAsync(string storage, string database)
     {
         var referenced = new HashSet<string>();
         var disks = new List<(string Container, string Blob)>();

@@ -63,6 +63,32 @@ public sealed class LimitsTests
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Theory]
+    [InlineData("utf-7")]      // .NET knows it but refuses to decode it (NotSupportedException: once a 500)
+    [InlineData("\"UTF-7\"")]
+    [InlineData("utf-32")]     // decodable, but ARM bodies are UTF-8 (see RequestLimits)
+    [InlineData("x-unknown")]
+    public async Task A_body_in_a_charset_other_than_UTF_8_answers_415_before_authentication_and_changes_nothing(string charset)
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-charset-" + Guid.NewGuid().ToString("N")[..6];
+        var vault = ArmTestClient.WithVersion(ArmTestClient.VaultPath(rg, "v1"));
+        var body = "{\"location\":\"eastus\",\"sku\":{\"name\":\"Standard\"}}";
+        foreach (var client in new[] { app.NewHttpClient(), app.NewHttpClientWithToken() }) // without and with a token
+        {
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=" + charset);
+            using var response = await client.PutAsync(vault, content);
+            await AssertArmError(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        }
+        using (var missing = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VaultPath(rg, "v1")))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // The same body as UTF-8 (declared or not) is served.
+        using var utf8 = new StringContent(body, Encoding.UTF8, "application/json");
+        using var ok = await app.NewHttpClientWithToken().PutAsync(vault, utf8);
+        Assert.True(ok.IsSuccessStatusCode, $"{(int)ok.StatusCode} {await ok.Content.ReadAsStringAsync()}");
+    }
+
     [Fact]
     public async Task Invalid_limits_stop_the_service_at_start()
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
@@ -73,6 +74,8 @@ public sealed class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes,
         "empty-body", "not-json", "invalid-utf8", "odd-name", "path-traversal", "long-name", "no-api-version", "bad-api-version",
         "no-token", "bad-token", "forged-token", "agent-replayed", "agent-forged", "agent-provisioning-secret", "wrong-method",
         "bad-query", "bad-if-match", "odd-unicode-body",
+        // What an independent spec-driven fuzzer reached that the list above did not (issue 14).
+        "odd-charset", "duplicate-keys", "huge-numbers", "null-objects", "encoded-slash",
     ];
 
     private FuzzRequest Build(int n, RouteEndpoint route, string method)
@@ -182,6 +185,32 @@ public sealed class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes,
                     break;
                 case "bad-if-match":
                     headers.Add(new(Pick("If-Match", "If-None-Match"), Pick("\"nope\"", "W/\"x\"", "*", "garbage, \"", "\"\"", new string('"', 100))));
+                    break;
+                case "odd-charset":
+                    // utf-7 is a name .NET knows but refuses to decode (NotSupportedException, once a 500).
+                    contentType = "application/json; charset=" + Pick("utf-7", "UTF-7", "\"utf-7\"", "unicode-1-1-utf-7", "csUnicode11UTF7", "utf-32", "utf-32BE",
+                        "utf-16", "x-unknown", "latin1", "ebcdic-cp-us", "''", "utf-8;charset=utf-7");
+                    body ??= "{}";
+                    break;
+                case "duplicate-keys" when body is not null && body.StartsWith('{'):
+                    body = "{\"location\":\"westus\",\"properties\":{\"a\":1},\"tags\":{\"t\":\"1\",\"t\":\"2\"}," + body[1..];
+                    contentType = "application/json";
+                    break;
+                case "huge-numbers":
+                    var huge = Pick("1e309", "-1e309", "99999999999999999999999999999", "1e-400", "-0", "4294967296", "9223372036854775808", "0.1e99999");
+                    body = body is not null && Regex.IsMatch(body, @":\s*-?\d")
+                        ? Regex.Replace(body, @"(?<=:\s*)-?\d+(\.\d+)?", huge)
+                        : "{\"location\":\"eastus\",\"properties\":{\"diskSizeGB\":" + huge + ",\"count\":" + huge + "}}";
+                    contentType = "application/json";
+                    break;
+                case "null-objects":
+                    body = Pick("null", "{\"properties\":null}", "{\"location\":null,\"sku\":null,\"properties\":null}", "{\"properties\":{\"storageProfile\":null}}",
+                        "{\"properties\":{\"storageProfile\":{\"osDisk\":null,\"dataDisks\":[null]}}}", "{\"properties\":{\"schedulePolicy\":null,\"retentionPolicy\":null}}",
+                        "{\"properties\":{\"policyId\":null,\"sourceResourceId\":null,\"protectedItemType\":null}}", "{\"properties\":{\"objectType\":null}}", "[null]");
+                    contentType = "application/json";
+                    break;
+                case "encoded-slash" when names.Count > 0:
+                    names[PickKey(names)] = Pick("a%2fb", "%2f", "%2F%2F", "..%2f", "%2e%2e%2fvaults", "a%5Cb", "%252f");
                     break;
                 case "odd-unicode-body" when body is not null:
                     body = body.Replace("eastus", Pick("east\u202Eus", "\uFEFFeastus", "eastus\u0000", "😀", "\uD800", "e\u0301astus", "EASTUS", "ǝɐsʇns"));

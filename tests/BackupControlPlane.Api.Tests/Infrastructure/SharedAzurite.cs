@@ -14,6 +14,9 @@ public static class SharedAzurite
 
     public static Task<string> ConnectionStringAsync() => Instance.Value;
 
+    /// <summary>The Azurite process this run started, if it started one.</summary>
+    public static int? Pid => _process?.Pid;
+
     private static async Task<string> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING") is { Length: > 0 } given) return given;

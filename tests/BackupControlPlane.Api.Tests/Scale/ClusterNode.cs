@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BackupControlPlane.Api.Tests.Infrastructure;
 using System.Text;
 
 namespace BackupControlPlane.Api.Tests.Scale;
@@ -73,24 +74,8 @@ public sealed class ClusterNode : IAsyncDisposable
         lock (_log) _log.AppendLine(line);
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
-    {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"Node {Name} exited with code {_process.ExitCode} before it was ready:\n{Log}");
-            try
-            {
-                using var response = await client.GetAsync("/readyz");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Node {Name} did not answer /readyz within {timeout}:\n{Log}");
-            await Task.Delay(200);
-        }
-    }
+    public Task WaitUntilReadyAsync(TimeSpan timeout) =>
+        Readiness.WaitAsync(BaseAddress, _process, () => Log, timeout);
 
     /// <summary>kill -9: the process ends at once, in the middle of whatever it was doing.</summary>
     public void Kill()

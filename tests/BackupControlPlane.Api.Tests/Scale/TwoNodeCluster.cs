@@ -50,7 +50,6 @@ public sealed class TwoNodeCluster : IAsyncDisposable
             ["Emulator:RunDueWait"] = "00:02:00",
             // Failover within the test's patience: a dead node's Hangfire job and transfer are taken over within seconds.
             ["Hangfire:InvisibilityTimeout"] = "00:00:10",
-            ["Emulator:TransferLease"] = "00:00:05",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;

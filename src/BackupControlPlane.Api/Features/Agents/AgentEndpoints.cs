@@ -113,12 +113,12 @@ public static class AgentEndpoints
         return TypedResults.Ok();
     }
 
-    private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, BackupOrchestrator orchestrator, CancellationToken ct)
+    private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, SnapshotReportHandler reports, CancellationToken ct)
     {
         var vm = Caller(http);
         if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
-        var receipt = await orchestrator.HandleReportAsync(vm.Id, taskId, report, ct);
+        var receipt = await reports.HandleReportAsync(vm.Id, taskId, report, ct);
         return receipt switch
         {
             null => TypedResults.Problem($"No task '{taskId}' exists.", statusCode: 404, title: "Task not found"),

@@ -21,7 +21,7 @@ public static class BackupEndpoints
 
     private static async Task<IResult> BackupNow(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
-        BackupRequest? body, BackupDbContext db, BackupOrchestrator orchestrator, Agents.AgentNotifier notifier, TimeProvider time, HttpContext http, CancellationToken ct)
+        BackupRequest? body, BackupDbContext db, BackupStarter starter, Agents.AgentNotifier notifier, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
@@ -40,7 +40,7 @@ public static class BackupEndpoints
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
         var logs = (PreparedLogsContainer)http.Items[typeof(PreparedLogsContainer)]!;
-        var job = await orchestrator.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
+        var job = await starter.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
         logs.Used = job.Status == JobStatuses.InProgress; // a job failed at once (agent Not Ready) has no task
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
@@ -65,8 +65,9 @@ public static class BackupEndpoints
         var http = context.HttpContext;
         var storage = http.RequestServices.GetRequiredService<Infrastructure.BlobStorage>();
         var logs = new PreparedLogsContainer(Guid.NewGuid());
-        var container = BackupOrchestrator.LogsContainer(logs.TaskGuid);
+        var container = BackupStarter.LogsContainer(logs.TaskGuid);
         await storage.CreateContainerAsync(container, http.RequestAborted);
+        await storage.FlushAsync(http.RequestAborted); // the agent will write its status there: durable before the task is
         http.Items[typeof(PreparedLogsContainer)] = logs;
         try
         {

@@ -24,7 +24,7 @@ public static class EmulatorEndpoints
         app.MapPost("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
-            .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases, stalled transfers) and the daily retention run with its orphan clean-up.");
+            .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");
         app.MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
@@ -36,13 +36,14 @@ public static class EmulatorEndpoints
             .WithTags("Subscriptions");
     }
 
-    public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, int TransfersResumed, Backups.RetentionPruner.Result Retention);
+    public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, Backups.RetentionPruner.Result Retention, Backups.RecoveryPointAudit.Result Audit);
 
-    /// <summary>The two recurring jobs, now, in the order they keep things tidy.</summary>
-    private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupWatchdog watchdog, Backups.RetentionPruner retention, CancellationToken ct)
+    /// <summary>The recurring jobs, now, in the order they keep things tidy.</summary>
+    private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupWatchdog watchdog, Backups.RetentionPruner retention,
+        Backups.RecoveryPointAudit audit, CancellationToken ct)
     {
-        var (timedOut, offered, resumed) = await watchdog.RunAsync(ct);
-        return TypedResults.Ok(new MaintenanceResult(timedOut, offered, resumed, await retention.RunAsync(ct)));
+        var (timedOut, offered) = await watchdog.RunAsync(ct);
+        return TypedResults.Ok(new MaintenanceResult(timedOut, offered, await retention.RunAsync(ct), await audit.RunAsync(ct)));
     }
 
     private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time, IOptions<EmulatorOptions> options,

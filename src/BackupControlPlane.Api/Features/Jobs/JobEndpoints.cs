@@ -59,12 +59,12 @@ public static class JobEndpoints
     }
 
     private static async Task<IResult> Cancel(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
-        BackupDbContext db, Backups.BackupOrchestrator orchestrator, TimeProvider time, HttpContext http, CancellationToken ct)
+        BackupDbContext db, Backups.BackupCanceller canceller, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
         if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
-        if (!await orchestrator.CancelAsync(job, ct))
+        if (!await canceller.CancelAsync(job, ct))
             throw ArmException.BadRequest(
                 $"The job is {job.Status.ToLowerInvariant()}{(job.Status == JobStatuses.InProgress ? " and past its snapshot phase" : "")}: a backup can be cancelled only while its snapshot is being taken.",
                 "BMSUserErrorJobNotCancellable");

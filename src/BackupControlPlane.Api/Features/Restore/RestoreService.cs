@@ -141,6 +141,7 @@ public sealed partial class RestoreService(
         }
         var configUri = await UploadAsync(plan.Container, plan.ConfigBlob, RestoreArtifacts.ConfigBlob(vm, restored), "application/json; charset=utf-16", ct);
         var templateUri = await UploadAsync(plan.Container, plan.TemplateBlob, RestoreArtifacts.Template(vm, restored), "application/json", ct);
+        await storage.FlushAsync(ct); // the restored disks and artifacts are durable before the job says Completed
 
         var bag = JsonSerializer.Deserialize<Dictionary<string, string>>(job.PropertyBagJson ?? "{}")!;
         bag[ConfigBlobUriKey] = configUri.ToString();

@@ -7,7 +7,7 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// <summary>
 /// The Hangfire job of one policy slot. It issues work and returns: it never waits for an agent. Safe to run twice.
 /// </summary>
-public sealed class ScheduledBackupJob(BackupDbContext db, BackupOrchestrator orchestrator, BackupScheduler scheduler, SlotSignals signals)
+public sealed class ScheduledBackupJob(BackupDbContext db, BackupStarter starter, BackupScheduler scheduler, SlotSignals signals)
 {
     public async Task RunSlotAsync(long policyId, DateTime slotUtc, CancellationToken ct)
     {
@@ -16,7 +16,7 @@ public sealed class ScheduledBackupJob(BackupDbContext db, BackupOrchestrator or
         if (policy is null) return; // the policy was deleted after this slot was scheduled
         try
         {
-            await orchestrator.StartScheduledBackupsAsync(policy, slot, ct);
+            await starter.StartScheduledBackupsAsync(policy, slot, ct);
         }
         catch (DbUpdateException)
         {
@@ -25,7 +25,7 @@ public sealed class ScheduledBackupJob(BackupDbContext db, BackupOrchestrator or
             db.ChangeTracker.Clear();
             policy = await db.BackupPolicies.FirstOrDefaultAsync(p => p.Id == policyId, ct);
             if (policy is null) return;
-            await orchestrator.StartScheduledBackupsAsync(policy, slot, ct);
+            await starter.StartScheduledBackupsAsync(policy, slot, ct);
         }
         // Only the job of the current slot moves the chain on, so a stale duplicate cannot fork it.
         if (policy.NextSlotUtc is null || policy.NextSlotUtc <= slot) await scheduler.ScheduleNextAsync(policy, slot, ct);

@@ -82,6 +82,7 @@ public static partial class VirtualMachineEndpoints
                 var (container, blob) = await storage.CreateDiskAsync(vm.VmId, vmName, d.Name, d.Lun, d.Size, ct);
                 vm.Disks.Add(new VirtualMachineDisk { Lun = d.Lun, Name = d.Name, DiskSizeGB = d.Size, BlobContainer = container, BlobName = blob });
             }
+            await storage.FlushAsync(ct); // the disk blobs are durable before a VM row points to them
             db.VirtualMachines.Add(vm);
             await db.SaveChangesAsync(ct);
         }

@@ -29,7 +29,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
     private async Task<int> RunWatchdogAsync()
     {
         await using var scope = _app.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<BackupOrchestrator>().FailTimedOutTasksAsync(CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<TaskTimeouts>().FailTimedOutTasksAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class BackupTimeoutTests : IAsyncLifetime
 
         await using (var scope = _app.Services.CreateAsyncScope())
         {
-            var orchestrator = scope.ServiceProvider.GetRequiredService<BackupOrchestrator>();
+            var orchestrator = scope.ServiceProvider.GetRequiredService<TaskTimeouts>();
             Assert.Equal(0, await orchestrator.ReofferExpiredLeasesAsync(CancellationToken.None)); // the lease still runs
             _time.Advance(TimeSpan.FromSeconds(61));
             Assert.Equal(1, await orchestrator.ReofferExpiredLeasesAsync(CancellationToken.None));

@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""Reads an `strace -f -e trace=connect,sendto,sendmsg` log of the test run and lists every attempt to reach an address
+that is not this machine (loopback). Exit 1 when there is any: the emulator and everything the tests drive must work
+with no network. Unix and netlink sockets are local and ignored."""
+import ipaddress, re, sys
+
+INET = re.compile(r'sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([^"]+)"\)')
+INET6 = re.compile(r'sa_family=AF_INET6, sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"')
+
+def local(address):
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6 and ip.ipv4_mapped: ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_unspecified
+
+attempts = {}
+for line in open(sys.argv[1], errors="replace"):
+    for pattern in (INET, INET6):
+        for port, address in pattern.findall(line):
+            if not local(address):
+                key = f"{address}:{port}"
+                attempts.setdefault(key, line.strip()[:300])
+if attempts:
+    print(f"{len(attempts)} destination(s) off this machine were tried during the test run:")
+    for key, line in sorted(attempts.items()): print(f"  {key}   e.g. {line}")
+    sys.exit(1)
+print("no connection attempt left the machine (loopback only)")

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BackupControlPlane.Api.Features.Backups;
+
+/// <summary>
+/// Stage "started" (<see cref="BackupLifecycle"/>): a Backup job and its snapshot task for each item, installing the
+/// VMSnapshot extension on a VM's first backup. The task's logs container exists, durably, before the task is
+/// committed, because the agent writes its status there.
+/// </summary>
+public sealed class BackupStarter(
+    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, TimeProvider time,
+    IOptions<EmulatorOptions> options, ILogger<BackupStarter> logger)
+{
+    /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
+    public async Task<IReadOnlyList<BackupJob>> StartScheduledBackupsAsync(BackupPolicy policy, DateTimeOffset slot, CancellationToken ct)
+    {
+        var items = await db.ProtectedItems
+            .Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
+            .Where(i => i.PolicyId == policy.Id && i.ProtectedAt <= slot
+                && (i.ProtectionState == ProtectionStates.IRPending || i.ProtectionState == ProtectionStates.Protected))
+            .ToListAsync(ct);
+        var itemIds = items.Select(i => i.Id).ToList();
+        var done = await db.BackupJobs.Where(j => j.ScheduledSlotUtc == slot && itemIds.Contains(j.ProtectedItemId!.Value))
+            .Select(j => j.ProtectedItemId!.Value).ToListAsync(ct);
+        var busy = await db.BackupJobs.Where(j => j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress && itemIds.Contains(j.ProtectedItemId!.Value))
+            .Select(j => j.ProtectedItemId!.Value).ToListAsync(ct);
+
+        var now = time.GetUtcNow();
+        var jobs = new List<BackupJob>();
+        var tasks = new List<AgentTask>();
+        foreach (var item in items.Where(i => !done.Contains(i.Id)))
+        {
+            if (busy.Contains(item.Id))
+            {
+                var skipped = BackupLifecycle.NewJob(item, now, slot);
+                BackupLifecycle.Failed(skipped, null, null, BackupErrors.BackupOperationInProgress, BackupErrors.BackupOperationInProgress.Message, now);
+                db.BackupJobs.Add(skipped);
+                jobs.Add(skipped);
+                continue;
+            }
+            if (FailIfAgentUnavailable(item, now, slot) is { } unavailable)
+            {
+                jobs.Add(unavailable);
+                continue;
+            }
+            var (job, task) = Prepare(item, now, slot, Policies.RetentionRules.ExpiryFor(policy, slot, now));
+            jobs.Add(job);
+            tasks.Add(task);
+        }
+        await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (t, token) => await storage.CreateContainerAsync(t.LogsContainer, token));
+        if (tasks.Count > 0) await storage.FlushAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await BumpIncarnationsAsync(tasks.Select(t => t.VirtualMachineId).ToList(), ct);
+        foreach (var t in tasks) notifier.Signal(t.VirtualMachineId);
+        logger.LogInformation("Slot {Slot:o} of policy {Policy}: {Count} backups started", slot, policy.Name, tasks.Count);
+        return jobs;
+    }
+
+    /// <summary>
+    /// Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>. Runs inside the
+    /// caller's transaction (the busy check and the insert must be one), so the caller signals the agent after its commit.
+    /// The caller has created the task's logs container (<see cref="LogsContainer"/> of <paramref name="taskGuid"/>),
+    /// durably, before its transaction: no storage round trip under the write lock. A job already Failed got no task.
+    /// </summary>
+    public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
+    {
+        var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
+        if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
+        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable)
+        {
+            await db.SaveChangesAsync(ct);
+            return unavailable;
+        }
+        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
+        await db.SaveChangesAsync(ct);
+        await BumpIncarnationsAsync([task.VirtualMachineId], ct);
+        return job;
+    }
+
+    /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>
+    public static string LogsContainer(Guid taskGuid) => $"bcdrextensionlogs-{taskGuid}";
+
+    /// <summary>
+    /// The goal state changed: one atomic increment in the database, after the tasks are committed, so an agent woken by
+    /// it reads them, and a registration bumping the same VM at the same moment cannot swallow this bump (lost update).
+    /// </summary>
+    private async Task BumpIncarnationsAsync(IReadOnlyList<long> vmIds, CancellationToken ct)
+    {
+        if (vmIds.Count == 0) return;
+        await db.VirtualMachines.Where(v => vmIds.Contains(v.Id)).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
+    }
+
+    /// <summary>
+    /// A VM whose agent is Not Ready gets no task: its job fails at once with Azure's code, as Azure checks the agent
+    /// before it sends the extension anything.
+    /// </summary>
+    private BackupJob? FailIfAgentUnavailable(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot)
+    {
+        var vm = item.VirtualMachine!;
+        if (!presence.IsUnavailable(vm)) return null;
+        var job = BackupLifecycle.NewJob(item, now, slot);
+        var seen = vm.AgentLastSeen is { } last ? $"last heard from at {last:u}" : "never heard from";
+        BackupLifecycle.Failed(job, null, item, BackupErrors.GuestAgentStatusUnavailable,
+            $"{BackupErrors.GuestAgentStatusUnavailable.Message} The VM agent of '{vm.Name}' is Not Ready ({seen}).", now);
+        db.BackupJobs.Add(job);
+        return job;
+    }
+
+    /// <summary>A Backup job and its snapshot task; installs the VMSnapshot extension on the VM's first backup.</summary>
+    private (BackupJob, AgentTask) Prepare(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot, DateTimeOffset expiry, Guid? id = null)
+    {
+        var vm = item.VirtualMachine!;
+        var job = BackupLifecycle.NewJob(item, now, slot);
+        vm.TaskSequence++;
+        var taskGuid = id ?? Guid.NewGuid();
+        var task = new AgentTask
+        {
+            Id = taskGuid, TaskId = $"{taskGuid}_{vm.TaskSequence}", SequenceNumber = vm.TaskSequence, VirtualMachineId = vm.Id,
+            ProtectedItemId = item.Id, JobId = job.Id, State = AgentTaskStates.Pending, CommandStartTime = now,
+            Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = LogsContainer(taskGuid),
+            RecoveryPointExpiry = expiry.ToString("o"),
+        };
+        var (type, version) = VmSnapshotExtension.ForOs(vm.OsType);
+        var ext = vm.Extensions.FirstOrDefault(e => e.Publisher == VmSnapshotExtension.Publisher);
+        if (ext is null)
+        {
+            ext = new VirtualMachineExtension
+            {
+                Name = type, Publisher = VmSnapshotExtension.Publisher, Type = type, TypeHandlerVersion = version,
+                AutoUpgradeMinorVersion = true, ProvisioningState = "Creating",
+            };
+            vm.Extensions.Add(ext);
+        }
+        ext.SequenceNumber = vm.TaskSequence;
+        ext.PublicSettingsJson = JsonSerializer.Serialize(new SnapshotPublicSettings(
+            "en-us", task.TaskId, VmSnapshotExtension.SnapshotCommand, DotNetTicks.From(now), VmSnapshotExtension.VmType));
+        db.BackupJobs.Add(job);
+        db.AgentTasks.Add(task);
+        return (job, task);
+    }
+}

@@ -1,0 +1,101 @@
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Backups;
+
+/// <summary>
+/// Stages "acknowledged" and "reported" (<see cref="BackupLifecycle"/>): the agent's report on its snapshot task. A
+/// success is checked against the status blob, the snapshots are made durable, the recovery point is recorded in the
+/// snapshot tier and the vault transfer is handed to Hangfire. The agent's request only records; it never copies.
+/// </summary>
+public sealed class SnapshotReportHandler(
+    BackupDbContext db, BlobStorage storage, SnapshotStatusReader statusReader, BackupCleanup cleanup, IBackgroundJobClient jobs,
+    TimeProvider time, ILogger<SnapshotReportHandler> logger)
+{
+    /// <summary>
+    /// Returns null for an unknown task, a receipt with state "Forbidden" for another VM's task, and otherwise the task's
+    /// state after the report (terminal reports on terminal tasks change nothing).
+    /// </summary>
+    public async Task<TaskStatusReceipt?> HandleReportAsync(long vmId, string taskId, TaskStatusReport report, CancellationToken ct)
+    {
+        var task = await db.AgentTasks.Include(t => t.VirtualMachine!).ThenInclude(v => v.Disks).FirstOrDefaultAsync(t => t.TaskId == taskId, ct);
+        if (task is null) return null;
+        if (task.VirtualMachineId != vmId) return new TaskStatusReceipt(taskId, "Forbidden");
+        if (AgentTaskStates.IsTerminal(task.State) || task.State == AgentTaskStates.Transferring)
+        {
+            // A late answer to a task that already failed (timed out, cancelled) may have left snapshots behind.
+            if (task.State == AgentTaskStates.Failed && report.Status != TaskStatuses.Transitioning) await cleanup.DeleteTaskSnapshotsAsync(task, ct);
+            return new TaskStatusReceipt(taskId, task.State);
+        }
+
+        var job = await db.BackupJobs.FirstAsync(j => j.Id == task.JobId, ct);
+        switch (report.Status)
+        {
+            case TaskStatuses.Transitioning:
+                BackupLifecycle.Acknowledged(task);
+                await db.SaveGuardedAsync(ct);
+                break;
+            case TaskStatuses.Error:
+                // Snapshots first: once the job shows Failed, nothing of it is left in storage.
+                await cleanup.DeleteTaskSnapshotsAsync(task, ct);
+                BackupLifecycle.Failed(job, task, await ItemAsync(task, ct), BackupErrors.ExtensionOperationFailed,
+                    $"VMSnapshot extension failed (code {report.Code}): {report.Message}", time.GetUtcNow());
+                task.ExtensionCode = report.Code;
+                await db.SaveGuardedAsync(ct);
+                break;
+            case TaskStatuses.Success:
+                await RecordSnapshotAsync(task, job, report, ct);
+                break;
+        }
+        return new TaskStatusReceipt(taskId, task.State);
+    }
+
+    private async Task RecordSnapshotAsync(AgentTask task, BackupJob job, TaskStatusReport report, CancellationToken ct)
+    {
+        var status = await statusReader.ReadAsync(task, task.VirtualMachine!, ct);
+        if (status.Error is { } error)
+        {
+            // "Already processed" (code 3) answers a redelivered task: the agent restarted after taking it. Without a
+            // finished status blob from the first attempt there is nothing to build a recovery point from.
+            var message = report.Code == VmSnapshotExtension.Codes.SuccessAlreadyProcessedInput
+                ? $"The VMSnapshot extension answered the redelivered task as already processed (code 3), but its first attempt left no result: {error.Message}"
+                : error.Message;
+            await cleanup.DeleteTaskSnapshotsAsync(task, ct);
+            BackupLifecycle.Failed(job, task, await ItemAsync(task, ct), error.Info, message, time.GetUtcNow());
+            await db.SaveGuardedAsync(ct);
+            return;
+        }
+
+        // The agent's snapshots were acknowledged to the agent, not to us: durable before a point refers to them.
+        await storage.FlushAsync(ct);
+        var now = time.GetUtcNow();
+        var instantDays = await db.ProtectedItems.Where(i => i.Id == task.ProtectedItemId).Select(i => i.Policy == null ? 2 : i.Policy.InstantRpRetentionRangeInDays).FirstAsync(ct);
+        var point = new RecoveryPoint
+        {
+            Name = Random.Shared.NextInt64(100_000_000_000_000, 999_999_999_999_999).ToString(),
+            ProtectedItemId = task.ProtectedItemId, JobId = job.Id, RecoveryPointTime = task.CommandStartTime,
+            RecoveryPointType = status.Consistency switch
+            {
+                SnapshotMessage.ConsistencyApplication => "AppConsistent",
+                SnapshotMessage.ConsistencyFileSystem => "FileSystemConsistent",
+                _ => "CrashConsistent",
+            },
+            InstantRpExpiryTime = task.CommandStartTime.AddDays(instantDays),
+            ExpiryTime = DateTimeOffset.TryParse(task.RecoveryPointExpiry, out var exp) ? exp : null,
+            Disks = status.Disks,
+        };
+        db.RecoveryPoints.Add(point);
+        BackupLifecycle.Reported(task, job, point, status.Code, now);
+        // Enqueued before the commit, so no crash can leave a committed transfer without its job; a job that runs before
+        // the commit is visible finds the task not yet Transferring and is retried by Hangfire (VaultTransferJob).
+        jobs.Enqueue<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
+        if (await db.SaveGuardedAsync(ct))
+            logger.LogDebug("Task {TaskId}: recovery point {Point} recorded, transfer to vault queued", task.TaskId, point.Name);
+    }
+
+    private Task<ProtectedItem> ItemAsync(AgentTask task, CancellationToken ct) => db.ProtectedItems.FirstAsync(i => i.Id == task.ProtectedItemId, ct);
+}

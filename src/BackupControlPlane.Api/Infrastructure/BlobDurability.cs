@@ -1,0 +1,52 @@
+using System.Net;
+using Azure.Storage.Blobs;
+
+namespace BackupControlPlane.Api.Infrastructure;
+
+/// <summary>
+/// "Flush, then commit": makes every blob write storage has acknowledged durable before the service commits a row
+/// that relies on it (a task whose logs container the agent will write to, a recovery point on the agent's snapshots,
+/// a vault copy, restored disks). Azurite keeps its blob metadata in memory and saves it every 5 s, so without this a
+/// kill of the process tree loses blobs the database still points to. The Azurite this project starts carries a flush
+/// route (tools/azurite/durable-metadata.cjs); any other blob endpoint (a plain Azurite, Azure Storage) answers it with
+/// an error of its own, and then an acknowledged write is taken as durable, as Azure Storage's are.
+/// </summary>
+public sealed class BlobDurability(BlobServiceClient service, ILogger<BlobDurability> logger) : IDisposable
+{
+    public const string FlushPath = "/__bcp/flush";
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+    private int _support; // 0 unknown, 1 flush route answers, -1 storage without one
+
+    /// <summary>True once the endpoint has shown it has no flush route (writes are durable when acknowledged, or not ours to make so).</summary>
+    public bool Unsupported => Volatile.Read(ref _support) < 0;
+
+    /// <summary>
+    /// Returns once every write acknowledged before the call is on disk. Throws when storage cannot confirm it (down,
+    /// or the save failed): the caller must then not commit what relies on those writes, and its stage is retried.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _support) < 0) return;
+        var uri = new UriBuilder(service.Uri) { Path = FlushPath, Query = "" }.Uri;
+        using var response = await _http.PostAsync(uri, content: null, ct);
+        if (response.IsSuccessStatusCode)
+        {
+            Volatile.Write(ref _support, 1);
+            return;
+        }
+        if (Volatile.Read(ref _support) == 0 && response.StatusCode is >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError)
+        {
+            Volatile.Write(ref _support, -1);
+            logger.LogWarning("Blob storage at {Endpoint} has no durability flush (answered {Status}); acknowledged writes are taken as durable. " +
+                "An Azurite killed with the service can then lose its last seconds of writes: start it through the service, or with node --require tools/azurite/{Preload}.",
+                service.Uri, (int)response.StatusCode, AzuriteProcess.DurabilityPreload);
+            return;
+        }
+        throw new BlobDurabilityException($"Blob storage could not confirm its writes are durable (flush answered {(int)response.StatusCode}).");
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+public sealed class BlobDurabilityException(string message) : Exception(message);
