@@ -12,13 +12,20 @@ def local(address):
     if ip.version == 6 and ip.ipv4_mapped: ip = ip.ipv4_mapped
     return ip.is_loopback or ip.is_unspecified
 
-attempts = {}
+CLONE = re.compile(r'^\d+\s+(?:clone|clone3|vfork|fork)\(.*\)\s+=\s+(\d+)$')
+EXECVE = re.compile(r'^(\d+)\s+execve\("[^"]*", \[(.*?)\]')
+attempts, commands = {}, {}
 for line in open(sys.argv[1], errors="replace"):
+    started = EXECVE.match(line)
+    if started: commands[started.group(1)] = started.group(2)[:160]  # which program a pid runs, to name who tried
+    pid = line.split(" ", 1)[0]
+    child = CLONE.search(line)
+    if child and pid in commands: commands.setdefault(child.group(1), commands[pid])  # threads and forks run their parent's program
     for pattern in (INET, INET6):
         for port, address in pattern.findall(line):
             if not local(address):
                 key = f"{address}:{port}"
-                attempts.setdefault(key, line.strip()[:300])
+                attempts.setdefault(key, f"pid {pid} ({commands.get(pid, 'a thread or fork of an earlier process')}): {line.strip()[:200]}")
 if attempts:
     print(f"{len(attempts)} destination(s) off this machine were tried during the test run:")
     for key, line in sorted(attempts.items()): print(f"  {key}   e.g. {line}")
