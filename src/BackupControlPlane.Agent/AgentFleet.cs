@@ -20,6 +20,8 @@ public sealed record AgentFleetOptions
     public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How often the fleet prints its one-line summary.</summary>
     public TimeSpan SummaryInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The clock of every simulated VM and of the fleet's own discovery, restart and summary intervals.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
         var logger = loggers.CreateLogger("Fleet");
         var tasks = new ConcurrentBag<Task>();
         var lastSummary = "";
-        var nextSummary = DateTimeOffset.UtcNow + _options.SummaryInterval;
+        var nextSummary = _options.Time.GetUtcNow() + _options.SummaryInterval;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -75,14 +77,14 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
                 {
                     logger.LogWarning("Fleet discovery failed: {Message}", e.Message);
                 }
-                if (DateTimeOffset.UtcNow >= nextSummary)
+                if (_options.Time.GetUtcNow() >= nextSummary)
                 {
                     var summary = $"{Count} agents; tasks: {TasksSucceeded} succeeded, {TasksFailed} failed; {Crashes} crashes";
                     if (summary != lastSummary) logger.LogInformation("{Summary}", summary);
                     lastSummary = summary;
-                    nextSummary = DateTimeOffset.UtcNow + _options.SummaryInterval;
+                    nextSummary = _options.Time.GetUtcNow() + _options.SummaryInterval;
                 }
-                await Task.Delay(_options.DiscoveryInterval, ct);
+                await Task.Delay(_options.DiscoveryInterval, _options.Time, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -100,7 +102,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
             : new MemoryAgentStateStore();
         var agentOptions = new VmAgentOptions
         {
-            Hold = _options.Hold, State = state,
+            Hold = _options.Hold, State = state, Time = _options.Time,
             Fault = _options.FaultsByVm.TryGetValue(name, out var own) ? own : _options.Fault,
         };
         logger.LogDebug("Agent started for {Vm}", member.VmResourceId);
@@ -130,7 +132,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
             {
                 Interlocked.Increment(ref _crashes);
                 logger.LogWarning("Agent crashed; restarting in {Delay}", _options.RestartDelay);
-                await Task.Delay(_options.RestartDelay, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(_options.RestartDelay, _options.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             catch (AgentRegistrationRefusedException e)
             {

@@ -11,9 +11,11 @@ namespace BackupControlPlane.Agent;
 /// with the VM's provisioning secret in exchange for a credential scoped to that one VM. Protected settings arrive
 /// encrypted to this certificate.
 /// </summary>
-public sealed class AgentIdentity(HttpClient http, string provisioningSecret) : IDisposable
+/// <param name="time">The VM's clock: the certificate's validity and the credential's renewal; the system clock when null.</param>
+public sealed class AgentIdentity(HttpClient http, string provisioningSecret, TimeProvider? time = null) : IDisposable
 {
-    private readonly Lazy<X509Certificate2> _certificate = new(() => ProtectedSettingsCms.NewAgentCertificate(provisioningSecret.Split('.')[0]));
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lazy<X509Certificate2> _certificate = new(() => ProtectedSettingsCms.NewAgentCertificate(provisioningSecret.Split('.')[0], (time ?? TimeProvider.System).GetUtcNow()));
     private AgentCredential? _credential;
 
     public X509Certificate2 Certificate => _certificate.Value;
@@ -23,7 +25,7 @@ public sealed class AgentIdentity(HttpClient http, string provisioningSecret) : 
     public async Task<string> CredentialAsync(CancellationToken ct)
     {
         // Registering again a little before expiry keeps long-polls from failing on an expired credential.
-        if (_credential is null || _credential.ExpiresOn <= DateTimeOffset.UtcNow.AddMinutes(1)) await RegisterAsync(ct);
+        if (_credential is null || _credential.ExpiresOn <= _time.GetUtcNow().AddMinutes(1)) await RegisterAsync(ct);
         return _credential!.Credential;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -19,6 +18,8 @@ public sealed record VmAgentOptions
     public IAgentStateStore? State { get; init; }
     /// <summary>A fault from the command line; one set through the emulator's control route takes precedence.</summary>
     public AgentFault? Fault { get; init; }
+    /// <summary>The VM's clock: retry back-off, injected delays (late, offline), timestamps in its logs and status.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Thrown by the crash fault: the agent dies after snapshotting, before it reports.</summary>
@@ -39,8 +40,8 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
 {
     public const string Version = "2.14.0.1";
 
-    private readonly AgentIdentity _identity = new(http, provisioningSecret);
     private readonly VmAgentOptions _options = options ?? new VmAgentOptions();
+    private readonly AgentIdentity _identity = new(http, provisioningSecret, options?.Time);
     private readonly IAgentStateStore _state = options?.State ?? new MemoryAgentStateStore();
     private readonly HashSet<string> _installed = [];
     private long _incarnation = -1;
@@ -74,7 +75,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
             {
                 logger.LogDebug("Goal-state poll failed ({Message}); retrying in {Backoff}", e.Message, backoff);
-                await Task.Delay(backoff, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(backoff, _options.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
@@ -120,7 +121,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     private async Task GoOfflineAsync(int seconds, long? serial, CancellationToken ct)
     {
         logger.LogWarning("Network lost for {Seconds} s (injected fault{Serial})", seconds, serial is null ? "" : $" #{serial}");
-        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), _options.Time, ct);
         logger.LogInformation("Network back");
     }
 
@@ -145,11 +146,11 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             logger.LogWarning("Task {TaskId}: received; never answering (injected fault)", taskId);
             return;
         }
-        var clock = Stopwatch.StartNew();
+        var started = _options.Time.GetTimestamp();
         await ReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct);
         var log = new StringBuilder();
-        log.AppendLine($"{DateTimeOffset.UtcNow:o} Guest Agent Version is {Version}; BackupControlPlane.Agent VMSnapshot handler");
-        log.AppendLine($"{DateTimeOffset.UtcNow:o} task {taskId}, commandStartTimeUTCTicks {settings.CommandStartTimeUTCTicks}");
+        log.AppendLine($"{_options.Time.GetUtcNow():o} Guest Agent Version is {Version}; BackupControlPlane.Agent VMSnapshot handler");
+        log.AppendLine($"{_options.Time.GetUtcNow():o} task {taskId}, commandStartTimeUTCTicks {settings.CommandStartTimeUTCTicks}");
 
         IReadOnlyList<string> sasUris;
         try
@@ -158,7 +159,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {
-            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.ErrorParameter, "objectStr could not be decoded."), clock, ct);
+            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.ErrorParameter, "objectStr could not be decoded."), started, ct);
             return;
         }
         logger.LogInformation("Task {TaskId}: received, {Disks} disks", taskId, sasUris.Count);
@@ -166,9 +167,9 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         var infos = new List<SnapshotInfo>();
         if (fault is { Mode: AgentFault.Fail, Code: { } failCode })
         {
-            log.AppendLine($"{DateTimeOffset.UtcNow:o} snapshot failed with code {failCode} (injected fault)");
+            log.AppendLine($"{_options.Time.GetUtcNow():o} snapshot failed with code {failCode} (injected fault)");
             await WriteStatusAsync(settings, secrets, log, false, failCode, [], ct);
-            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, failCode, $"Snapshot failed with extension code {failCode} (injected fault)."), clock, ct);
+            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, failCode, $"Snapshot failed with extension code {failCode} (injected fault)."), started, ct);
             return;
         }
         await Parallel.ForEachAsync(sasUris, ct, async (sas, token) =>
@@ -186,7 +187,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                 lock (infos) infos.Add(new SnapshotInfo(false, null, $"Snapshot of {blobUri} failed: {StorageMessage(e)}", blobUri));
             }
         });
-        foreach (var i in infos) log.AppendLine($"{DateTimeOffset.UtcNow:o} {(i.IsSuccessful ? "snapshot " + i.SnapshotUri : i.ErrorMessage)}");
+        foreach (var i in infos) log.AppendLine($"{_options.Time.GetUtcNow():o} {(i.IsSuccessful ? "snapshot " + i.SnapshotUri : i.ErrorMessage)}");
         if (fault?.Mode == AgentFault.Crash)
         {
             logger.LogWarning("Task {TaskId}: crashing after {Count} snapshots, before reporting (injected fault)", taskId, infos.Count);
@@ -195,7 +196,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         if (fault is { Mode: AgentFault.Late, Seconds: { } late } && late > 0)
         {
             logger.LogInformation("Task {TaskId}: answering {Seconds} s late (injected fault)", taskId, late);
-            await Task.Delay(TimeSpan.FromSeconds(late), ct);
+            await Task.Delay(TimeSpan.FromSeconds(late), _options.Time, ct);
         }
 
         var ok = infos.All(i => i.IsSuccessful);
@@ -212,7 +213,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         {
             report = new TaskStatusReport(TaskStatuses.Error, VmSnapshotExtension.Codes.HttpFailure, $"Writing the status blob failed: {StorageMessage(e)}");
         }
-        await FinishAsync(taskId, report, clock, ct);
+        await FinishAsync(taskId, report, started, ct);
     }
 
     /// <summary>
@@ -229,27 +230,27 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     };
 
     /// <summary>The status blob in the extension's shape, then the log blob.</summary>
-    private static async Task WriteStatusAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, StringBuilder log, bool ok, int code,
+    private async Task WriteStatusAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, StringBuilder log, bool ok, int code,
         IReadOnlyList<SnapshotInfo> infos, CancellationToken ct)
     {
         var message = JsonSerializer.Serialize(new SnapshotMessage(ok ? "Succeeded" : "Snapshot failed",
             ok ? SnapshotMessage.ConsistencyFileSystem : SnapshotMessage.ConsistencyNone, "", false), SnapshotStatusDocument.Json);
-        var entry = new SnapshotStatusEntry("1.0.9184.0", SnapshotStatusDocument.TimestampUtc(DateTimeOffset.UtcNow),
+        var entry = new SnapshotStatusEntry("1.0.9184.0", SnapshotStatusDocument.TimestampUtc(_options.Time.GetUtcNow()),
             new SnapshotStatus(VmSnapshotExtension.Publisher + ".VMSnapshot", "Enable", ok ? TaskStatuses.Success : TaskStatuses.Error,
                 code.ToString(), new FormattedMessage("en-US", message), [], settings.TaskId, settings.CommandStartTimeUTCTicks,
                 Environment.MachineName, infos));
         await new BlobClient(new Uri(secrets.StatusBlobUri)).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
-        log.AppendLine($"{DateTimeOffset.UtcNow:o} status written; result {(ok ? "success" : "error")} (code {code})");
+        log.AppendLine($"{_options.Time.GetUtcNow():o} status written; result {(ok ? "success" : "error")} (code {code})");
         await new BlobClient(new Uri(secrets.LogsBlobUri)).UploadAsync(BinaryData.FromString(log.ToString()), overwrite: true, ct);
     }
 
-    private async Task FinishAsync(string taskId, TaskStatusReport report, Stopwatch clock, CancellationToken ct)
+    private async Task FinishAsync(string taskId, TaskStatusReport report, long started, CancellationToken ct)
     {
         _state.Save(new AgentTaskRecord(taskId, report));
         await ReportAsync(taskId, report, ct);
         var level = report.Status == TaskStatuses.Success ? LogLevel.Information : LogLevel.Warning;
         logger.Log(level, "Task {TaskId}: {Status} (code {Code}) in {Seconds:0.00} s{Message}", taskId, report.Status, report.Code,
-            clock.Elapsed.TotalSeconds, report.Message is null ? "" : ": " + report.Message);
+            _options.Time.GetElapsedTime(started).TotalSeconds, report.Message is null ? "" : ": " + report.Message);
         TaskFinished?.Invoke(taskId, report);
     }
 

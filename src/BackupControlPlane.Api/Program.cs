@@ -30,6 +30,8 @@ app.Use((http, next) =>
 });
 app.UseRouting();
 app.UseRateLimiter();
+// After routing: agent routes require the VmAgent policy (ARM tokens are checked by RequireArmToken below).
+app.UseAuthorization();
 app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 

@@ -30,13 +30,15 @@ public static class ProtectedSettingsCms
             ?? throw new CryptographicException("The protected settings are empty.");
     }
 
-    /// <summary>A certificate for an agent: self-signed, generated on the VM, its private key never leaving it.</summary>
-    public static X509Certificate2 NewAgentCertificate(string vmId)
+    /// <summary>
+    /// A certificate for an agent: self-signed, generated on the VM, its private key never leaving it; valid for a year
+    /// from <paramref name="now"/> on the VM's clock (and from a day before, for clock skew).
+    /// </summary>
+    public static X509Certificate2 NewAgentCertificate(string vmId, DateTimeOffset now)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN=BackupControlPlane agent {vmId}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, true));
-        var now = DateTimeOffset.UtcNow;
         return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
     }
 }

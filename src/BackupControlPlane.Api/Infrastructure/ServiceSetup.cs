@@ -45,6 +45,7 @@ public static class ServiceSetup
         var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
         services.AddSingleton(paths);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TransportClock.System); // the wire's own clock (agent presence, long-poll holds, TLS)
 
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connection = builder.Configuration.GetConnectionString("Default");
@@ -126,7 +127,7 @@ public static class ServiceSetup
 
         // HTTPS with the emulator's own CA (or a configured PFX) for every https:// address in Urls.
         var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls)));
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls, k.ApplicationServices.GetRequiredService<TransportClock>().Time)));
 
         services.AddSingleton<TokenService>();
         services.AddSingleton<ValidatedTokens>();
@@ -157,11 +158,8 @@ public static class ServiceSetup
             };
         });
 
-        services.AddSingleton<AgentCredentials>();
-        services.AddSingleton<AgentNotifier>();
-        services.AddSingleton<AgentPresence>();
+        services.AddAgents();
         services.AddSingleton<SlotSignals>();
-        services.AddScoped<GoalStateBuilder>();
         services.AddScoped<BackupStarter>();
         services.AddScoped<SnapshotStatusReader>();
         services.AddScoped<SnapshotReportHandler>();

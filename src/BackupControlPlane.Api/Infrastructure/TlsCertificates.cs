@@ -14,29 +14,32 @@ public sealed class TlsOptions
 
 /// <summary>
 /// The emulator's own certificate authority and a server certificate for 127.0.0.1 and localhost, created once in the
-/// data folder. Clients trust <c>tls/ca.pem</c> (REQUESTS_CA_BUNDLE for az, SSL_CERT_FILE for .NET on Linux).
+/// data folder. Clients trust <c>tls/ca.pem</c> (REQUESTS_CA_BUNDLE for az, SSL_CERT_FILE for .NET on Linux). Validity
+/// is judged on the clock passed in, the transport's: clients check it against their own real time, whatever the
+/// emulated clock says.
 /// </summary>
 public static class TlsCertificates
 {
     public static string CaPath(DataPaths paths) => Path.Combine(paths.Root, "tls", "ca.pem");
     private static string ServerPath(DataPaths paths) => Path.Combine(paths.Root, "tls", "server.pfx");
 
-    public static X509Certificate2 Load(DataPaths paths, TlsOptions options)
+    public static X509Certificate2 Load(DataPaths paths, TlsOptions options, TimeProvider time)
     {
         if (!string.IsNullOrEmpty(options.CertificatePath))
             return X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath, options.CertificatePassword);
         var server = ServerPath(paths);
-        if (!File.Exists(server) || !File.Exists(CaPath(paths))) Create(paths);
+        var now = time.GetUtcNow();
+        if (!File.Exists(server) || !File.Exists(CaPath(paths))) Create(paths, now);
         var cert = X509CertificateLoader.LoadPkcs12FromFile(server, null);
-        if (cert.NotAfter > DateTime.Now.AddDays(7)) return cert;
-        Create(paths);
+        if (cert.NotAfter.ToUniversalTime() > now.UtcDateTime.AddDays(7)) return cert;
+        cert.Dispose();
+        Create(paths, now);
         return X509CertificateLoader.LoadPkcs12FromFile(server, null);
     }
 
-    private static void Create(DataPaths paths)
+    private static void Create(DataPaths paths, DateTimeOffset now)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(ServerPath(paths))!);
-        var now = DateTimeOffset.UtcNow;
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=BackupControlPlane Local CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));

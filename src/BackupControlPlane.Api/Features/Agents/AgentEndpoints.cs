@@ -17,7 +17,7 @@ public static class AgentEndpoints
     {
         app.MapPost(AgentRoutes.Register, Register).WithTags("Agent protocol")
             .WithSummary("Register the public part of the agent's own certificate with the VM's provisioning secret; answers the agent's credential.");
-        var agent = app.MapGroup("").WithTags("Agent protocol").AddEndpointFilter(AuthenticateAgent);
+        var agent = app.MapGroup("").WithTags("Agent protocol").RequireAuthorization(AgentAuthenticationHandler.Policy);
         agent.MapGet(AgentRoutes.GoalState, GetGoalState)
             .WithSummary("Long-poll: answers when the VM's incarnation exceeds ?incarnation= or after the hold time. Authorization: VmAgent {key}.");
         agent.MapPost(AgentRoutes.ExtensionStatus, ReportExtension);
@@ -27,7 +27,7 @@ public static class AgentEndpoints
             .WithSummary("Every emulated VM with its agent credential: the emulator's stand-in for 'the VM booted'. Local callers only.");
         var faults = app.MapGroup(AgentRoutes.Fault).WithTags("Emulator control").AddEndpointFilter(LocalOnly);
         faults.MapGet("", GetFault).WithSummary("The fault injected into this VM's agent, if any. Local callers only.");
-        faults.MapPut("", PutFault)
+        faults.MapPut("", PutFault).InOneTransaction()
             .WithSummary("Inject a fault into this VM's agent at run time: silent, late (seconds), fail (extension code), crash, offline (seconds). Delivered in the agent's goal state. Local callers only.");
         faults.MapDelete("", DeleteFault).WithSummary("Clear the fault injected into this VM's agent. Local callers only.");
     }
@@ -45,17 +45,19 @@ public static class AgentEndpoints
         return vm.AgentFaultJson is null ? TypedResults.NoContent() : TypedResults.Ok(System.Text.Json.JsonSerializer.Deserialize<AgentFault>(vm.AgentFaultJson)!);
     }
 
-    private static async Task<Results<Ok<AgentFault>, ProblemHttpResult>> PutFault(string vmId, AgentFault? fault, BackupDbContext db, AgentNotifier notifier, CancellationToken ct)
+    private static async Task<Results<Ok<AgentFault>, ProblemHttpResult>> PutFault(string vmId, AgentFault? fault, BackupDbContext db, AgentNotifier notifier,
+        HttpContext http, CancellationToken ct)
     {
         if (fault?.Mode is null) return TypedResults.Problem($"Send {{\"mode\": \"{string.Join("|", AgentFault.Modes)}\", \"seconds\": N, \"code\": N}}.", statusCode: 400, title: "Invalid fault");
         fault = fault with { Mode = fault.Mode.ToLowerInvariant() };
         if (fault.Validate() is { } error) return TypedResults.Problem(error, statusCode: 400, title: "Invalid fault");
         if (await FindByVmIdAsync(db, vmId, ct) is not { } vm) return VmNotFound(vmId);
-        vm.Incarnation++; // reaches a waiting agent at once
-        fault = fault with { Serial = vm.Incarnation };
+        // The new incarnation reaches a waiting agent at once and is the fault's serial; one transaction (the route's)
+        // makes the bump and the fault visible together.
+        fault = fault with { Serial = await db.BumpIncarnationAsync(vm.Id, ct) };
         vm.AgentFaultJson = System.Text.Json.JsonSerializer.Serialize(fault);
         await db.SaveChangesAsync(ct);
-        notifier.Signal(vm.Id);
+        OneTransaction.AfterCommit(http, () => notifier.Signal(vm.Id));
         return TypedResults.Ok(fault);
     }
 
@@ -65,8 +67,9 @@ public static class AgentEndpoints
         if (vm.AgentFaultJson is not null)
         {
             vm.AgentFaultJson = null;
-            vm.Incarnation++;
             await db.SaveChangesAsync(ct);
+            // After the fault is gone: an agent seeing the new incarnation must see it gone too.
+            await db.BumpIncarnationAsync(vm.Id, ct);
             notifier.Signal(vm.Id);
         }
         return TypedResults.NoContent();
@@ -79,27 +82,22 @@ public static class AgentEndpoints
         TypedResults.Problem($"No emulated VM has vmId '{vmId}' (GET {AgentRoutes.Fleet} lists them).", statusCode: 404, title: "VM not found");
 
     private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, BackupDbContext db, AgentNotifier notifier, GoalStateBuilder builder,
-        AgentPresence presence, IOptions<EmulatorOptions> options, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
+        AgentPresence presence, GoalStateHold holds, IOptions<EmulatorOptions> options, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
     {
-        var vm = Caller(http);
+        var vm = AgentAuthenticationHandler.Caller(http);
         using var connected = presence.Connect(vm.Id);
         var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : options.Value.GoalStateLongPoll;
         await builder.HeartbeatAsync(vm, ct);
-        var changed = notifier.Subscribe(vm.Id);
+        using var changes = notifier.Subscribe(vm.Id);
         var current = await db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => v.Incarnation).FirstAsync(ct);
-        if (current <= incarnation && hold > TimeSpan.Zero)
-        {
-            // Real time on purpose: the hold is a transport concern, not emulated time.
-            await Task.WhenAny(changed, Task.Delay(hold, ct));
-            ct.ThrowIfCancellationRequested();
-        }
+        if (current <= incarnation) await holds.WaitAsync(changes.Changed, hold, ct);
         return TypedResults.Ok(await builder.BuildAsync(vm.Id, ct));
     }
 
     private static async Task<IResult> ReportExtension(HttpContext http, string name, ExtensionHandlerReport report,
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var vm = Caller(http);
+        var vm = AgentAuthenticationHandler.Caller(http);
         // System.Text.Json leaves non-nullable strings null when the JSON lacks them.
         if (report?.Status is null) return TypedResults.Problem("status is required ('Ready' or an error status).", statusCode: 400, title: "Invalid status");
         var ext = await db.VirtualMachineExtensions.FirstOrDefaultAsync(e => e.VirtualMachineId == vm.Id && e.Name == name, ct);
@@ -115,7 +113,7 @@ public static class AgentEndpoints
 
     private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, SnapshotReportHandler reports, CancellationToken ct)
     {
-        var vm = Caller(http);
+        var vm = AgentAuthenticationHandler.Caller(http);
         if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
             return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
         var receipt = await reports.HandleReportAsync(vm.Id, taskId, report, ct);
@@ -130,7 +128,7 @@ public static class AgentEndpoints
     private static async Task<IResult> Register(HttpContext http, AgentRegistration? body, BackupDbContext db, AgentCredentials credentials,
         IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
     {
-        if (!credentials.TryValidateProvisioningSecret(Presented(http), out var vmId))
+        if (!credentials.TryValidateProvisioningSecret(AgentAuthenticationHandler.Presented(http.Request), out var vmId))
             return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <provisioning secret>' (GET {AgentRoutes.Fleet}) to register.", statusCode: 401, title: "Provisioning secret missing or invalid");
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
         try
@@ -156,44 +154,11 @@ public static class AgentEndpoints
             vm.AgentRegistration++;
             await db.SaveChangesAsync(ct);
             // The goal state's protected settings are now for the new certificate; atomic, as a task may bump it too.
-            await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
+            await db.BumpIncarnationAsync(vm.Id, ct);
             var expires = now + options.Value.AgentCredentialLifetime;
             var credential = credentials.Issue(new AgentCredentials.Credential(vm.VmId, vm.AgentRegistration, expires, certificate.Thumbprint));
             return TypedResults.Ok(new AgentCredential(credential, expires, certificate.Thumbprint));
         }
-    }
-
-    private static string? Presented(HttpContext http)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        var prefix = AgentRoutes.Scheme + " ";
-        return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
-    }
-
-    private static VirtualMachine Caller(HttpContext http) => (VirtualMachine)http.Items[typeof(VirtualMachine)]!;
-
-    /// <summary>
-    /// Agent routes take the credential from registration: signed by the emulator, unexpired, for the VM's current
-    /// registration and certificate. A provisioning secret, a replayed credential of an earlier registration, or a
-    /// forged one is refused.
-    /// </summary>
-    private static async ValueTask<object?> AuthenticateAgent(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var credentials = http.RequestServices.GetRequiredService<AgentCredentials>();
-        if (!credentials.TryRead(Presented(http), out var credential))
-            return TypedResults.Problem($"Send 'Authorization: {AgentRoutes.Scheme} <credential>' as {AgentRoutes.Register} answered it.", statusCode: 401, title: "Agent credential missing or invalid");
-        if (credential.ExpiresOn <= http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())
-            return TypedResults.Problem($"The agent credential expired; register again at {AgentRoutes.Register}.", statusCode: 401, title: "Agent credential expired");
-        var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-        var vm = await db.VirtualMachines.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == credential.VmId, http.RequestAborted);
-        if (vm is null) return TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 403, title: "Forbidden");
-        if (vm.AgentRegistration != credential.Registration || vm.AgentCertificateThumbprint != credential.Thumbprint)
-            return TypedResults.Problem($"The credential belongs to an earlier registration of this VM's agent; register again at {AgentRoutes.Register}.", statusCode: 401, title: "Agent credential superseded");
-        http.Items[typeof(VirtualMachine)] = vm;
-        // Every authenticated agent request is a sign of life, whatever the route.
-        http.RequestServices.GetRequiredService<AgentPresence>().Heard(vm.Id);
-        return await next(context);
     }
 
     public static async ValueTask<object?> LocalOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

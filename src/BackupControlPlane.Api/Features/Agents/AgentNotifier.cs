@@ -7,12 +7,14 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// <summary>
 /// Wakes the long-polls of a VM's agent when its goal state changes, so a new task reaches a waiting agent at once
 /// without the server re-reading the database in a loop. With several nodes (PostgreSQL) a signal also reaches the
-/// node holding the agent's poll, through <see cref="IClusterSignals"/>.
+/// node holding the agent's poll, through <see cref="IClusterSignals"/>. A VM has an entry only while a poll waits on
+/// it: a signal consumes it, and the last waiter to leave removes it, so VMs that stopped polling (deleted, agent gone)
+/// leave nothing behind.
 /// </summary>
 public sealed class AgentNotifier
 {
     private const string Topic = "agent";
-    private readonly ConcurrentDictionary<long, TaskCompletionSource> _signals = new();
+    private readonly ConcurrentDictionary<long, Waiters> _signals = new();
     private readonly IClusterSignals? _cluster;
 
     public AgentNotifier(IClusterSignals? cluster = null)
@@ -25,9 +27,26 @@ public sealed class AgentNotifier
         });
     }
 
-    /// <summary>Call before reading the state, then await: a change between the read and the wait is not missed.</summary>
-    public Task Subscribe(long vmId) =>
-        _signals.GetOrAdd(vmId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>How many VMs have a poll waiting for a change: bounded by the polls held right now.</summary>
+    public int Waiting => _signals.Count;
+
+    /// <summary>
+    /// Call before reading the state, then await <see cref="Subscription.Changed"/>: a change between the read and the
+    /// wait is not missed. Dispose the subscription when the poll ends.
+    /// </summary>
+    public Subscription Subscribe(long vmId)
+    {
+        while (true)
+        {
+            var waiters = _signals.GetOrAdd(vmId, _ => new Waiters());
+            lock (waiters)
+            {
+                if (waiters.Ended) continue; // signalled or abandoned just now: its successor is the one to wait on
+                waiters.Count++;
+                return new Subscription(this, vmId, waiters);
+            }
+        }
+    }
 
     /// <summary>Call after the change is committed.</summary>
     public void Signal(long vmId)
@@ -38,11 +57,54 @@ public sealed class AgentNotifier
 
     private void SignalLocal(long vmId)
     {
-        if (_signals.TryRemove(vmId, out var tcs)) tcs.TrySetResult();
+        if (!_signals.TryRemove(vmId, out var waiters)) return;
+        lock (waiters) waiters.Ended = true;
+        waiters.Changed.TrySetResult();
     }
 
     private void SignalAllLocal()
     {
         foreach (var vmId in _signals.Keys) SignalLocal(vmId);
+    }
+
+    private void Leave(long vmId, Waiters waiters)
+    {
+        lock (waiters)
+        {
+            if (--waiters.Count > 0 || waiters.Ended) return;
+            waiters.Ended = true;
+            _signals.TryRemove(KeyValuePair.Create(vmId, waiters));
+        }
+    }
+
+    internal sealed class Waiters
+    {
+        public readonly TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Count;
+        public bool Ended;
+    }
+
+    /// <summary>One poll's wait for a change of its VM's goal state.</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private readonly AgentNotifier _owner;
+        private readonly long _vmId;
+        private readonly Waiters _waiters;
+        private int _disposed;
+
+        internal Subscription(AgentNotifier owner, long vmId, Waiters waiters)
+        {
+            _owner = owner;
+            _vmId = vmId;
+            _waiters = waiters;
+        }
+
+        /// <summary>Completes when the goal state changes after the subscription was taken.</summary>
+        public Task Changed => _waiters.Changed.Task;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) _owner.Leave(_vmId, _waiters);
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
-public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, Microsoft.Extensions.Options.IOptions<EmulatorOptions> options)
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport,
+    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
     public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
@@ -51,10 +52,13 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
 
-    /// <summary>Records that the agent is alive; written at most every 10 s so long-polls stay cheap.</summary>
+    /// <summary>
+    /// Records that the agent is alive, for every node's <see cref="AgentPresence"/>; written at most every 10 s so
+    /// long-polls stay cheap. On the transport clock, as presence is judged.
+    /// </summary>
     public async Task HeartbeatAsync(VirtualMachine vm, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = transport.Time.GetUtcNow();
         if (vm.AgentLastSeen is { } seen && now - seen < TimeSpan.FromSeconds(10)) return;
         await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.AgentLastSeen, now), ct);
     }

@@ -59,7 +59,7 @@ public static class IdentityEndpoints
     private static IResult ManagedIdentityToken(TokenService tokens, string? resource)
     {
         var t = tokens.Issue(resource, TokenService.ManagedIdentityObjectId, "backupcontrolplane-msi");
-        var life = (long)(t.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds;
+        var life = t.ExpiresInSeconds;
         // IMDS answers numbers as strings.
         return TypedResults.Json(new TokenResponse(t.AccessToken, "Bearer", life.ToString(), t.ExpiresOn.ToUnixTimeSeconds().ToString(), life.ToString(),
             (t.ExpiresOn.ToUnixTimeSeconds() - life).ToString(), t.Resource, "backupcontrolplane-msi"));
@@ -76,7 +76,7 @@ public static class IdentityEndpoints
         // MSAL sends scope=<resource>/.default; ADAL-style clients send resource=.
         var resource = (string?)form["resource"] ?? ((string?)form["scope"])?.Split(' ').FirstOrDefault()?.Replace("/.default", "/");
         var t = tokens.Issue(resource, TokenService.ObjectIdFor(clientId), clientId);
-        var life = (long)(t.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds;
+        var life = t.ExpiresInSeconds;
         return TypedResults.Json(new TokenResponse(t.AccessToken, "Bearer", life, t.ExpiresOn.ToUnixTimeSeconds(), life,
             t.ExpiresOn.ToUnixTimeSeconds() - life, t.Resource));
     }

@@ -60,7 +60,12 @@ public sealed class TokenService
     public string TenantId => _emulator.TenantId;
     public SecurityKey SigningKey => _key;
 
-    public sealed record Issued(string AccessToken, DateTimeOffset ExpiresOn, string Resource);
+    /// <summary>A token and its lifetime on the emulated clock (<see cref="IssuedOn"/> to <see cref="ExpiresOn"/>).</summary>
+    public sealed record Issued(string AccessToken, DateTimeOffset IssuedOn, DateTimeOffset ExpiresOn, string Resource)
+    {
+        /// <summary>Whole seconds the token lives, as <c>expires_in</c> states it.</summary>
+        public long ExpiresInSeconds => (long)(ExpiresOn - IssuedOn).TotalSeconds;
+    }
 
     public Issued Issue(string? resource, Guid objectId, string appId)
     {
@@ -85,7 +90,7 @@ public sealed class TokenService
                 ["ver"] = "1.0",
             },
         });
-        return new Issued(token, expires, audience);
+        return new Issued(token, now, expires, audience);
     }
 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);

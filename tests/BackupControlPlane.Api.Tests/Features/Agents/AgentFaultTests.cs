@@ -5,7 +5,11 @@ using Azure.Storage.Blobs.Models;
 using BackupControlPlane.Agent;
 using BackupControlPlane.Api.Tests.Infrastructure;
 using BackupControlPlane.Contracts;
+using BackupControlPlane.Api.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BackupControlPlane.Api.Tests.Features.Agents;
 
@@ -44,14 +48,23 @@ public sealed class AgentFaultTests
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
         await app.Arm.ProtectedVmAsync(rg, "vault1", "vmlate");
-        var agent = await app.StartAgentAsync("vmlate", new VmAgentOptions { Hold = TimeSpan.FromSeconds(5), Fault = AgentFault.Parse("late:3") });
+        // The VM's clock stands still until the test moves it: the agent answers only when its 3 s have passed there.
+        var vmClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var agent = await app.StartAgentAsync("vmlate", new VmAgentOptions { Hold = TimeSpan.FromSeconds(5), Fault = AgentFault.Parse("late:3"), Time = vmClock });
         var jobName = (await app.Arm.BackupNowAsync(rg, "vault1", "vmlate"))["name"]!.GetValue<string>();
+        var jobPath = $"{ArmTestClient.VaultPath(rg, "vault1")}/backupJobs/{jobName}";
 
         await Poll.Until(() => Task.FromResult(agent.SnapshotsTaken == 2), "the late agent to take its snapshots");
-        var meanwhile = await app.Arm.GetAsync($"{ArmTestClient.VaultPath(rg, "vault1")}/backupJobs/{jobName}");
+        var meanwhile = await app.Arm.GetAsync(jobPath);
         Assert.Equal("InProgress", meanwhile["properties"]!["status"]!.GetValue<string>());
         Assert.Empty((await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmlate") + "/recoveryPoints"))["value"]!.AsArray());
 
+        // A second at a time, until the agent's delay (started whenever it got there) has run out and it has answered.
+        await Poll.Until(async () =>
+        {
+            vmClock.Advance(TimeSpan.FromSeconds(1));
+            return (await app.Arm.GetAsync(jobPath))["properties"]!["status"]!.GetValue<string>() != "InProgress";
+        }, "the late agent to answer once its clock has moved 3 s");
         var job = await app.Arm.WaitForJobAsync(rg, "vault1", jobName);
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
     }
@@ -95,21 +108,36 @@ public sealed class AgentFaultTests
     [Fact]
     public async Task An_agent_that_loses_its_network_shows_Not_Ready_and_backups_fail_fast_until_it_is_back()
     {
-        using var app = await EmulatorApp.StartAsync(settings: new() { ["Emulator:AgentReadyWindow"] = "00:00:02", ["Emulator:GoalStateLongPoll"] = "00:00:01" });
+        // Two fake clocks. The transport clock runs the agent's network loss and ages its presence (Ready for 2 s after
+        // its last request); the emulated clock only moves past the VM's boot grace. Nothing waits on real seconds.
+        var emulated = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var transport = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = await EmulatorApp.StartAsync(emulated, new() { ["Emulator:AgentReadyWindow"] = "00:00:02", ["Emulator:GoalStateLongPoll"] = "00:00:01" },
+            services: s => s.Replace(ServiceDescriptor.Singleton(new TransportClock(transport))));
         const string rg = "rg-offline";
         await app.Arm.ProtectedVmAsync(rg, "vault1", "vmoff");
-        await app.StartAgentAsync("vmoff", new VmAgentOptions { Hold = TimeSpan.FromSeconds(1) });
+        emulated.Advance(TimeSpan.FromMinutes(1)); // booted long ago: Not Ready from now on means unavailable
+        await app.StartAgentAsync("vmoff", new VmAgentOptions { Hold = TimeSpan.FromSeconds(1), Time = transport });
         await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to be Ready");
 
         await app.SetFaultAsync("vmoff", new { mode = "offline", seconds = 8 });
-        await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Not Ready", "the agent to show Not Ready");
+        // A second of wire time per step: the agent shows Not Ready 2 s after its last request, 6 s before it is back.
+        await Poll.Until(async () =>
+        {
+            transport.Advance(TimeSpan.FromSeconds(1));
+            return await AgentStatusAsync(app, rg, "vmoff") == "Not Ready";
+        }, "the agent to show Not Ready");
         var job = await app.Arm.BackupNowAsync(rg, "vault1", "vmoff");
         Assert.Equal("Failed", job["properties"]!["status"]!.GetValue<string>()); // at once, not after the task timeout
         Assert.Equal("UserErrorGuestAgentStatusUnavailable", ArmTestClient.ErrorOf(job));
         using (var ext = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VmPath(rg, "vmoff") + "/extensions/VMSnapshotLinux", "2024-11-01"))
             Assert.Equal(HttpStatusCode.NotFound, ext.StatusCode); // nothing was sent to an agent that is not there
 
-        await Poll.Until(async () => await AgentStatusAsync(app, rg, "vmoff") == "Ready", "the agent to come back", TimeSpan.FromSeconds(60));
+        await Poll.Until(async () =>
+        {
+            transport.Advance(TimeSpan.FromSeconds(1));
+            return await AgentStatusAsync(app, rg, "vmoff") == "Ready";
+        }, "the agent to come back");
         job = await app.Arm.WaitForJobAsync(rg, "vault1", (await app.Arm.BackupNowAsync(rg, "vault1", "vmoff"))["name"]!.GetValue<string>());
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
     }

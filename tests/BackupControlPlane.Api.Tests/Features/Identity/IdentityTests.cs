@@ -115,6 +115,23 @@ public sealed class IdentityTests
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Equal("InvalidAuthenticationToken", body!["error"]!["code"]!.GetValue<string>());
 
+        // A new token lives its whole lifetime from the emulated now, as both token endpoints state it.
+        using var http = app.NewHttpClient();
+        using var msiRequest = new HttpRequestMessage(HttpMethod.Get, "/metadata/identity/oauth2/token?resource=https://management.azure.com/");
+        msiRequest.Headers.Add("Metadata", "true");
+        using var msi = await http.SendAsync(msiRequest);
+        var msiJson = (await msi.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("600", msiJson["expires_in"]!.GetValue<string>());
+        Assert.Equal(time.GetUtcNow().AddMinutes(10).ToUnixTimeSeconds().ToString(), msiJson["expires_on"]!.GetValue<string>());
+        using var sp = await http.PostAsync("/adfs/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "my-app", ["client_secret"] = "s3cret", ["resource"] = "https://management.azure.com/",
+        }));
+        var spJson = (await sp.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(600, spJson["expires_in"]!.GetValue<long>());
+        Assert.Equal(time.GetUtcNow().AddMinutes(10).ToUnixTimeSeconds(), spJson["expires_on"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.OK, (await CallArm(app, spJson["access_token"]!.GetValue<string>())).Item1);
+
         using var open = await EmulatorApp.StartAsync(settings: new() { ["Identity:AllowAnonymousArm"] = "true" });
         Assert.Equal(HttpStatusCode.OK, (await CallArm(open, null)).Item1);
     }
@@ -122,7 +139,8 @@ public sealed class IdentityTests
     [Fact]
     public async Task HTTPS_is_served_with_a_certificate_issued_by_the_emulators_own_CA()
     {
-        using var app = await EmulatorApp.StartAsync(https: true);
+        // The emulated clock three years ahead: the certificate follows the transport clock, which clients check it against.
+        using var app = await EmulatorApp.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow.AddYears(3)), https: true);
         var httpsAddress = app.Addresses.Single(a => a.StartsWith("https://"));
         X509Certificate2? served = null;
         using var handler = app.TrustingEmulatorCa(c => served = c);
