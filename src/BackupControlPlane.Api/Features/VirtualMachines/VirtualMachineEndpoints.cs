@@ -116,20 +116,21 @@ public static partial class VirtualMachineEndpoints
         return TypedResults.Ok();
     }
 
-    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListInGroup(string subscriptionId, string resourceGroupName,
-        BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct)
-    {
-        var prefix = ResourceKeys.Of(subscriptionId, resourceGroupName, "");
-        var vms = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VirtualMachineResource>(vms.Select(mapper.ToResource).ToList()));
-    }
+    private static Task<Ok<ArmList<VirtualMachineResource>>> ListInGroup(string subscriptionId, string resourceGroupName,
+        BackupDbContext db, VirtualMachineMapper mapper, HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(ResourceKeys.Of(subscriptionId, resourceGroupName, ""), db, mapper, http, ct);
 
-    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListInSubscription(string subscriptionId,
-        BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct)
+    private static Task<Ok<ArmList<VirtualMachineResource>>> ListInSubscription(string subscriptionId,
+        BackupDbContext db, VirtualMachineMapper mapper, HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(subscriptionId.ToLowerInvariant() + "/", db, mapper, http, ct);
+
+    /// <summary>One page of VMs, in key order, with the disks and extensions of that page only.</summary>
+    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListByKeyPrefix(string prefix, BackupDbContext db, VirtualMachineMapper mapper,
+        HttpContext http, CancellationToken ct)
     {
-        var sub = subscriptionId.ToLowerInvariant();
-        var vms = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(sub + "/")).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VirtualMachineResource>(vms.Select(mapper.ToResource).ToList()));
+        var page = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix))
+            .PageAsync(http, v => v.Key, descending: false, ct);
+        return TypedResults.Ok(page.ToArmList(mapper.ToResource));
     }
 
     private static async Task<Ok<VirtualMachineInstanceView>> GetInstanceView(string subscriptionId, string resourceGroupName, string vmName,

@@ -15,7 +15,8 @@ public sealed class VirtualMachineMapper(BlobStorage storage)
             id, vm.Name, "Microsoft.Compute/virtualMachines", vm.Location, null,
             new VirtualMachineProperties(
                 vm.VmId.ToString(),
-                new HardwareProfile(vm.VmSize ?? "Standard_D2s_v3"),
+                // The size the VM was created with; none when it was created without one (nothing is invented).
+                vm.VmSize is null ? null : new HardwareProfile(vm.VmSize),
                 new StorageProfile(
                     new OsDisk(vm.OsType, os.Name, os.DiskSizeGB, "FromImage", new Vhd(storage.BlobUri(os.BlobContainer, os.BlobName).ToString())),
                     vm.Disks.Where(d => d.Lun >= 0).OrderBy(d => d.Lun)
