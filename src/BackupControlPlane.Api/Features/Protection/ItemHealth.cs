@@ -44,9 +44,7 @@ public static class ItemHealth
     public static async Task<Dictionary<long, SettledBackup>> LatestSettledAsync(BackupDbContext db, IReadOnlyCollection<long> itemIds, CancellationToken ct)
     {
         if (itemIds.Count == 0) return [];
-        var skipped = BackupErrors.BackupOperationInProgress.Code;
-        var settled = db.BackupJobs.AsNoTracking().Where(j => j.ProtectedItemId != null && j.Operation == JobOperations.Backup && j.EndTime != null
-            && (j.Status == JobStatuses.Completed || j.Status == JobStatuses.Failed) && (j.ErrorCode == null || j.ErrorCode != skipped));
+        var settled = SettledBackups(db);
         var rows = await settled
             .Where(j => itemIds.Contains(j.ProtectedItemId!.Value)
                 && j.EndTime == settled.Where(o => o.ProtectedItemId == j.ProtectedItemId).Max(o => o.EndTime))
@@ -54,6 +52,14 @@ public static class ItemHealth
             .ToListAsync(ct);
         // Two jobs ending at the same instant (a fake clock held still): the one started last is the last backup.
         return rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.StartTime)!);
+    }
+
+    /// <summary>The Backup jobs that count for an item's health; the latest of an item is kept when history is pruned.</summary>
+    public static IQueryable<BackupJob> SettledBackups(BackupDbContext db)
+    {
+        var skipped = BackupErrors.BackupOperationInProgress.Code;
+        return db.BackupJobs.AsNoTracking().Where(j => j.ProtectedItemId != null && j.Operation == JobOperations.Backup && j.EndTime != null
+            && (j.Status == JobStatuses.Completed || j.Status == JobStatuses.Failed) && (j.ErrorCode == null || j.ErrorCode != skipped));
     }
 }
 
