@@ -39,8 +39,8 @@ public sealed class HistoryPruner(BackupDbContext db, TimeProvider time, Emulato
             db.BackupJobs.Where(j => j.EndTime != null && j.EndTime <= jobCutoff
                     && j.Status != JobStatuses.InProgress && j.Status != JobStatuses.Cancelling
                     && !db.RecoveryPoints.Any(r => r.JobId == j.Id)
-                    && !(db.ProtectedItems.Any(i => i.Id == j.ProtectedItemId)
-                        && j.EndTime == settled.Where(o => o.ProtectedItemId == j.ProtectedItemId).Max(o => o.EndTime)))
+                    && !settled.Any(o => o.Id == j.Id && db.ProtectedItems.Any(i => i.Id == o.ProtectedItemId)
+                        && o.EndTime == settled.Where(x => x.ProtectedItemId == o.ProtectedItemId).Max(x => x.EndTime)))
                 .OrderBy(j => j.EndTime).Select(j => j.Id),
             async ids =>
             {
