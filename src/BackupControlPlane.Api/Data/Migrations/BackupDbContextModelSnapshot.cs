@@ -553,6 +553,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("TaskSequence")
                         .HasColumnType("INTEGER");
 

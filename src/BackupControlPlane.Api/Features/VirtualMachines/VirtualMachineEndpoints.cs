@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -66,6 +67,13 @@ public static partial class VirtualMachineEndpoints
             if (!same)
                 throw new ArmException(409, ArmErrorCodes.OperationNotAllowed,
                     $"The emulator does not change the location, OS or disks of an existing VM; delete '{vmName}' and create it again.");
+            // A PUT replaces the tags, as ARM does.
+            var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
+            if (tags != existing.TagsJson)
+            {
+                existing.TagsJson = tags;
+                await db.SaveChangesAsync(ct);
+            }
             return TypedResults.Ok(mapper.ToResource(existing));
         }
 
@@ -73,6 +81,7 @@ public static partial class VirtualMachineEndpoints
         {
             VmId = Guid.NewGuid(), SubscriptionId = subscriptionId, ResourceGroup = resourceGroupName, Name = vmName, Key = key,
             Location = location, OsType = osType, VmSize = body.Properties.HardwareProfile?.VmSize, CreatedAt = time.GetUtcNow(),
+            TagsJson = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags),
         };
         // Blobs first, then the row: a failure leaves no VM pointing at missing disks, and the blobs are removed.
         try

@@ -572,6 +572,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
                     b.Property<int>("TaskSequence")
                         .HasColumnType("integer");
 

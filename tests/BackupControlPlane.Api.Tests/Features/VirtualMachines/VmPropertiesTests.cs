@@ -3,9 +3,28 @@ using BackupControlPlane.Api.Tests.Infrastructure;
 
 namespace BackupControlPlane.Api.Tests.Features.VirtualMachines;
 
-/// <summary>A VM's size is the one it was created with; a VM created without one shows none, here and on its recovery points.</summary>
-public sealed class VmSizeTests
+/// <summary>A VM answers with what it was created with: its size (or none, here and on its recovery points) and its tags.</summary>
+public sealed class VmPropertiesTests
 {
+    [Fact]
+    public async Task A_VM_answers_with_the_tags_it_was_last_put_with()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-tags-" + Guid.NewGuid().ToString("N")[..6];
+        object Body(object? tags) => new { location = "eastus", tags, properties = new { storageProfile = new { osDisk = new { osType = "Linux", name = "os", diskSizeGB = 30 } } } };
+        using (var put = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vmtags"), Body(new { env = "test", owner = "backup" }), "2024-07-01"))
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var vm = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmtags"), "2024-07-01");
+        Assert.Equal("test", vm["tags"]!["env"]!.GetValue<string>());
+        Assert.Equal("backup", vm["tags"]!["owner"]!.GetValue<string>());
+        // A PUT replaces them, as ARM does.
+        using (var again = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vmtags"), Body(new { env = "prod" }), "2024-07-01"))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var tags = (await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmtags"), "2024-07-01"))["tags"]!.AsObject();
+        Assert.Equal(["env"], tags.Select(t => t.Key));
+        Assert.Equal("prod", tags["env"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_VM_created_without_a_size_shows_none_and_neither_do_its_recovery_points()
     {

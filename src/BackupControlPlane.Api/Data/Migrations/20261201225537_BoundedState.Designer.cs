@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BackupControlPlane.Api.Data.Migrations
 {
     [DbContext(typeof(BackupDbContext))]
-    [Migration("20261201222812_BoundedState")]
+    [Migration("20261201225537_BoundedState")]
     partial class BoundedState
     {
         /// <inheritdoc />
@@ -554,6 +554,9 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TaskSequence")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlBackupDbContext))]
-    [Migration("20261201222858_BoundedState")]
+    [Migration("20261201225714_BoundedState")]
     partial class BoundedState
     {
         /// <inheritdoc />
@@ -573,6 +573,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
                         .HasColumnType("text");
 
                     b.Property<int>("TaskSequence")

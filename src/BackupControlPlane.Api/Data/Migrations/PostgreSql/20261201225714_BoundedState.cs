@@ -1,8 +1,9 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace BackupControlPlane.Api.Data.Migrations
+namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class BoundedState : Migration
@@ -10,20 +11,26 @@ namespace BackupControlPlane.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "TagsJson",
+                table: "VirtualMachines",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "StorageAccounts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    SubscriptionId = table.Column<string>(type: "TEXT", nullable: false),
-                    ResourceGroup = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", nullable: false),
-                    Key = table.Column<string>(type: "TEXT", nullable: false),
-                    Location = table.Column<string>(type: "TEXT", nullable: false),
-                    SkuName = table.Column<string>(type: "TEXT", nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    SubscriptionId = table.Column<string>(type: "text", nullable: false),
+                    ResourceGroup = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "text", nullable: false),
+                    Key = table.Column<string>(type: "text", nullable: false),
+                    Location = table.Column<string>(type: "text", nullable: false),
+                    SkuName = table.Column<string>(type: "text", nullable: false),
+                    Kind = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -87,6 +94,10 @@ namespace BackupControlPlane.Api.Data.Migrations
             migrationBuilder.DropIndex(
                 name: "IX_AgentTasks_CompletedAt",
                 table: "AgentTasks");
+
+            migrationBuilder.DropColumn(
+                name: "TagsJson",
+                table: "VirtualMachines");
         }
     }
 }
