@@ -47,8 +47,8 @@ public sealed class EmulatorOptions
     /// <summary>How long a finished agent task is kept (a late report still finds it); unfinished ones are never pruned.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")] public TimeSpan AgentTaskRetention { get; set; } = TimeSpan.FromDays(1);
     /// <summary>
-    /// The region of a storage account first named without one (a GET before any PUT) in a subscription that has no vault
-    /// or VM to take the region from.
+    /// The region of a storage account never PUT (named by a GET) in a subscription that has no vault or VM to take the
+    /// region from.
     /// </summary>
     [Required, RegularExpression("^[a-z0-9]+$")] public string DefaultLocation { get; set; } = "eastus";
     /// <summary>How long an agent credential lives before the agent must register again.</summary>

@@ -11,8 +11,11 @@ namespace BackupControlPlane.Api.Features.Vaults;
 
 /// <summary>
 /// Storage accounts, as restore targets name them. Every account is the emulator's one blob endpoint, so an account is
-/// its name and region: a PUT creates it in the region it names; a GET of an account never created creates it on first
-/// use, in the region the resource group's (else the subscription's) first vault or VM is in, and it keeps that region.
+/// its name and region: a PUT creates it in the region it names (stored). One never PUT still exists on first use, as
+/// resource groups do, in its resource group's region: that of the group's first vault or VM (else the subscription's,
+/// else Emulator:DefaultLocation). That answer is worked out, not stored: a GET changes nothing (HTTP's safe method,
+/// and the hostile-input test's rule that an accepted GET writes nothing), and it is stable once the group holds a
+/// vault or VM, as the first one never changes.
 /// </summary>
 public static partial class StorageAccountEndpoints
 {
@@ -46,8 +49,8 @@ public static partial class StorageAccountEndpoints
         RequireName(accountName);
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, accountName);
         var account = await db.StorageAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Key == key, ct)
-            ?? await CreateAsync(db, NewAccount(subscriptionId, resourceGroupName, accountName, await FirstUseLocationAsync(db, subscriptionId, resourceGroupName, options.Value, ct),
-                null, null, time.GetUtcNow()), ct);
+            ?? NewAccount(subscriptionId, resourceGroupName, accountName, await FirstUseLocationAsync(db, subscriptionId, resourceGroupName, options.Value, ct),
+                null, null, await FirstUseTimeAsync(db, subscriptionId, resourceGroupName, time, ct));
         return TypedResults.Ok(ToResource(account, storage));
     }
 
@@ -82,7 +85,7 @@ public static partial class StorageAccountEndpoints
         Location = location, SkuName = sku ?? "Standard_LRS", Kind = kind ?? "StorageV2", CreatedAt = now,
     };
 
-    /// <summary>Inserts the account; when a concurrent request inserted it first (the unique key decides), answers with that one.</summary>
+    /// <summary>Inserts the account; when a concurrent PUT inserted it first (the unique key decides), answers with that one.</summary>
     private static async Task<StorageAccount> CreateAsync(BackupDbContext db, StorageAccount account, CancellationToken ct)
     {
         db.StorageAccounts.Add(account);
@@ -114,6 +117,15 @@ public static partial class StorageAccountEndpoints
             if (first is not null) return first.Location.ToLowerInvariant();
         }
         return options.DefaultLocation;
+    }
+
+    /// <summary>When an account never PUT came to be: with its resource group's first resource (a stable answer), else now.</summary>
+    private static async Task<DateTimeOffset> FirstUseTimeAsync(BackupDbContext db, string sub, string rg, TimeProvider time, CancellationToken ct)
+    {
+        var group = ResourceKeys.Of(sub, rg, "");
+        var vault = await db.Vaults.AsNoTracking().Where(v => v.Key.StartsWith(group)).MinAsync(v => (DateTimeOffset?)v.CreatedAt, ct);
+        var vm = await db.VirtualMachines.AsNoTracking().Where(v => v.Key.StartsWith(group)).MinAsync(v => (DateTimeOffset?)v.CreatedAt, ct);
+        return new[] { vault, vm }.Where(t => t is not null).Min() ?? time.GetUtcNow();
     }
 
     private static void RequireName(string name)
