@@ -21,10 +21,14 @@ public class BackupDbContext : DbContext
     public DbSet<AgentTask> AgentTasks => Set<AgentTask>();
     public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
+    public DbSet<StorageAccount> StorageAccounts => Set<StorageAccount>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
     internal int WriteDepth;
+    // The gate interceptor among this context's options (none: no gate, as on PostgreSQL or a context built by hand).
+    internal SqliteWriteGate? WriteGateOwner;
+    internal bool WriteGateResolved;
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -89,6 +93,7 @@ public class BackupDbContext : DbContext
             e.HasMany(x => x.Policies).WithOne(x => x.Vault).HasForeignKey(x => x.VaultId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
+        b.Entity<StorageAccount>().HasIndex(x => x.Key).IsUnique();
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.
@@ -101,7 +106,11 @@ public class BackupDbContext : DbContext
         {
             e.HasIndex(x => new { x.VaultId, x.StartTime });
             e.HasIndex(x => new { x.ProtectedItemId, x.ScheduledSlotUtc }).IsUnique();
+            // An item's latest settled backup (its health) and the daily pruning of finished jobs.
+            e.HasIndex(x => new { x.ProtectedItemId, x.EndTime });
+            e.HasIndex(x => x.EndTime);
         });
+        b.Entity<AsyncOperation>().HasIndex(x => x.EndTime);
         b.Entity<AgentTask>(e =>
         {
             e.HasIndex(x => x.TaskId).IsUnique();
@@ -109,11 +118,14 @@ public class BackupDbContext : DbContext
             e.Property(x => x.State).IsConcurrencyToken();
             e.HasIndex(x => new { x.VirtualMachineId, x.State });
             e.HasIndex(x => new { x.State, x.Deadline });
+            e.HasIndex(x => x.CompletedAt);
         });
         b.Entity<RecoveryPoint>(e =>
         {
             e.HasIndex(x => new { x.ProtectedItemId, x.Name }).IsUnique();
             e.HasIndex(x => x.JobId).IsUnique();
+            // The item's points newest first, a page at a time.
+            e.HasIndex(x => new { x.ProtectedItemId, x.RecoveryPointTime });
             e.HasMany(x => x.Disks).WithOne().HasForeignKey(x => x.RecoveryPointId).OnDelete(DeleteBehavior.Cascade);
         });
     }

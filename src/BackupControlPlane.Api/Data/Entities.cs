@@ -32,6 +32,8 @@ public sealed class VirtualMachine
     public required string Location { get; set; }
     public required string OsType { get; set; }
     public string? VmSize { get; set; }
+    /// <summary>The tags the VM was last PUT with, as a JSON object of strings.</summary>
+    public string? TagsJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>Bumped whenever the agent's goal state changes (an extension or a task appears).</summary>
     public long Incarnation { get; set; }

@@ -4,6 +4,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace BackupControlPlane.Api.Data;
@@ -27,10 +28,22 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
         public long Writes;
     }
 
-    private static readonly ConcurrentDictionary<string, Database> Databases = new(StringComparer.Ordinal);
+    // The files this app's contexts write, with their turns. Owned by the interceptor instance, which the app's
+    // DbContext options hold: when the app goes, so does this (a static map would keep every file of every app, as
+    // the test host's hundreds of short-lived apps showed). One app writes one file, so it holds one entry.
+    private readonly ConcurrentDictionary<string, Database> _databases = new(StringComparer.Ordinal);
 
-    private static Database? Of(BackupDbContext db) =>
-        db.Database.GetDbConnection() is SqliteConnection connection ? Databases.GetOrAdd(connection.ConnectionString, _ => new Database()) : null;
+    private static Database? Of(BackupDbContext db)
+    {
+        if (db.Database.GetDbConnection() is not SqliteConnection connection) return null;
+        // Found once per pooled context: its options, and so its interceptors, never change.
+        if (!db.WriteGateResolved)
+        {
+            db.WriteGateOwner = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteWriteGate>().FirstOrDefault();
+            db.WriteGateResolved = true;
+        }
+        return db.WriteGateOwner?._databases.GetOrAdd(connection.ConnectionString, _ => new Database());
+    }
 
     /// <summary>
     /// How many write turns on <paramref name="db"/>'s database have ended in this process: it changes after every

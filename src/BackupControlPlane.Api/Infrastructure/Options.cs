@@ -34,6 +34,21 @@ public sealed class EmulatorOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan RunDueWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
+    /// <summary>
+    /// How long a finished job stays listed (Azure keeps backup job history for a limited time; its clients ask for 30
+    /// days at most per query). Running jobs, the job that made a recovery point and an item's latest settled backup are
+    /// kept whatever their age.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")] public TimeSpan JobHistoryRetention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>How long a finished long-running operation answers at its polling URLs; clients poll within seconds.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")] public TimeSpan OperationRetention { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>How long a finished agent task is kept (a late report still finds it); unfinished ones are never pruned.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")] public TimeSpan AgentTaskRetention { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// The region of a storage account never PUT (named by a GET) in a subscription that has no vault or VM to take the
+    /// region from.
+    /// </summary>
+    [Required, RegularExpression("^[a-z0-9]+$")] public string DefaultLocation { get; set; } = "eastus";
     /// <summary>How long an agent credential lives before the agent must register again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan AgentCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Secret from which per-VM agent credentials are derived; generated into the data folder when empty.</summary>

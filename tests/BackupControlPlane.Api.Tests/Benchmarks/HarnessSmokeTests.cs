@@ -10,6 +10,8 @@ namespace BackupControlPlane.Api.Tests.Benchmarks;
 /// at tiny sizes against the real service and must finish and write its JSON. Never asserts a time: the timeout only
 /// stops a hung run.
 /// </summary>
+// The harness starts the service and its own load as child processes: it runs alone.
+[Collection(Features.Agents.HeavyAloneCollection.Name)]
 public sealed class HarnessSmokeTests
 {
     [Fact]

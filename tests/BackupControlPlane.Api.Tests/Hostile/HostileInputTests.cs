@@ -21,6 +21,8 @@ namespace BackupControlPlane.Api.Tests.Hostile;
 /// request has been seen in a batch with no accepted writes; the rare last ones go alone.
 /// Set FUZZ_SEED to replay a run; the seed is printed either way.
 /// </remarks>
+// Ten thousand requests with a fingerprint of every table around each batch: CPU-bound, so it runs alone.
+[Collection(Features.Agents.HeavyAloneCollection.Name)]
 public sealed class HostileInputTests(ITestOutputHelper output)
 {
     private const int Requests = 10_000;

@@ -170,7 +170,7 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
     public async Task Coverage_of_the_IaaS_VM_operations_of_bms_json()
     {
         var bms = Spec.Operations.Where(o => o.File == Spec.File(OpenApiSpec.Bms)).ToList();
-        Assert.True(bms.Count > 50, $"bms.json parsed into only {bms.Count} operations");
+        Assert.True(bms.Count > 50, $"bms.json parsed into only {bms.Count} operations"); // the spec itself was read
         var app = await EmulatorApp.SharedAsync();
         var s = await fixture.Scenario;
 
@@ -190,8 +190,43 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
         output.WriteLine(markdown);
         // The status each probe got, for reading; the checked-in file leaves it out, as it depends on test order.
         foreach (var r in rows) output.WriteLine($"probe {r.Op.OperationId}: {r.Status}");
+        var file = Path.Combine(OpenApiDocumentTests.RepositoryRoot(), "tests", "BackupControlPlane.Api.Tests", "Oracle", "coverage.md");
         if (Environment.GetEnvironmentVariable("UPDATE_ORACLE") == "1")
-            await File.WriteAllTextAsync(Path.Combine(OpenApiDocumentTests.RepositoryRoot(), "tests", "BackupControlPlane.Api.Tests", "Oracle", "coverage.md"), markdown);
+        {
+            await File.WriteAllTextAsync(file, markdown);
+            return;
+        }
+        AssertSameCoverage(await File.ReadAllTextAsync(file), markdown);
+    }
+
+    /// <summary>
+    /// The checked-in coverage is the floor: an operation it lists as answered that no longer is fails the run. Any
+    /// other difference (an operation gained, the table's text) fails too, so the file in the repository stays true.
+    /// </summary>
+    private static void AssertSameCoverage(string checkedIn, string now)
+    {
+        var before = CoverageRows(checkedIn);
+        var after = CoverageRows(now);
+        var dropped = before.Where(b => b.Value != "not implemented" && after.GetValueOrDefault(b.Key) is null or "not implemented")
+            .Select(b => $"{b.Key}: was '{b.Value}', now '{after.GetValueOrDefault(b.Key) ?? "not probed"}'").ToList();
+        Assert.True(dropped.Count == 0, "Coverage of bms.json dropped against Oracle/coverage.md:\n" + string.Join("\n", dropped));
+        var changed = after.Where(a => before.GetValueOrDefault(a.Key) != a.Value).Select(a => $"{a.Key}: '{before.GetValueOrDefault(a.Key) ?? "not listed"}' -> '{a.Value}'").ToList();
+        const string regenerate = "; if intended, rewrite it with UPDATE_ORACLE=1 dotnet test tests/BackupControlPlane.Api.Tests --filter FullyQualifiedName~Oracle";
+        Assert.True(changed.Count == 0, "Oracle/coverage.md is out of date" + regenerate + ":\n" + string.Join("\n", changed));
+        Assert.True(checkedIn.ReplaceLineEndings() == now.ReplaceLineEndings(), "Oracle/coverage.md differs from the generated table" + regenerate);
+    }
+
+    /// <summary>operationId → the emulator column, from the table's rows ("| id | method | `path` | emulator |").</summary>
+    private static Dictionary<string, string> CoverageRows(string markdown)
+    {
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in markdown.ReplaceLineEndings().Split('\n'))
+        {
+            var cells = line.Split('|', StringSplitOptions.TrimEntries);
+            // Operation rows have four cells between the bars; the "Not counted" table has two.
+            if (cells.Length == 6 && cells[0].Length == 0 && cells[3].StartsWith('`')) rows[cells[1]] = cells[4];
+        }
+        return rows;
     }
 
     private static string? WhyNotCounted(SpecOperation op) =>

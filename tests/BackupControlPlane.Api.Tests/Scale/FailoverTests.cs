@@ -4,6 +4,8 @@ using Xunit.Abstractions;
 namespace BackupControlPlane.Api.Tests.Scale;
 
 /// <summary>kill -9 of one node in the middle of a round: the other finishes every backup, and the killed one rejoins.</summary>
+// Two service processes and a fleet of agents on the machine's two cores: runs alone.
+[Collection(Features.Agents.HeavyAloneCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Fact]

@@ -16,6 +16,8 @@ public sealed class TwoNodeFixture : IAsyncLifetime
 }
 
 /// <summary>Two processes on one PostgreSQL: requests land on either node, and the work is done exactly once.</summary>
+// Two service processes and their agents: runs alone.
+[Collection(Features.Agents.HeavyAloneCollection.Name)]
 public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper output) : IClassFixture<TwoNodeFixture>
 {
     private TwoNodeCluster Cluster => fixture.Cluster;

@@ -74,6 +74,8 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CompletedAt");
+
                     b.HasIndex("TaskId")
                         .IsUnique();
 
@@ -113,6 +115,8 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndTime");
 
                     b.ToTable("AsyncOperations");
                 });
@@ -187,6 +191,10 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndTime");
+
+                    b.HasIndex("ProtectedItemId", "EndTime");
 
                     b.HasIndex("ProtectedItemId", "ScheduledSlotUtc")
                         .IsUnique();
@@ -354,6 +362,8 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.HasIndex("ProtectedItemId", "Name")
                         .IsUnique();
 
+                    b.HasIndex("ProtectedItemId", "RecoveryPointTime");
+
                     b.ToTable("RecoveryPoints");
                 });
 
@@ -391,6 +401,51 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.HasIndex("RecoveryPointId");
 
                     b.ToTable("RecoveryPointDisks");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.StorageAccount", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("StorageAccounts");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.Vault", b =>
@@ -496,6 +551,9 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TaskSequence")

@@ -1,19 +1,23 @@
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Features.Backups;
 
 /// <summary>
 /// The daily retention run (a Hangfire recurring job): recovery points past their expiry go with their blob snapshots
 /// and vault copies; snapshots past the instant-restore range go, and their points lose the InstantRP tier. Points of
-/// items whose protection is stopped with data retained are kept forever, as in Azure. Ends with the orphan sweep.
+/// items whose protection is stopped with data retained are kept forever, as in Azure. Then the history past its
+/// window (jobs, operations, agent tasks: <see cref="HistoryPruner"/>), and last the orphan sweep.
 /// </summary>
-public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, OrphanSweeper sweeper, TimeProvider time, ILogger<RetentionPruner> logger)
+public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, OrphanSweeper sweeper, TimeProvider time,
+    IOptions<EmulatorOptions> options, ILogger<RetentionPruner> logger)
 {
     public const string RecurringJobId = "retention";
 
-    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged, int OrphanedSnapshotsDeleted, int OrphanedVaultBlobsDeleted);
+    public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged, int OrphanedSnapshotsDeleted, int OrphanedVaultBlobsDeleted,
+        int JobsPruned = 0, int OperationsPruned = 0, int AgentTasksPruned = 0);
 
     public async Task<Result> RunAsync(CancellationToken ct)
     {
@@ -43,7 +47,9 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Pro
         foreach (var disk in instant.SelectMany(r => r.Disks)) await storage.DeleteRecoveryPointDataAsync(disk, includeVaultCopy: false, ct);
         if (expired.Count + instant.Count > 0)
             logger.LogInformation("Retention: {Expired} recovery points deleted, {Instant} instant-restore snapshots expired", expired.Count, instant.Count);
+        // After the points: a job whose point expired today is free to go with the rest of the old history.
+        var history = await new HistoryPruner(db, time, options.Value, logger).PruneAsync(ct);
         var orphans = await sweeper.SweepAsync(ct);
-        return new Result(expired.Count, instant.Count, purge.Count, orphans.Snapshots, orphans.VaultBlobs);
+        return new Result(expired.Count, instant.Count, purge.Count, orphans.Snapshots, orphans.VaultBlobs, history.Jobs, history.Operations, history.Tasks);
     }
 }

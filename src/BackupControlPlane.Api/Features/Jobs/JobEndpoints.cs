@@ -43,10 +43,11 @@ public static class JobEndpoints
                 default: throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupJobs: use status, operation, startTime, endTime or backupManagementType.");
             }
         }
-        var jobs = await query.OrderByDescending(j => j.StartTime).ToListAsync(ct);
+        // Newest first; jobs started at the same instant (a slot's fan-out) in a fixed order, so pages never overlap.
+        var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
         var vaultId = VaultEndpoints.IdOf(vault);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(ArmPaging.Page(http, jobs.Select(j => JobMapper.ToResource(vaultId, j, now)).ToList()));
+        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
     }
 
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string jobName,

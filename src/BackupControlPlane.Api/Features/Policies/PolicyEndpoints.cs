@@ -24,12 +24,13 @@ public static class PolicyEndpoints
         group.MapDelete(Route + "/{policyName}", Delete).InOneTransaction().WithSummary("Delete a policy no item uses.");
     }
 
-    private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
+        HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).OrderBy(p => p.Name).ToListAsync(ct);
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var page = await db.BackupPolicies.AsNoTracking().Where(p => p.VaultId == vault.Id).PageAsync(http, p => p.Name, descending: false, ct);
         var counts = await ProtectedCounts(db, vault.Id, ct);
-        return TypedResults.Ok(new ArmList<PolicyResource>(policies.Select(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))).ToList()));
+        return TypedResults.Ok(page.ToArmList(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))));
     }
 
     private static async Task<Ok<PolicyResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db,

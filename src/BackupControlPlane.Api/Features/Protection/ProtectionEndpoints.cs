@@ -24,9 +24,7 @@ public static class ProtectionEndpoints
         arm.MapDelete(ItemRoute, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
-        arm.MapGet(V + "/backupProtectedItems", List);
-        arm.MapGet(V + "/backupProtectableItems", ListProtectable);
-        arm.MapGet(V + "/backupProtectionContainers", ListContainers);
+        app.MapProtectionLists();
 
         app.MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
             .WithTags("Protected items").WithSummary("Is this VM protected, and by which vault (az backup protection check-vm).");
@@ -125,7 +123,7 @@ public static class ProtectionEndpoints
 
     private static async Task<Ok<ProtectedItemResource>> Get(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
-        BackupDbContext db, HttpContext http, CancellationToken ct)
+        BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var container = ParseNames(fabricName, containerName, protectedItemName);
         var row = await ItemWithPoints.For(db)(db, ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName), container, ct);
@@ -138,7 +136,8 @@ public static class ProtectionEndpoints
         row.Item.VirtualMachine = row.VirtualMachine;
         row.Item.Policy = row.Policy;
         ArmPreconditions.SetETag(http, row.Item.ETag);
-        return TypedResults.Ok(ToResource(row.Vault, row.Item, (row.Points, row.Oldest)));
+        var latest = await ItemHealth.LatestSettledAsync(db, [row.Item.Id], ct);
+        return TypedResults.Ok(ProtectedItemMapper.ToResource(row.Vault, row.Item, (row.Points, row.Oldest), latest.GetValueOrDefault(row.Item.Id), time.GetUtcNow()));
     }
 
     private sealed record ItemRow(Vault Vault, ProtectedItem Item, VirtualMachine VirtualMachine, BackupPolicy? Policy, int Points, DateTimeOffset? Oldest);
@@ -151,68 +150,6 @@ public static class ProtectionEndpoints
                 db.RecoveryPoints.Count(r => r.ProtectedItemId == i.Id),
                 db.RecoveryPoints.Where(r => r.ProtectedItemId == i.Id).Min(r => (DateTimeOffset?)r.RecoveryPointTime)))
             .FirstOrDefault()));
-
-    private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
-    {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
-        foreach (var (key, value) in ODataFilter.Parse(filter))
-        {
-            Func<ProtectedItem, bool> keep = key.ToLowerInvariant() switch
-            {
-                "backupmanagementtype" => _ => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
-                "itemtype" or "workloadtype" => _ => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
-                "policyname" => i => i.Policy?.Name.Equals(value, StringComparison.OrdinalIgnoreCase) == true,
-                "friendlyname" => i => i.VirtualMachine!.Name.Equals(value, StringComparison.OrdinalIgnoreCase),
-                "containername" => i => i.ContainerName.Equals(value, StringComparison.OrdinalIgnoreCase)
-                    || ArmIds.ContainerResourceName(i.ContainerName).Equals(value, StringComparison.OrdinalIgnoreCase),
-                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectedItems: use backupManagementType, itemType, policyName, friendlyName or containerName."),
-            };
-            items = items.Where(keep).ToList();
-        }
-        var counts = await RecoveryPointCounts(db, items.Select(i => i.Id).ToList(), ct);
-        return TypedResults.Ok(ArmPaging.Page(http, items.Select(i => ToResource(vault, i, counts.GetValueOrDefault(i.Id))).ToList()));
-    }
-
-    /// <summary>The VMs of the vault's subscription and region that no vault protects yet, as the CLI's discovery expects.</summary>
-    private static async Task<Ok<ArmList<ProtectableItemResource>>> ListProtectable(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
-    {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        _ = ODataFilter.Parse(filter).ToList();
-        var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
-        var vms = await db.VirtualMachines.Where(v => v.Key.StartsWith(prefix) && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id))
-            .OrderBy(v => v.Key).ToListAsync(ct);
-        var vaultId = VaultEndpoints.IdOf(vault);
-        var result = vms.Where(v => v.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase)).Select(v =>
-        {
-            var c = ArmIds.ContainerName(v.ResourceGroup, v.Name);
-            return new ProtectableItemResource(ArmIds.ProtectableItem(vaultId, c), c,
-                "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectableItems",
-                new ProtectableItemProperties("AzureIaasVM", "Microsoft.Compute/virtualMachines", "VM", v.Name,
-                    ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), "Compute", v.ResourceGroup, "NotProtected"));
-        }).ToList();
-        return TypedResults.Ok(ArmPaging.Page(http, result));
-    }
-
-    private static async Task<Ok<ArmList<ProtectionContainerResource>>> ListContainers(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
-    {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        string? friendlyName = null;
-        foreach (var (key, value) in ODataFilter.Parse(filter))
-            if (key.Equals("friendlyName", StringComparison.OrdinalIgnoreCase)) friendlyName = value;
-        var items = await Items(db, vault.Id).OrderBy(i => i.ContainerName).ToListAsync(ct);
-        var vaultId = VaultEndpoints.IdOf(vault);
-        var result = items.Where(i => friendlyName is null || i.VirtualMachine!.Name.Equals(friendlyName, StringComparison.OrdinalIgnoreCase))
-            .Select(i => new ProtectionContainerResource(ArmIds.Container(vaultId, i.ContainerName), ArmIds.ContainerResourceName(i.ContainerName),
-                "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers",
-                new ProtectionContainerProperties(i.VirtualMachine!.Name, "AzureIaasVM", "Registered", "Healthy", "Microsoft.Compute/virtualMachines",
-                    "Microsoft.Compute/virtualMachines", ArmIds.VirtualMachine(i.VirtualMachine.SubscriptionId, i.VirtualMachine.ResourceGroup, i.VirtualMachine.Name),
-                    "Compute", i.VirtualMachine.ResourceGroup))).ToList();
-        return TypedResults.Ok(new ArmList<ProtectionContainerResource>(result));
-    }
 
     private static async Task<Results<Ok<JobResource>, ProblemHttpResult>> EnableForVm(EnableForVmRequest? body,
         BackupDbContext db, ProtectionService protection, IOptions<EmulatorOptions> options, TimeProvider time, CancellationToken ct)
@@ -252,29 +189,6 @@ public static class ProtectionEndpoints
 
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
         db.ProtectedItems.Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
-
-    private static async Task<Dictionary<long, (int Count, DateTimeOffset? Oldest)>> RecoveryPointCounts(BackupDbContext db, List<long> itemIds, CancellationToken ct) =>
-        (await db.RecoveryPoints.Where(r => itemIds.Contains(r.ProtectedItemId)).GroupBy(r => r.ProtectedItemId)
-            .Select(g => new { g.Key, Count = g.Count(), Oldest = g.Min(r => r.RecoveryPointTime) }).ToListAsync(ct))
-        .ToDictionary(x => x.Key, x => (x.Count, (DateTimeOffset?)x.Oldest));
-
-    public static ProtectedItemResource ToResource(Vault vault, ProtectedItem item, (int Count, DateTimeOffset? Oldest) points)
-    {
-        var vm = item.VirtualMachine!;
-        var vmId = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
-        var vaultId = VaultEndpoints.IdOf(vault);
-        return new ProtectedItemResource(
-            ArmIds.ProtectedItem(vaultId, item.ContainerName), ArmIds.ProtectedItemName(item.ContainerName),
-            "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
-            new ProtectedItemProperties(vm.Name, vmId, vmId, "Healthy", item.ProtectionState, "Passed", item.LastBackupStatus,
-                item.LastBackupTime ?? new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero), item.LastRecoveryPointTime,
-                item.ProtectedItemDataId.ToString(), new ProtectedItemExtendedInfo(points.Count, false, points.Oldest),
-                "Microsoft.Compute/virtualMachines", "AzureIaasVM", "VM", item.ContainerName,
-                item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name,
-                item.DeferredDeleteTime is null ? null : true, item.DeferredDeleteTime,
-                item.DeferredDeleteTime is { } purge ? System.Xml.XmlConvert.ToString(purge - DateTimeOffset.UtcNow > TimeSpan.Zero ? purge - DateTimeOffset.UtcNow : TimeSpan.Zero) : null),
-            ArmPreconditions.Format(item.ETag));
-    }
 
     internal static string ParseNames(string fabric, string container, string item)
     {

@@ -9,7 +9,7 @@ public sealed record ProtectedItemResource(string Id, string Name, string Type, 
 
 public sealed record ProtectedItemProperties(
     string FriendlyName, string VirtualMachineId, string SourceResourceId, string ProtectionStatus, string ProtectionState,
-    string HealthStatus, string LastBackupStatus, DateTimeOffset LastBackupTime, DateTimeOffset? LastRecoveryPoint,
+    string HealthStatus, IReadOnlyList<HealthDetail>? HealthDetails, string LastBackupStatus, DateTimeOffset LastBackupTime, DateTimeOffset? LastRecoveryPoint,
     string ProtectedItemDataId, ProtectedItemExtendedInfo ExtendedInfo, string ProtectedItemType, string BackupManagementType,
     string WorkloadType, string ContainerName, string? PolicyId, string? PolicyName,
     bool? IsScheduledForDeferredDelete = null, DateTimeOffset? DeferredDeleteTimeInUTC = null, string? DeferredDeleteTimeRemaining = null);

@@ -12,7 +12,7 @@ public sealed record RecoveryPointResource(string Id, string Name, string Type, 
 
 public sealed record RecoveryPointProperties(
     string ObjectType, string RecoveryPointType, DateTimeOffset RecoveryPointTime, string SourceVMStorageType, bool IsSourceVMEncrypted,
-    bool IsInstantIlrSessionActive, bool IsManagedVirtualMachine, string VirtualMachineSize, bool OriginalStorageAccountOption, string OsType,
+    bool IsInstantIlrSessionActive, bool IsManagedVirtualMachine, string? VirtualMachineSize, bool OriginalStorageAccountOption, string OsType,
     IReadOnlyList<RecoveryPointTier> RecoveryPointTierDetails, DateTimeOffset? RecoveryPointExpiryTimeInUTC);
 
 public sealed record RecoveryPointTier(string Type, string Status);
@@ -27,11 +27,13 @@ public static class RecoveryPointEndpoints
     }
 
     private static async Task<Ok<ArmList<RecoveryPointResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        string fabricName, string containerName, string protectedItemName, BackupDbContext db, CancellationToken ct)
+        string fabricName, string containerName, string protectedItemName, BackupDbContext db, HttpContext http, CancellationToken ct)
     {
         var (item, itemId) = await FindItem(db, subscriptionId, resourceGroupName, vaultName, containerName, ct);
-        var points = await db.RecoveryPoints.Where(r => r.ProtectedItemId == item.Id).OrderByDescending(r => r.RecoveryPointTime).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<RecoveryPointResource>(points.Select(p => ToResource(itemId, item.VirtualMachine!, p)).ToList()));
+        // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
+        var page = await db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id)
+            .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
+        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p)));
     }
 
     private static async Task<Ok<RecoveryPointResource>> Get(string subscriptionId, string resourceGroupName, string vaultName,
@@ -61,6 +63,6 @@ public static class RecoveryPointEndpoints
         return new RecoveryPointResource(ArmIds.RecoveryPoint(itemId, p.Name), p.Name,
             "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
             new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, false, false,
-                vm.VmSize ?? "Standard_D2s_v3", false, vm.OsType, tiers, p.ExpiryTime));
+                vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime)); // no size when the VM was created without one
     }
 }

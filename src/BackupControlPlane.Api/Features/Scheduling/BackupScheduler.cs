@@ -13,7 +13,8 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// slot out to every item of the policy in bulk, then schedules the following slot. Slots are idempotent (a backup job
 /// is unique per item and slot), so a Hangfire retry or a duplicate schedule never backs up a slot twice.
 /// </summary>
-public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, JobStorage storage, TimeProvider time, SlotSignals signals, ILogger<BackupScheduler> logger)
+public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient jobs, JobStorage storage, TimeProvider time, SlotSignals signals,
+    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, ILogger<BackupScheduler> logger)
 {
     public async Task EnsureScheduledAsync(long policyId, CancellationToken ct)
     {
@@ -78,7 +79,8 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
         {
             var slot = policy.NextSlotUtc!.Value;
             for (var next = PolicySchedule.NextSlotAfter(policy, slot); next <= until; next = PolicySchedule.NextSlotAfter(policy, slot)) slot = next;
-            var finished = signals.WaitAsync(policy.Id, slot);
+            // Registered before the job can finish (no lost wake-up); dropped after the longest run-due waits, if never signalled.
+            var finished = signals.WaitAsync(policy.Id, slot, options.Value.RunDueWait + TimeSpan.FromMinutes(1));
             if (slot == policy.NextSlotUtc && policy.NextSlotJobId is { } current && connection.GetJobData(current)?.State is { } state
                 && (state == EnqueuedState.StateName || state == ProcessingState.StateName || state == SucceededState.StateName))
             {
@@ -104,11 +106,13 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
 /// <summary>
 /// Signals that a slot's Hangfire job has finished, so run-due can answer with the jobs it started. The job may run on
 /// another node than the run-due call: with several nodes the signal travels through <see cref="IClusterSignals"/>.
+/// A waiter ends when its slot finishes, or when nobody can still be waiting for it: a slot whose job failed, was
+/// deleted or finished before the wait (run-due then answers from the job's state) would otherwise stay forever.
 /// </summary>
 public sealed class SlotSignals
 {
     private const string Topic = "slot";
-    private readonly ConcurrentDictionary<(long, DateTimeOffset), TaskCompletionSource> _waiters = new();
+    private readonly ConcurrentDictionary<(long, DateTimeOffset), Waiter> _waiters = new();
     private readonly IClusterSignals? _cluster;
 
     public SlotSignals(IClusterSignals? cluster = null)
@@ -123,8 +127,34 @@ public sealed class SlotSignals
         });
     }
 
-    public Task WaitAsync(long policyId, DateTimeOffset slot) =>
-        _waiters.GetOrAdd((policyId, slot), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>
+    /// The clock waiters expire on. Real time by default, like the caller's wait it outlives (run-due waits
+    /// Emulator:RunDueWait in real time); not the emulated clock, which tests move by days while nothing waits.
+    /// </summary>
+    public TimeProvider ExpiryClock { get; init; } = TimeProvider.System;
+
+    /// <summary>Slots someone is waiting for now.</summary>
+    public int Waiting => _waiters.Count;
+
+    /// <summary>Completes when the slot's job finishes; forgotten after <paramref name="lifetime"/> if it never does (the task then never completes).</summary>
+    public Task WaitAsync(long policyId, DateTimeOffset slot, TimeSpan lifetime)
+    {
+        var key = (policyId, slot);
+        while (true)
+        {
+            var candidate = new Waiter();
+            var waiter = _waiters.GetOrAdd(key, candidate);
+            if (ReferenceEquals(waiter, candidate))
+            {
+                candidate.Expiry = new CancellationTokenSource(lifetime, ExpiryClock);
+                candidate.Expiry.Token.Register(() => _waiters.TryRemove(KeyValuePair.Create(key, candidate)));
+                return candidate.Done.Task;
+            }
+            // Joining a waiter: it lives as long as its latest caller may wait. One expiring right now is replaced.
+            if (waiter.TryExtend(lifetime)) return waiter.Done.Task;
+            _waiters.TryRemove(KeyValuePair.Create(key, waiter));
+        }
+    }
 
     public void Completed(long policyId, DateTimeOffset slot)
     {
@@ -134,6 +164,28 @@ public sealed class SlotSignals
 
     private void CompletedLocal(long policyId, DateTimeOffset slot)
     {
-        if (_waiters.TryRemove((policyId, slot), out var tcs)) tcs.TrySetResult();
+        if (!_waiters.TryRemove((policyId, slot), out var waiter)) return;
+        waiter.Done.TrySetResult();
+        waiter.Expiry?.Dispose();
+    }
+
+    private sealed class Waiter
+    {
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenSource? Expiry;
+
+        public bool TryExtend(TimeSpan lifetime)
+        {
+            try
+            {
+                if (Expiry is not { IsCancellationRequested: false } expiry) return Expiry is null; // not armed yet: its creator arms it
+                expiry.CancelAfter(lifetime);
+                return !expiry.IsCancellationRequested;
+            }
+            catch (ObjectDisposedException)
+            {
+                return Done.Task.IsCompleted; // its slot finished meanwhile: the caller may take the finished task
+            }
+        }
     }
 }

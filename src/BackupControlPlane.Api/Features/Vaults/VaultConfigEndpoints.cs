@@ -1,18 +1,18 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Vaults;
 
 /// <summary>
-/// The vault's fixed configuration resources the az CLI reads (backup properties, storage redundancy, encryption),
-/// and the storage accounts restore targets name. Values are Azure's defaults for a new vault.
+/// The vault's configuration resources the az CLI reads (backup properties, storage redundancy, encryption), and the
+/// storage accounts restore targets name. Values are Azure's defaults for a new vault; the storage redundancy is
+/// "Unlocked" until the vault protects an item, then "Locked", as Azure lets it be changed only before that.
 /// </summary>
 public static class VaultConfigEndpoints
 {
     public sealed record ConfigResource(string Id, string Name, string Type, Dictionary<string, object> Properties);
-
-    public sealed record StorageAccountResource(string Id, string Name, string Type, string Location, string Kind, Dictionary<string, string> Sku, Dictionary<string, object> Properties);
 
     public static void MapVaultConfig(this IEndpointRouteBuilder app)
     {
@@ -20,36 +20,32 @@ public static class VaultConfigEndpoints
         var v = VaultEndpoints.VaultRoute;
         group.MapGet(v + "/backupconfig/vaultconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
             Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, CancellationToken ct) =>
-            Config(db, subscriptionId, resourceGroupName, vaultName, "backupconfig", "vaultconfig", new()
+            Config(db, subscriptionId, resourceGroupName, vaultName, "backupconfig", "vaultconfig", locked => new()
             {
-                ["storageModelType"] = "GeoRedundant", ["storageType"] = "GeoRedundant", ["storageTypeState"] = "Locked",
+                ["storageModelType"] = "GeoRedundant", ["storageType"] = "GeoRedundant", ["storageTypeState"] = locked,
                 ["enhancedSecurityState"] = "Enabled", ["softDeleteFeatureState"] = options.Value.SoftDeleteRetentionDays > 0 ? "Enabled" : "Disabled",
                 ["softDeleteRetentionPeriodInDays"] = options.Value.SoftDeleteRetentionDays,
             }, ct));
         group.MapGet(v + "/backupstorageconfig/vaultstorageconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
-            Config(db, subscriptionId, resourceGroupName, vaultName, "backupstorageconfig", "vaultstorageconfig", new()
+            Config(db, subscriptionId, resourceGroupName, vaultName, "backupstorageconfig", "vaultstorageconfig", locked => new()
             {
-                ["storageModelType"] = "GeoRedundant", ["storageType"] = "GeoRedundant", ["storageTypeState"] = "Locked", ["crossRegionRestoreFlag"] = false,
+                ["storageModelType"] = "GeoRedundant", ["storageType"] = "GeoRedundant", ["storageTypeState"] = locked, ["crossRegionRestoreFlag"] = false,
             }, ct));
         group.MapGet(v + "/backupEncryptionConfigs/backupResourceEncryptionConfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
-            Config(db, subscriptionId, resourceGroupName, vaultName, "backupEncryptionConfigs", "backupResourceEncryptionConfig", new()
+            Config(db, subscriptionId, resourceGroupName, vaultName, "backupEncryptionConfigs", "backupResourceEncryptionConfig", _ => new()
             {
                 ["encryptionAtRestType"] = "MicrosoftManaged", ["infrastructureEncryptionState"] = "Disabled",
             }, ct));
 
-        // Storage accounts exist on first use, like resource groups: all of them are the one blob endpoint the emulator uses.
-        app.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{accountName}",
-            (string subscriptionId, string resourceGroupName, string accountName, BlobStorage storage) =>
-                TypedResults.Ok(new StorageAccountResource(
-                    $"{ArmIds.ResourceGroup(subscriptionId, resourceGroupName)}/providers/Microsoft.Storage/storageAccounts/{accountName}", accountName,
-                    "Microsoft.Storage/storageAccounts", "eastus", "StorageV2", new() { ["name"] = "Standard_LRS", ["tier"] = "Standard" },
-                    new() { ["provisioningState"] = "Succeeded", ["primaryEndpoints"] = new Dictionary<string, string> { ["blob"] = storage.Service.Uri + "/" } })))
-            .WithTags("Storage accounts");
+        app.MapStorageAccounts();
     }
 
-    private static async Task<IResult> Config(BackupDbContext db, string sub, string rg, string vaultName, string type, string name, Dictionary<string, object> properties, CancellationToken ct)
+    /// <param name="properties">The properties, given the vault's storage type state ("Locked" once it protects an item).</param>
+    private static async Task<IResult> Config(BackupDbContext db, string sub, string rg, string vaultName, string type, string name,
+        Func<string, Dictionary<string, object>> properties, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, sub, rg, vaultName, ct);
-        return TypedResults.Ok(new ConfigResource($"{VaultEndpoints.IdOf(vault)}/{type}/{name}", name, $"Microsoft.RecoveryServices/vaults/{type}", properties));
+        var vault = await VaultEndpoints.FindForReadAsync(db, sub, rg, vaultName, ct);
+        var locked = await db.ProtectedItems.AnyAsync(i => i.VaultId == vault.Id, ct) ? "Locked" : "Unlocked";
+        return TypedResults.Ok(new ConfigResource($"{VaultEndpoints.IdOf(vault)}/{type}/{name}", name, $"Microsoft.RecoveryServices/vaults/{type}", properties(locked)));
     }
 }

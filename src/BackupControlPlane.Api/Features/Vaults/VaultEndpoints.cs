@@ -92,18 +92,19 @@ public static class VaultEndpoints
         return TypedResults.Ok(ToResource(vault, options.Value.SoftDeleteRetentionDays));
     }
 
-    private static async Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct)
-    {
-        var prefix = ResourceKeys.Of(subscriptionId, resourceGroupName, "");
-        var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(v => ToResource(v, options.Value.SoftDeleteRetentionDays)).ToList()));
-    }
+    private static Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, IOptions<EmulatorOptions> options,
+        HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(ResourceKeys.Of(subscriptionId, resourceGroupName, ""), db, options, http, ct);
 
-    private static async Task<Ok<ArmList<VaultResource>>> ListInSubscription(string subscriptionId, BackupDbContext db, IOptions<EmulatorOptions> options, CancellationToken ct)
+    private static Task<Ok<ArmList<VaultResource>>> ListInSubscription(string subscriptionId, BackupDbContext db, IOptions<EmulatorOptions> options,
+        HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(subscriptionId.ToLowerInvariant() + "/", db, options, http, ct);
+
+    private static async Task<Ok<ArmList<VaultResource>>> ListByKeyPrefix(string prefix, BackupDbContext db, IOptions<EmulatorOptions> options,
+        HttpContext http, CancellationToken ct)
     {
-        var prefix = subscriptionId.ToLowerInvariant() + "/";
-        var vaults = await db.Vaults.Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VaultResource>(vaults.Select(v => ToResource(v, options.Value.SoftDeleteRetentionDays)).ToList()));
+        var page = await db.Vaults.AsNoTracking().Where(v => v.Key.StartsWith(prefix)).PageAsync(http, v => v.Key, descending: false, ct);
+        return TypedResults.Ok(page.ToArmList(v => ToResource(v, options.Value.SoftDeleteRetentionDays)));
     }
 
     public static async Task<BackupPolicy> FindPolicyAsync(BackupDbContext db, Vault vault, string policyName, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -66,6 +67,13 @@ public static partial class VirtualMachineEndpoints
             if (!same)
                 throw new ArmException(409, ArmErrorCodes.OperationNotAllowed,
                     $"The emulator does not change the location, OS or disks of an existing VM; delete '{vmName}' and create it again.");
+            // A PUT replaces the tags, as ARM does.
+            var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
+            if (tags != existing.TagsJson)
+            {
+                existing.TagsJson = tags;
+                await db.SaveChangesAsync(ct);
+            }
             return TypedResults.Ok(mapper.ToResource(existing));
         }
 
@@ -73,6 +81,7 @@ public static partial class VirtualMachineEndpoints
         {
             VmId = Guid.NewGuid(), SubscriptionId = subscriptionId, ResourceGroup = resourceGroupName, Name = vmName, Key = key,
             Location = location, OsType = osType, VmSize = body.Properties.HardwareProfile?.VmSize, CreatedAt = time.GetUtcNow(),
+            TagsJson = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags),
         };
         // Blobs first, then the row: a failure leaves no VM pointing at missing disks, and the blobs are removed.
         try
@@ -117,20 +126,21 @@ public static partial class VirtualMachineEndpoints
         return TypedResults.Ok();
     }
 
-    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListInGroup(string subscriptionId, string resourceGroupName,
-        BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct)
-    {
-        var prefix = ResourceKeys.Of(subscriptionId, resourceGroupName, "");
-        var vms = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix)).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VirtualMachineResource>(vms.Select(mapper.ToResource).ToList()));
-    }
+    private static Task<Ok<ArmList<VirtualMachineResource>>> ListInGroup(string subscriptionId, string resourceGroupName,
+        BackupDbContext db, VirtualMachineMapper mapper, HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(ResourceKeys.Of(subscriptionId, resourceGroupName, ""), db, mapper, http, ct);
 
-    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListInSubscription(string subscriptionId,
-        BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct)
+    private static Task<Ok<ArmList<VirtualMachineResource>>> ListInSubscription(string subscriptionId,
+        BackupDbContext db, VirtualMachineMapper mapper, HttpContext http, CancellationToken ct) =>
+        ListByKeyPrefix(subscriptionId.ToLowerInvariant() + "/", db, mapper, http, ct);
+
+    /// <summary>One page of VMs, in key order, with the disks and extensions of that page only.</summary>
+    private static async Task<Ok<ArmList<VirtualMachineResource>>> ListByKeyPrefix(string prefix, BackupDbContext db, VirtualMachineMapper mapper,
+        HttpContext http, CancellationToken ct)
     {
-        var sub = subscriptionId.ToLowerInvariant();
-        var vms = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(sub + "/")).OrderBy(v => v.Key).ToListAsync(ct);
-        return TypedResults.Ok(new ArmList<VirtualMachineResource>(vms.Select(mapper.ToResource).ToList()));
+        var page = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix))
+            .PageAsync(http, v => v.Key, descending: false, ct);
+        return TypedResults.Ok(page.ToArmList(mapper.ToResource));
     }
 
     private static async Task<Ok<VirtualMachineInstanceView>> GetInstanceView(string subscriptionId, string resourceGroupName, string vmName,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -12,10 +13,12 @@ public sealed class VirtualMachineMapper(BlobStorage storage)
         var id = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
         var os = vm.Disks.Single(d => d.Lun < 0);
         return new VirtualMachineResource(
-            id, vm.Name, "Microsoft.Compute/virtualMachines", vm.Location, null,
+            id, vm.Name, "Microsoft.Compute/virtualMachines", vm.Location,
+            vm.TagsJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(vm.TagsJson),
             new VirtualMachineProperties(
                 vm.VmId.ToString(),
-                new HardwareProfile(vm.VmSize ?? "Standard_D2s_v3"),
+                // The size the VM was created with; none when it was created without one (nothing is invented).
+                vm.VmSize is null ? null : new HardwareProfile(vm.VmSize),
                 new StorageProfile(
                     new OsDisk(vm.OsType, os.Name, os.DiskSizeGB, "FromImage", new Vhd(storage.BlobUri(os.BlobContainer, os.BlobName).ToString())),
                     vm.Disks.Where(d => d.Lun >= 0).OrderBy(d => d.Lun)

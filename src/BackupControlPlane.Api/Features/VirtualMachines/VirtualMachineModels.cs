@@ -22,7 +22,7 @@ public sealed record VirtualMachineResource(
     VirtualMachineProperties Properties, IReadOnlyList<ExtensionResource> Resources);
 
 public sealed record VirtualMachineProperties(
-    string VmId, HardwareProfile HardwareProfile, StorageProfile StorageProfile, string ProvisioningState, DateTimeOffset TimeCreated);
+    string VmId, HardwareProfile? HardwareProfile, StorageProfile StorageProfile, string ProvisioningState, DateTimeOffset TimeCreated);
 
 public sealed record StorageProfile(OsDisk OsDisk, IReadOnlyList<DataDisk> DataDisks);
 

@@ -79,6 +79,8 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CompletedAt");
+
                     b.HasIndex("TaskId")
                         .IsUnique();
 
@@ -118,6 +120,8 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndTime");
 
                     b.ToTable("AsyncOperations");
                 });
@@ -192,6 +196,10 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndTime");
+
+                    b.HasIndex("ProtectedItemId", "EndTime");
 
                     b.HasIndex("ProtectedItemId", "ScheduledSlotUtc")
                         .IsUnique();
@@ -365,6 +373,8 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.HasIndex("ProtectedItemId", "Name")
                         .IsUnique();
 
+                    b.HasIndex("ProtectedItemId", "RecoveryPointTime");
+
                     b.ToTable("RecoveryPoints");
                 });
 
@@ -404,6 +414,53 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.HasIndex("RecoveryPointId");
 
                     b.ToTable("RecoveryPointDisks");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.StorageAccount", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("StorageAccounts");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.Vault", b =>
@@ -513,6 +570,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
                         .HasColumnType("text");
 
                     b.Property<int>("TaskSequence")

@@ -1,0 +1,20 @@
+namespace BackupControlPlane.Api.Data;
+
+/// <summary>
+/// A storage account restores are written to. The emulator keeps all blobs in its one blob endpoint, so an account is
+/// only a name with a region: created by a PUT, or on first use (a GET, as the az CLI reads the account before a
+/// restore), and from then on it answers with the region it got.
+/// </summary>
+public sealed class StorageAccount
+{
+    public long Id { get; set; }
+    public required string SubscriptionId { get; set; }
+    public required string ResourceGroup { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Lowercased "{subscription}/{resourceGroup}/{name}", as the other resources' keys.</summary>
+    public required string Key { get; set; }
+    public required string Location { get; set; }
+    public required string SkuName { get; set; }
+    public required string Kind { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

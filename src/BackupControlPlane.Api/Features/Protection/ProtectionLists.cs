@@ -1,0 +1,102 @@
+using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Features.Vaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace BackupControlPlane.Api.Features.Protection;
+
+/// <summary>
+/// The vault's lists of items, containers and protectable VMs: filtered and paged in the database, one page of rows
+/// read per request (<see cref="ArmPaging"/>).
+/// </summary>
+public static class ProtectionLists
+{
+    private const string V = VaultEndpoints.VaultRoute;
+    private const string ContainerPrefix = "IaasVMContainer;";
+
+    public static void MapProtectionLists(this IEndpointRouteBuilder app)
+    {
+        var arm = app.MapGroup("").WithTags("Protected items");
+        arm.MapGet(V + "/backupProtectedItems", List);
+        arm.MapGet(V + "/backupProtectableItems", ListProtectable);
+        arm.MapGet(V + "/backupProtectionContainers", ListContainers);
+    }
+
+    private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var items = Items(db, vault.Id);
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+        {
+            var wanted = value.ToLowerInvariant();
+            var container = wanted.StartsWith(ContainerPrefix, StringComparison.OrdinalIgnoreCase) ? wanted[ContainerPrefix.Length..] : wanted;
+            items = key.ToLowerInvariant() switch
+            {
+                "backupmanagementtype" => wanted == "azureiaasvm" ? items : items.Where(_ => false),
+                "itemtype" or "workloadtype" => wanted == "vm" ? items : items.Where(_ => false),
+                "policyname" => items.Where(i => i.Policy != null && i.Policy.Name.ToLower() == wanted),
+                "friendlyname" => items.Where(i => i.VirtualMachine!.Name.ToLower() == wanted),
+                // The container's name ("iaasvmcontainerv2;rg;vm", stored lowercased) or its resource name ("IaasVMContainer;…").
+                "containername" => items.Where(i => i.ContainerName == container),
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectedItems: use backupManagementType, itemType, policyName, friendlyName or containerName."),
+            };
+        }
+        var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);
+        var ids = page.Rows.Select(i => i.Id).ToList();
+        var counts = await RecoveryPointCounts(db, ids, ct);
+        var latest = await ItemHealth.LatestSettledAsync(db, ids, ct);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(page.ToArmList(i => ProtectedItemMapper.ToResource(vault, i, counts.GetValueOrDefault(i.Id), latest.GetValueOrDefault(i.Id), now)));
+    }
+
+    /// <summary>The VMs of the vault's subscription and region that no vault protects yet, as the CLI's discovery expects.</summary>
+    private static async Task<Ok<ArmList<ProtectableItemResource>>> ListProtectable(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        _ = ODataFilter.Parse(filter).ToList();
+        var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
+        var location = vault.Location.ToLowerInvariant();
+        var vms = db.VirtualMachines.AsNoTracking()
+            .Where(v => v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
+        var page = await vms.PageAsync(http, v => v.Key, descending: false, ct);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        return TypedResults.Ok(page.ToArmList(v =>
+        {
+            var c = ArmIds.ContainerName(v.ResourceGroup, v.Name);
+            return new ProtectableItemResource(ArmIds.ProtectableItem(vaultId, c), c,
+                "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectableItems",
+                new ProtectableItemProperties("AzureIaasVM", "Microsoft.Compute/virtualMachines", "VM", v.Name,
+                    ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), "Compute", v.ResourceGroup, "NotProtected"));
+        }));
+    }
+
+    private static async Task<Ok<ArmList<ProtectionContainerResource>>> ListContainers(string subscriptionId, string resourceGroupName, string vaultName,
+        BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+    {
+        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var items = Items(db, vault.Id);
+        // The CLI adds backupManagementType and status eq 'Registered'; every container here is an IaaS VM's and registered.
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+            if (key.Equals("friendlyName", StringComparison.OrdinalIgnoreCase))
+            {
+                var name = value.ToLowerInvariant();
+                items = items.Where(i => i.VirtualMachine!.Name.ToLower() == name);
+            }
+        var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);
+        var vaultId = VaultEndpoints.IdOf(vault);
+        return TypedResults.Ok(page.ToArmList(i => ProtectedItemMapper.ToContainer(vaultId, i)));
+    }
+
+    private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
+        db.ProtectedItems.AsNoTracking().Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
+
+    private static async Task<Dictionary<long, (int Count, DateTimeOffset? Oldest)>> RecoveryPointCounts(BackupDbContext db, List<long> itemIds, CancellationToken ct) =>
+        (await db.RecoveryPoints.Where(r => itemIds.Contains(r.ProtectedItemId)).GroupBy(r => r.ProtectedItemId)
+            .Select(g => new { g.Key, Count = g.Count(), Oldest = g.Min(r => r.RecoveryPointTime) }).ToListAsync(ct))
+        .ToDictionary(x => x.Key, x => (x.Count, (DateTimeOffset?)x.Oldest));
+}
