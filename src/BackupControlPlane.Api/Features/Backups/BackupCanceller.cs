@@ -18,8 +18,7 @@ public sealed class BackupCanceller(BackupDbContext db, BackupCleanup cleanup, A
         BackupLifecycle.Cancelled(job, task, time.GetUtcNow());
         if (!await db.SaveGuardedAsync(ct)) return false;
         if (task is null) return true;
-        await db.VirtualMachines.Where(v => v.Id == task.VirtualMachineId)
-            .ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
+        await db.BumpIncarnationsAsync([task.VirtualMachineId], ct);
         notifier.Signal(task.VirtualMachineId);
         await cleanup.DeleteTaskSnapshotsAsync(task, ct);
         return true;

@@ -58,7 +58,8 @@ public sealed class BackupStarter(
             async (t, token) => await storage.CreateContainerAsync(t.LogsContainer, token));
         if (tasks.Count > 0) await storage.FlushAsync(ct);
         await db.SaveChangesAsync(ct);
-        await BumpIncarnationsAsync(tasks.Select(t => t.VirtualMachineId).ToList(), ct);
+        // The goal state changed: after the tasks are committed, so an agent woken by it reads them (Data/VmIncarnation).
+        await db.BumpIncarnationsAsync(tasks.Select(t => t.VirtualMachineId).ToList(), ct);
         foreach (var t in tasks) notifier.Signal(t.VirtualMachineId);
         logger.LogInformation("Slot {Slot:o} of policy {Policy}: {Count} backups started", slot, policy.Name, tasks.Count);
         return jobs;
@@ -81,22 +82,12 @@ public sealed class BackupStarter(
         }
         var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
         await db.SaveChangesAsync(ct);
-        await BumpIncarnationsAsync([task.VirtualMachineId], ct);
+        await db.BumpIncarnationsAsync([task.VirtualMachineId], ct);
         return job;
     }
 
     /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>
     public static string LogsContainer(Guid taskGuid) => $"bcdrextensionlogs-{taskGuid}";
-
-    /// <summary>
-    /// The goal state changed: one atomic increment in the database, after the tasks are committed, so an agent woken by
-    /// it reads them, and a registration bumping the same VM at the same moment cannot swallow this bump (lost update).
-    /// </summary>
-    private async Task BumpIncarnationsAsync(IReadOnlyList<long> vmIds, CancellationToken ct)
-    {
-        if (vmIds.Count == 0) return;
-        await db.VirtualMachines.Where(v => vmIds.Contains(v.Id)).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
-    }
 
     /// <summary>
     /// A VM whose agent is Not Ready gets no task: its job fails at once with Azure's code, as Azure checks the agent

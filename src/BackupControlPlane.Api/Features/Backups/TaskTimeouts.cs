@@ -53,7 +53,7 @@ public sealed class TaskTimeouts(
         var vmIds = await db.AgentTasks.Where(t => t.State == AgentTaskStates.Pending && t.LeaseExpiresAt != null && t.LeaseExpiresAt <= now && t.Deadline > now)
             .Select(t => t.VirtualMachineId).Distinct().Take(1000).ToListAsync(ct);
         if (vmIds.Count == 0) return 0;
-        await db.VirtualMachines.Where(v => vmIds.Contains(v.Id)).ExecuteUpdateAsync(u => u.SetProperty(v => v.Incarnation, v => v.Incarnation + 1), ct);
+        await db.BumpIncarnationsAsync(vmIds, ct);
         foreach (var vmId in vmIds) notifier.Signal(vmId);
         logger.LogInformation("{Count} unacknowledged snapshot tasks offered again", vmIds.Count);
         return vmIds.Count;
