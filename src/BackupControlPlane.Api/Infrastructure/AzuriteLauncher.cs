@@ -105,10 +105,10 @@ public sealed class AzuriteProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var started = new AzuriteProcess(process, port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var waited = Stopwatch.StartNew(); // a real-time wait for a real process, not the emulated clock
         while (!await IsListeningAsync(port, ct))
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(30))
             {
                 started.Dispose();
                 throw new InvalidOperationException($"Azurite did not start listening on port {port}.");

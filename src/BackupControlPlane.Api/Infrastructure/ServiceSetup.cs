@@ -158,26 +158,13 @@ public static class ServiceSetup
             };
         });
 
+        // One line per slice, bottom to top (README "Design": slices depend downwards only).
         services.AddAgents();
-        services.AddSingleton<SlotSignals>();
-        services.AddScoped<BackupStarter>();
-        services.AddScoped<SnapshotStatusReader>();
-        services.AddScoped<SnapshotReportHandler>();
-        services.AddScoped<VaultTransferJob>();
-        services.AddScoped<BackupCanceller>();
-        services.AddScoped<TaskTimeouts>();
-        services.AddScoped<BackupCleanup>();
-        services.AddScoped<RecoveryPointAudit>();
-        services.AddScoped<BackupScheduler>();
-        services.AddScoped<ScheduledBackupJob>();
-        services.AddScoped<BackupWatchdog>();
-        services.AddScoped<RetentionPruner>();
-        services.AddScoped<OrphanSweeper>();
-        services.AddScoped<ProtectionService>();
-        services.AddScoped<RestoreService>();
-        services.AddScoped<RestoreJob>();
         services.AddScoped<VirtualMachineMapper>();
-        services.AddHostedService<ScheduleReconciler>();
+        services.AddScheduling();
+        services.AddBackups();
+        services.AddRestore();
+        services.AddProtection();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
 
         services.AddHealthChecks()

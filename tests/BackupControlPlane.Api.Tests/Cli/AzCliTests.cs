@@ -47,9 +47,9 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         Assert.Equal("Standard", shown["sku"]!["tier"]!.GetValue<string>());
 
         var policies = (await s.Az("backup", "policy", "list", "-g", s.Rg, "-v", Vault, "-o", "json")).Json().AsArray();
-        AssertDefaultPolicy(policies.Single(p => p!["name"]!.GetValue<string>() == "DefaultPolicy")!);
+        AzCliAssert.DefaultPolicy(policies.Single(p => p!["name"]!.GetValue<string>() == "DefaultPolicy")!);
 
-        AssertDefaultPolicy((await s.Az("backup", "policy", "show", "-g", s.Rg, "-v", Vault, "-n", "DefaultPolicy", "-o", "json")).Json());
+        AzCliAssert.DefaultPolicy((await s.Az("backup", "policy", "show", "-g", s.Rg, "-v", Vault, "-n", "DefaultPolicy", "-o", "json")).Json());
 
         // Storage and security configuration, consistent with what the vault itself reports.
         var config = (await s.Az("backup", "vault", "backup-properties", "show", "-g", s.Rg, "-n", Vault, "-o", "json")).Json("F6").AsArray();
@@ -82,17 +82,6 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         var names = (await s.Az("backup", "policy", "list", "-g", s.Rg, "-v", Vault, "-o", "json")).Json().AsArray().Select(p => p!["name"]!.GetValue<string>());
         Assert.DoesNotContain("Daily45", names);
         Assert.Contains("DefaultPolicy", names);
-    }
-
-    private static void AssertDefaultPolicy(JsonNode policy)
-    {
-        var p = policy["properties"]!;
-        Assert.Equal("AzureIaasVM", p["backupManagementType"]!.GetValue<string>());
-        Assert.Equal("Daily", p["schedulePolicy"]!["scheduleRunFrequency"]!.GetValue<string>());
-        Assert.Single(p["schedulePolicy"]!["scheduleRunTimes"]!.AsArray());
-        Assert.Equal(30, p["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["count"]!.GetValue<int>());
-        Assert.Equal("Days", p["retentionPolicy"]!["dailySchedule"]!["retentionDuration"]!["durationType"]!.GetValue<string>());
-        Assert.Equal(2, p["instantRpRetentionRangeInDays"]!.GetValue<int>());
     }
 
     /// <summary>
@@ -162,10 +151,10 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         Assert.All(tasks, t => Assert.Equal("Completed", t!["status"]!.GetValue<string>()));
 
         var linuxExt = await s.Az("vm", "extension", "list", "-g", s.Rg, "--vm-name", Vm, "-o", "table");
-        AssertSnapshotExtensionRow(linuxExt, "VMSnapshotLinux");
+        AzCliAssert.SnapshotExtensionRow(linuxExt, "VMSnapshotLinux");
         await fx.Arm.WaitForJobAsync(s.Rg, Vault, ArmTestClient.BackupJobOf(runDue, winVm));
         var windowsExt = await s.Az("vm", "extension", "list", "-g", s.Rg, "--vm-name", winVm, "-o", "table");
-        AssertSnapshotExtensionRow(windowsExt, "VMSnapshot");
+        AzCliAssert.SnapshotExtensionRow(windowsExt, "VMSnapshot");
 
         var protectedItem = (await s.Az("backup", "item", "show", "-g", s.Rg, "-v", Vault, "-c", Vm, "-n", Vm, "--backup-management-type", "AzureIaasVM", "-o", "json")).Json();
         Assert.Equal("Protected", protectedItem["properties"]!["protectionState"]!.GetValue<string>());
@@ -180,18 +169,6 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
         var shownPoint = (await s.Az("backup", "recoverypoint", "show", "-g", s.Rg, "-v", Vault, "-c", Vm, "-i", Vm, "--backup-management-type", "AzureIaasVM", "-n", rpName, "-o", "json")).Json();
         Assert.Equal(point["id"]!.GetValue<string>(), shownPoint["id"]!.GetValue<string>());
         Assert.Equal("Linux", shownPoint["properties"]!["osType"]!.GetValue<string>());
-    }
-
-    /// <summary>`az vm extension list -o table`: one row for the snapshot extension, installed by the first backup.</summary>
-    private static void AssertSnapshotExtensionRow(AzResult table, string type)
-    {
-        table.AssertSucceeded();
-        var lines = table.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["Name", "ProvisioningState", "Publisher", "Version", "AutoUpgradeMinorVersion"], header);
-        Assert.StartsWith("----", lines[1]);
-        var row = Assert.Single(lines.Skip(2)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal([type, "Succeeded", "Microsoft.Azure.RecoveryServices", type == "VMSnapshot" ? "1.9" : "1.0", "True"], row);
     }
 
     [Fact]
@@ -289,55 +266,18 @@ public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : ICla
     }
 
     /// <summary>VM, vault and protection through ARM, for tests whose subject comes later.</summary>
-    private async Task ProtectedVmAsync(ScenarioContext s)
+    private async Task ProtectedVmAsync(AzCliScenario s)
     {
         await fx.Arm.ProtectedVmAsync(s.Rg, Vault, Vm);
     }
 
     /// <summary>The first scheduled backup, run now, finished: one recovery point.</summary>
-    private async Task BackedUpAsync(ScenarioContext s)
+    private async Task BackedUpAsync(AzCliScenario s)
     {
         var runDue = await fx.Arm.RunDueAsync(s.Rg);
         var job = await fx.Arm.WaitForJobAsync(s.Rg, Vault, ArmTestClient.BackupJobOf(runDue, Vm));
         Assert.Equal("Completed", job["properties"]!["status"]!.GetValue<string>());
     }
 
-    private ScenarioContext Scenario(string name) => new(fx, output, name);
-
-    /// <summary>One test's resource group, and its az runs: each printed to the test output and timed.</summary>
-    private sealed class ScenarioContext(AzCliFixture fx, ITestOutputHelper output, string name)
-    {
-        public string Test { get; } = name;
-        public string Rg { get; } = $"azcli-{name}-{Guid.NewGuid().ToString("N")[..6]}";
-
-        public Task<AzResult> Az(params string[] args) => Az(null, args);
-
-        /// <param name="note">What to note beside the wall time in timings.md (e.g. a request count).</param>
-        public async Task<AzResult> Az(Func<AzResult, string>? note, params string[] args)
-        {
-            var result = await fx.Az.RunAsync(args, AzCliFixture.CommandTimeout);
-            var display = AzCliFixture.Placeholders(result.CommandLine.Replace(Rg, "RG"));
-            var noted = note?.Invoke(result);
-            fx.Record(Test, display, result, noted);
-            output.WriteLine($"[{result.Elapsed.TotalSeconds,6:0.00} s] exit {result.ExitCode}{(result.TimedOut ? " TIMED OUT" : "")}  {display}{(noted is null ? "" : "  (" + noted + ")")}");
-            if (!result.Succeeded)
-            {
-                output.WriteLine(AzCliFixture.Tail(result.StdErr, 4000));
-                output.WriteLine("--- emulator log (end) ---\n" + AzCliFixture.Tail(fx.Emulator.Log, 3000));
-            }
-            return result;
-        }
-
-        public void Note(string text) => output.WriteLine(text);
-    }
-}
-
-/// <summary>
-/// The az tests run on their own, after the parallel part of the suite: each az process needs a core for its
-/// 1–1.5 s start-up, and the recorded wall times mean something only without other tests competing for the CPU.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AzCliCollection
-{
-    public const string Name = "az CLI";
+    private AzCliScenario Scenario(string name) => new(fx, output, name);
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
@@ -41,7 +40,7 @@ public sealed record FuzzTargets(string Subscription, string ResourceGroup, stri
 /// without touching this file): each request starts from a plausible one for its route and gets one or two mutations.
 /// Everything comes from one seeded <see cref="Random"/>, so a seed reproduces the same requests.
 /// </summary>
-public sealed class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes, FuzzTargets t)
+public sealed partial class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes, FuzzTargets t)
 {
     private readonly Random _random = new(seed);
 
@@ -186,31 +185,8 @@ public sealed class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint> routes,
                 case "bad-if-match":
                     headers.Add(new(Pick("If-Match", "If-None-Match"), Pick("\"nope\"", "W/\"x\"", "*", "garbage, \"", "\"\"", new string('"', 100))));
                     break;
-                case "odd-charset":
-                    // utf-7 is a name .NET knows but refuses to decode (NotSupportedException, once a 500).
-                    contentType = "application/json; charset=" + Pick("utf-7", "UTF-7", "\"utf-7\"", "unicode-1-1-utf-7", "csUnicode11UTF7", "utf-32", "utf-32BE",
-                        "utf-16", "x-unknown", "latin1", "ebcdic-cp-us", "''", "utf-8;charset=utf-7");
-                    body ??= "{}";
-                    break;
-                case "duplicate-keys" when body is not null && body.StartsWith('{'):
-                    body = "{\"location\":\"westus\",\"properties\":{\"a\":1},\"tags\":{\"t\":\"1\",\"t\":\"2\"}," + body[1..];
-                    contentType = "application/json";
-                    break;
-                case "huge-numbers":
-                    var huge = Pick("1e309", "-1e309", "99999999999999999999999999999", "1e-400", "-0", "4294967296", "9223372036854775808", "0.1e99999");
-                    body = body is not null && Regex.IsMatch(body, @":\s*-?\d")
-                        ? Regex.Replace(body, @"(?<=:\s*)-?\d+(\.\d+)?", huge)
-                        : "{\"location\":\"eastus\",\"properties\":{\"diskSizeGB\":" + huge + ",\"count\":" + huge + "}}";
-                    contentType = "application/json";
-                    break;
-                case "null-objects":
-                    body = Pick("null", "{\"properties\":null}", "{\"location\":null,\"sku\":null,\"properties\":null}", "{\"properties\":{\"storageProfile\":null}}",
-                        "{\"properties\":{\"storageProfile\":{\"osDisk\":null,\"dataDisks\":[null]}}}", "{\"properties\":{\"schedulePolicy\":null,\"retentionPolicy\":null}}",
-                        "{\"properties\":{\"policyId\":null,\"sourceResourceId\":null,\"protectedItemType\":null}}", "{\"properties\":{\"objectType\":null}}", "[null]");
-                    contentType = "application/json";
-                    break;
-                case "encoded-slash" when names.Count > 0:
-                    names[PickKey(names)] = Pick("a%2fb", "%2f", "%2F%2F", "..%2f", "%2e%2e%2fvaults", "a%5Cb", "%252f");
+                case "odd-charset" or "duplicate-keys" or "huge-numbers" or "null-objects" or "encoded-slash":
+                    (body, contentType) = BlindSpot(m, body, contentType, names);
                     break;
                 case "odd-unicode-body" when body is not null:
                     body = body.Replace("eastus", Pick("east\u202Eus", "\uFEFFeastus", "eastus\u0000", "😀", "\uD800", "e\u0301astus", "EASTUS", "ǝɐsʇns"));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
-using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,7 +20,6 @@ public static class AgentEndpoints
         agent.MapGet(AgentRoutes.GoalState, GetGoalState)
             .WithSummary("Long-poll: answers when the VM's incarnation exceeds ?incarnation= or after the hold time. Authorization: VmAgent {key}.");
         agent.MapPost(AgentRoutes.ExtensionStatus, ReportExtension);
-        agent.MapPost(AgentRoutes.TaskStatus, ReportTask);
 
         app.MapGet(AgentRoutes.Fleet, ListFleet).WithTags("Emulator control").AddEndpointFilter(LocalOnly)
             .WithSummary("Every emulated VM with its agent credential: the emulator's stand-in for 'the VM booted'. Local callers only.");
@@ -109,20 +107,6 @@ public static class AgentEndpoints
         ext.StatusTime = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok();
-    }
-
-    private static async Task<IResult> ReportTask(HttpContext http, string taskId, TaskStatusReport report, SnapshotReportHandler reports, CancellationToken ct)
-    {
-        var vm = AgentAuthenticationHandler.Caller(http);
-        if (report?.Status is not (TaskStatuses.Transitioning or TaskStatuses.Success or TaskStatuses.Error))
-            return TypedResults.Problem($"status must be '{TaskStatuses.Transitioning}', '{TaskStatuses.Success}' or '{TaskStatuses.Error}'.", statusCode: 400, title: "Invalid status");
-        var receipt = await reports.HandleReportAsync(vm.Id, taskId, report, ct);
-        return receipt switch
-        {
-            null => TypedResults.Problem($"No task '{taskId}' exists.", statusCode: 404, title: "Task not found"),
-            { State: "Forbidden" } => TypedResults.Problem("The task belongs to another VM.", statusCode: 403, title: "Forbidden"),
-            _ => TypedResults.Ok(receipt),
-        };
     }
 
     private static async Task<IResult> Register(HttpContext http, AgentRegistration? body, BackupDbContext db, AgentCredentials credentials,

@@ -15,18 +15,20 @@ public static class BackupEndpoints
     public static void MapBackups(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Protected items");
-        group.MapPost(ProtectionEndpoints.ItemRoute + "/backup", BackupNow).AddEndpointFilter(LogsContainerFirst).InOneTransaction()
+        group.MapPost(ArmRoutes.ProtectedItem + "/backup", BackupNow).AddEndpointFilter(LogsContainerFirst).InOneTransaction()
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
+        app.MapBackupCancel();
+        app.MapSnapshotReports();
     }
 
     private static async Task<IResult> BackupNow(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
         BackupRequest? body, BackupDbContext db, BackupStarter starter, Agents.AgentNotifier notifier, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
             ?? throw ArmException.BadRequest($"'{containerName}' is not an IaaS VM container name.");
-        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (body?.Properties?.ObjectType is { } type && !type.Equals("IaasVMBackupRequest", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"objectType '{type}' is not supported here: use 'IaasVMBackupRequest'.");
         // The route is one transaction (InOneTransaction) from the "is a backup running?" check to the new job's insert:
@@ -47,7 +49,7 @@ public static class BackupEndpoints
         await db.SaveChangesAsync(ct);
         OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
 
-        return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
+        return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 
     private sealed class PreparedLogsContainer(Guid taskGuid)

@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Arm;
 using System.Text.Json;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
@@ -16,7 +17,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// </summary>
 public sealed class BackupStarter(
     BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, TimeProvider time,
-    IOptions<EmulatorOptions> options, ILogger<BackupStarter> logger)
+    IOptions<EmulatorOptions> options, ILogger<BackupStarter> logger) : Scheduling.ISlotBackups
 {
     /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
     public async Task<IReadOnlyList<BackupJob>> StartScheduledBackupsAsync(BackupPolicy policy, DateTimeOffset slot, CancellationToken ct)

@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Infrastructure;

@@ -11,7 +11,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// items whose protection is stopped with data retained are kept forever, as in Azure. Then the history past its
 /// window (jobs, operations, agent tasks: <see cref="HistoryPruner"/>), and last the orphan sweep.
 /// </summary>
-public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Protection.ProtectionService protection, OrphanSweeper sweeper, TimeProvider time,
+public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, IExpiredItemPurger purger, OrphanSweeper sweeper, TimeProvider time,
     IOptions<EmulatorOptions> options, ILogger<RetentionPruner> logger)
 {
     public const string RecurringJobId = "retention";
@@ -23,8 +23,7 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Pro
     {
         var now = time.GetUtcNow();
         // Soft-deleted items whose time is up go for good, with all their points.
-        var purge = await db.ProtectedItems.Include(i => i.Vault).Include(i => i.VirtualMachine).Where(i => i.DeferredDeleteTime != null && i.DeferredDeleteTime <= now).ToListAsync(ct);
-        foreach (var item in purge) await protection.PurgeAsync(item.Vault!, item, ct, recordJob: false);
+        var purged = await purger.PurgeExpiredAsync(now, ct);
 
         var expired = await db.RecoveryPoints.Include(r => r.Disks)
             .Where(r => r.ExpiryTime != null && r.ExpiryTime <= now
@@ -50,6 +49,6 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, Pro
         // After the points: a job whose point expired today is free to go with the rest of the old history.
         var history = await new HistoryPruner(db, time, options.Value, logger).PruneAsync(ct);
         var orphans = await sweeper.SweepAsync(ct);
-        return new Result(expired.Count, instant.Count, purge.Count, orphans.Snapshots, orphans.VaultBlobs, history.Jobs, history.Operations, history.Tasks);
+        return new Result(expired.Count, instant.Count, purged, orphans.Snapshots, orphans.VaultBlobs, history.Jobs, history.Operations, history.Tasks);
     }
 }

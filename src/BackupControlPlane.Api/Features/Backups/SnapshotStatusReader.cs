@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Arm;
 using System.Text.Json;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;

@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Jobs;

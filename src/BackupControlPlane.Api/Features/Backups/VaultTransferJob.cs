@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Arm;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using BackupControlPlane.Api.Data;

@@ -67,9 +67,9 @@ public static class EmulatorEndpoints
             .OrderBy(j => j.StartTime).ToListAsync(ct);
         var vaults = policies.Values.Select(p => p.Vault!).DistinctBy(v => v.Id).ToDictionary(v => v.Id);
         var result = new RunDueResult(limit,
-            slots.Select(s => new RunDueSlot(VaultEndpoints.IdOf(policies[s.PolicyId].Vault!), s.PolicyName, s.SlotUtc, s.HangfireJobId)).ToList(),
+            slots.Select(s => new RunDueSlot(ArmLookups.VaultId(policies[s.PolicyId].Vault!), s.PolicyName, s.SlotUtc, s.HangfireJobId)).ToList(),
             finished,
-            jobs.Select(j => JobMapper.ToResource(VaultEndpoints.IdOf(vaults[j.VaultId]), j, time.GetUtcNow())).ToList());
+            jobs.Select(j => JobMapper.ToResource(ArmLookups.VaultId(vaults[j.VaultId]), j, time.GetUtcNow())).ToList());
         return finished ? TypedResults.Ok(result) : TypedResults.Accepted((string?)null, result);
     }
 }

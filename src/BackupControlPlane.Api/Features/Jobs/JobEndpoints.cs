@@ -11,14 +11,13 @@ namespace BackupControlPlane.Api.Features.Jobs;
 
 public static class JobEndpoints
 {
-    private const string V = VaultEndpoints.VaultRoute;
+    private const string V = ArmRoutes.Vault;
 
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Backup jobs and operations");
         group.MapGet(V + "/backupJobs", List).CachedRead().WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
         group.MapGet(V + "/backupJobs/{jobName}", Get);
-        group.MapPost(V + "/backupJobs/{jobName}/cancel", Cancel).WithSummary("Cancel a backup during its snapshot phase (202; the result answers 204).");
         group.MapGet(V + "/backupJobs/{jobName}/operationResults/{operationId}", CancelResult);
         group.MapGet(V + "/backupOperations/{operationId}", OperationStatus);
         group.MapGet(V + "/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{protectedItemName}/operationsStatus/{operationId}", OperationStatusOfItem);
@@ -29,7 +28,7 @@ public static class JobEndpoints
     private static async Task<Ok<ArmList<JobResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var query = db.BackupJobs.AsNoTracking().Where(j => j.VaultId == vault.Id);
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
@@ -45,7 +44,7 @@ public static class JobEndpoints
         }
         // Newest first; jobs started at the same instant (a slot's fan-out) in a fixed order, so pages never overlap.
         var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         var now = time.GetUtcNow();
         return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
     }
@@ -53,27 +52,10 @@ public static class JobEndpoints
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
-        if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
-        return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), job, time.GetUtcNow()));
-    }
-
-    private static async Task<IResult> Cancel(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
-        BackupDbContext db, Backups.BackupCanceller canceller, TimeProvider time, HttpContext http, CancellationToken ct)
-    {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
-        if (job is null) throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupJobs/{jobName}");
-        if (!await canceller.CancelAsync(job, ct))
-            throw ArmException.BadRequest(
-                $"The job is {job.Status.ToLowerInvariant()}{(job.Status == JobStatuses.InProgress ? " and past its snapshot phase" : "")}: a backup can be cancelled only while its snapshot is being taken.",
-                "BMSUserErrorJobNotCancellable");
-        var now = time.GetUtcNow();
-        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
-        db.AsyncOperations.Add(op);
-        await db.SaveChangesAsync(ct);
-        return Protection.ProtectionEndpoints.Accepted(http, $"{VaultEndpoints.IdOf(vault)}/backupJobs/{job.Id}/operationResults/{op.Id}", null);
+        if (job is null) throw ArmException.NotFound($"{ArmLookups.VaultId(vault)}/backupJobs/{jobName}");
+        return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow()));
     }
 
     private static Task<IResult> CancelResult(string subscriptionId, string resourceGroupName, string vaultName, string jobName, string operationId,
@@ -110,9 +92,9 @@ public static class JobEndpoints
 
     private static async Task<AsyncOperation> FindOperation(BackupDbContext db, string sub, string rg, string vaultName, string operationId, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, sub, rg, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, sub, rg, vaultName, ct);
         var op = Guid.TryParse(operationId, out var id) ? await db.AsyncOperations.FirstOrDefaultAsync(o => o.Id == id && o.VaultId == vault.Id, ct) : null;
-        return op ?? throw ArmException.NotFound($"{VaultEndpoints.IdOf(vault)}/backupOperations/{operationId}");
+        return op ?? throw ArmException.NotFound($"{ArmLookups.VaultId(vault)}/backupOperations/{operationId}");
     }
 }
 

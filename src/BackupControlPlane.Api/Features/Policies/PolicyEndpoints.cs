@@ -11,7 +11,7 @@ namespace BackupControlPlane.Api.Features.Policies;
 
 public static class PolicyEndpoints
 {
-    private const string Route = VaultEndpoints.VaultRoute + "/backupPolicies";
+    private const string Route = ArmRoutes.Vault + "/backupPolicies";
     private const int MaxPoliciesPerVault = 200;
 
     public static void MapPolicies(this IEndpointRouteBuilder app)
@@ -27,7 +27,7 @@ public static class PolicyEndpoints
     private static async Task<Ok<ArmList<PolicyResource>>> List(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
         HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var page = await db.BackupPolicies.AsNoTracking().Where(p => p.VaultId == vault.Id).PageAsync(http, p => p.Name, descending: false, ct);
         var counts = await ProtectedCounts(db, vault.Id, ct);
         return TypedResults.Ok(page.ToArmList(p => ToResource(vault, p, counts.GetValueOrDefault(p.Id))));
@@ -36,8 +36,8 @@ public static class PolicyEndpoints
     private static async Task<Ok<PolicyResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string policyName, BackupDbContext db,
         HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var policy = await VaultEndpoints.FindPolicyAsync(db, vault, policyName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var policy = await ArmLookups.FindPolicyAsync(db, vault, policyName, ct);
         ArmPreconditions.SetETag(http, policy.ETag);
         var counts = await ProtectedCounts(db, vault.Id, ct);
         return TypedResults.Ok(ToResource(vault, policy, counts.GetValueOrDefault(policy.Id)));
@@ -46,8 +46,8 @@ public static class PolicyEndpoints
     private static async Task<Ok<PolicyResource>> Put(string subscriptionId, string resourceGroupName, string vaultName, string policyName, PolicyRequest? body,
         BackupDbContext db, BackupScheduler scheduler, IBackgroundJobClient jobs, HttpContext http, CancellationToken ct)
     {
-        VirtualMachines.VirtualMachineEndpoints.RequireName(policyName, "policy");
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        ArmLookups.RequireName(policyName, "policy");
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var valid = PolicyValidator.Validate(body?.Properties);
         var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
         var policy = policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
@@ -89,7 +89,7 @@ public static class PolicyEndpoints
     private static async Task<IResult> Delete(string subscriptionId, string resourceGroupName, string vaultName, string policyName,
         BackupDbContext db, IBackgroundJobClient jobs, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var policy = (await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct))
             .FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase));
         ArmPreconditions.Check(http, policy?.ETag, $"the policy '{policyName}'");
@@ -113,7 +113,7 @@ public static class PolicyEndpoints
         var runTimes = JsonSerializer.Deserialize<List<string>>(p.ScheduleRunTimes) ?? [];
         var runDays = p.ScheduleRunDays.Length == 0 ? null : p.ScheduleRunDays.Split(',').ToList();
         return new PolicyResource(
-            ArmIds.Policy(VaultEndpoints.IdOf(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
+            ArmIds.Policy(ArmLookups.VaultId(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
             new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
                 new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runDays, runTimes, 0),
                 RetentionRules.Retention(p), protectedItems), ArmPreconditions.Format(p.ETag));

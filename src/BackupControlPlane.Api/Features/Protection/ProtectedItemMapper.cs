@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Features.Jobs;
 using System.Xml;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -13,7 +14,7 @@ public static class ProtectedItemMapper
     {
         var vm = item.VirtualMachine!;
         var vmId = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         var health = ItemHealth.Of(item, latest);
         return new ProtectedItemResource(
             ArmIds.ProtectedItem(vaultId, item.ContainerName), ArmIds.ProtectedItemName(item.ContainerName),

@@ -13,8 +13,8 @@ namespace BackupControlPlane.Api.Features.Protection;
 
 public static class ProtectionEndpoints
 {
-    private const string V = VaultEndpoints.VaultRoute;
-    public const string ItemRoute = V + "/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{protectedItemName}";
+    private const string V = ArmRoutes.Vault;
+    public const string ItemRoute = ArmRoutes.ProtectedItem;
 
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
@@ -37,10 +37,10 @@ public static class ProtectionEndpoints
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
         ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
-        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (ArmPreconditions.HasConditions(http.Request))
             ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),
                 $"the protected item '{protectedItemName}'");
@@ -52,12 +52,12 @@ public static class ProtectionEndpoints
             var stopped = props.IsRehydrate == true && existing.DeferredDeleteTime is not null
                 ? await protection.UndeleteAsync(vault, existing, ct)
                 : await protection.StopAsync(vault, existing, ct);
-            return Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");
+            return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");
         }
         if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
-        var vmRef = ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
-        var vm = await VirtualMachineEndpoints.Find(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
+        var vmRef = ArmItemNames.ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
+        var vm = await ArmLookups.FindVmAsync(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
         if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
             throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
         var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
@@ -66,58 +66,43 @@ public static class ProtectionEndpoints
                 "UserErrorBackupItemSoftDeleted");
 
         var enabled = await protection.EnableAsync(vault, vm, policy, ct);
-        return Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
-    }
-
-    /// <summary>
-    /// ARM's long-running answer: 202, no body, and absolute polling URLs (the SDK follows them as given), on the
-    /// configured public base URL when the emulator sits behind a proxy.
-    /// </summary>
-    public static IResult Accepted(HttpContext http, string location, string? asyncOperation)
-    {
-        var version = "?api-version=" + Uri.EscapeDataString(http.Request.Query["api-version"].ToString());
-        var configured = http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value.PublicBaseUrl;
-        var baseUri = string.IsNullOrEmpty(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
-        http.Response.Headers.Location = baseUri + location + version;
-        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = baseUri + asyncOperation + version;
-        http.Response.Headers.RetryAfter = "1";
-        return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+        return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 
     private static async Task<IResult> Delete(
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
         BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
         var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct);
         ArmPreconditions.Check(http, item?.ETag, $"the protected item '{protectedItemName}'");
         if (item is null || item.DeferredDeleteTime is not null) return TypedResults.NoContent();
         var op = await protection.DeleteAsync(vault, item, ct);
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         // Azure points a DELETE's polling URLs at the vault, not at the item that no longer exists.
-        return Accepted(http, $"{vaultId}/backupOperationResults/{op.Id}", $"{vaultId}/backupOperations/{op.Id}");
+        return ArmAccepted.Accepted(http, $"{vaultId}/backupOperationResults/{op.Id}", $"{vaultId}/backupOperations/{op.Id}");
     }
 
     /// <summary>Discovery: every emulated VM is known at once, so the operation is finished when the client first polls.</summary>
     private static async Task<IResult> RefreshContainers(string subscriptionId, string resourceGroupName, string vaultName, string fabricName,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         if (!fabricName.Equals("Azure", StringComparison.OrdinalIgnoreCase)) throw ArmException.NotFound($"backupFabrics/{fabricName} (the only fabric is 'Azure')");
         var now = time.GetUtcNow();
         var op = AsyncOperation.Succeeded(vault.Id, null, now);
         db.AsyncOperations.Add(op);
         await db.SaveChangesAsync(ct);
-        return Accepted(http, $"{ArmIds.Fabric(VaultEndpoints.IdOf(vault))}/operationResults/{op.Id}", null);
+        return ArmAccepted.Accepted(http, $"{ArmIds.Fabric(ArmLookups.VaultId(vault))}/operationResults/{op.Id}", null);
     }
 
     private static async Task<IResult> FabricOperationResult(string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string operationId,
         BackupDbContext db, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var op = Guid.TryParse(operationId, out var id) ? await db.AsyncOperations.FirstOrDefaultAsync(o => o.Id == id && o.VaultId == vault.Id, ct) : null;
-        if (op is null) throw ArmException.NotFound($"{ArmIds.Fabric(VaultEndpoints.IdOf(vault))}/operationResults/{operationId}");
+        if (op is null) throw ArmException.NotFound($"{ArmIds.Fabric(ArmLookups.VaultId(vault))}/operationResults/{operationId}");
         return TypedResults.NoContent();
     }
 
@@ -125,13 +110,13 @@ public static class ProtectionEndpoints
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var container = ParseNames(fabricName, containerName, protectedItemName);
+        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
         var row = await ItemWithPoints.For(db)(db, ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName), container, ct);
         if (row is null)
         {
             // Only a miss pays for telling "no vault" from "no item".
-            var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-            throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
+            var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+            throw ArmException.NotFound(ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
         }
         row.Item.VirtualMachine = row.VirtualMachine;
         row.Item.Policy = row.Policy;
@@ -159,11 +144,11 @@ public static class ProtectionEndpoints
         var sub = string.IsNullOrWhiteSpace(body.SubscriptionId) ? options.Value.DefaultSubscriptionId : body.SubscriptionId;
         try
         {
-            var vault = await VaultEndpoints.FindAsync(db, sub, body.ResourceGroup, body.VaultName, ct);
-            var vm = await VirtualMachineEndpoints.Find(db, sub, body.ResourceGroup, body.Vm, ct, withDisksAndExtensions: false);
-            var policy = await VaultEndpoints.FindPolicyAsync(db, vault, string.IsNullOrWhiteSpace(body.PolicyName) ? "DefaultPolicy" : body.PolicyName, ct);
+            var vault = await ArmLookups.FindVaultAsync(db, sub, body.ResourceGroup, body.VaultName, ct);
+            var vm = await ArmLookups.FindVmAsync(db, sub, body.ResourceGroup, body.Vm, ct, withDisksAndExtensions: false);
+            var policy = await ArmLookups.FindPolicyAsync(db, vault, string.IsNullOrWhiteSpace(body.PolicyName) ? "DefaultPolicy" : body.PolicyName, ct);
             var enabled = await protection.EnableAsync(vault, vm, policy, ct);
-            return TypedResults.Ok(JobMapper.ToResource(VaultEndpoints.IdOf(vault), enabled.Job, time.GetUtcNow()));
+            return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), enabled.Job, time.GetUtcNow()));
         }
         catch (ArmException e)
         {
@@ -176,13 +161,13 @@ public static class ProtectionEndpoints
 
     private static async Task<IResult> BackupStatus(string subscriptionId, string location, BackupStatusRequest? body, BackupDbContext db, CancellationToken ct)
     {
-        var vmRef = ParseVmId(body?.ResourceId ?? throw ArmException.BadRequest("resourceId (the VM's resource id) is required."));
+        var vmRef = ArmItemNames.ParseVmId(body?.ResourceId ?? throw ArmException.BadRequest("resourceId (the VM's resource id) is required."));
         var key = ResourceKeys.Of(vmRef.Sub, vmRef.Rg, vmRef.Name);
         var item = await db.ProtectedItems.Include(i => i.Vault).Include(i => i.Policy).FirstOrDefaultAsync(i => i.VirtualMachine!.Key == key, ct);
         if (item is null) return TypedResults.Ok(new Dictionary<string, string> { ["protectionStatus"] = "NotProtected" });
         return TypedResults.Ok(new Dictionary<string, string?>
         {
-            ["protectionStatus"] = "Protected", ["vaultId"] = VaultEndpoints.IdOf(item.Vault!), ["fabricName"] = "Azure",
+            ["protectionStatus"] = "Protected", ["vaultId"] = ArmLookups.VaultId(item.Vault!), ["fabricName"] = "Azure",
             ["containerName"] = item.ContainerName, ["protectedItemName"] = "vm;" + item.ContainerName, ["policyName"] = item.Policy?.Name,
         });
     }
@@ -190,36 +175,14 @@ public static class ProtectionEndpoints
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
         db.ProtectedItems.Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
 
-    internal static string ParseNames(string fabric, string container, string item)
-    {
-        if (!fabric.Equals("Azure", StringComparison.OrdinalIgnoreCase))
-            throw ArmException.NotFound($"backupFabrics/{fabric} (the only fabric is 'Azure')");
-        var c = ArmIds.ParseContainerName(container, "IaasVMContainer")
-            ?? throw ArmException.BadRequest($"'{container}' is not an IaaS VM container name: expected 'IaasVMContainer;iaasvmcontainerv2;{{resourceGroup}};{{vm}}'.");
-        var i = ArmIds.ParseContainerName(item, "VM")
-            ?? throw ArmException.BadRequest($"'{item}' is not an IaaS VM item name: expected 'VM;iaasvmcontainerv2;{{resourceGroup}};{{vm}}'.");
-        if (c != i) throw ArmException.BadRequest($"The container '{container}' and the item '{item}' name different VMs.");
-        return c;
-    }
-
-    internal static (string Sub, string Rg, string Name) ParseVmId(string id)
-    {
-        var parts = id.Trim('/').Split('/');
-        if (parts.Length == 8 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase)
-            && parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase) && parts[4].Equals("providers", StringComparison.OrdinalIgnoreCase)
-            && parts[5].Equals("Microsoft.Compute", StringComparison.OrdinalIgnoreCase) && parts[6].Equals("virtualMachines", StringComparison.OrdinalIgnoreCase))
-            return (parts[1], parts[3], parts[7]);
-        throw ArmException.BadRequest($"sourceResourceId '{id}' is not a VM resource id (/subscriptions/{{sub}}/resourceGroups/{{rg}}/providers/Microsoft.Compute/virtualMachines/{{vm}}).");
-    }
-
     private static async Task<BackupPolicy> ResolvePolicy(BackupDbContext db, Vault vault, string? policyId, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(policyId)) throw ArmException.BadRequest("properties.policyId is required to enable protection.");
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         var marker = "/backupPolicies/";
         var at = policyId.LastIndexOf(marker, StringComparison.OrdinalIgnoreCase);
         if (at < 0 || !policyId[..at].Equals(vaultId, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"policyId '{policyId}' must name a policy of this vault ({vaultId}/backupPolicies/{{name}}).");
-        return await VaultEndpoints.FindPolicyAsync(db, vault, policyId[(at + marker.Length)..], ct);
+        return await ArmLookups.FindPolicyAsync(db, vault, policyId[(at + marker.Length)..], ct);
     }
 }

@@ -14,7 +14,7 @@ namespace BackupControlPlane.Api.Features.Protection;
 /// </summary>
 public static class ProtectionLists
 {
-    private const string V = VaultEndpoints.VaultRoute;
+    private const string V = ArmRoutes.Vault;
     private const string ContainerPrefix = "IaasVMContainer;";
 
     public static void MapProtectionLists(this IEndpointRouteBuilder app)
@@ -28,7 +28,7 @@ public static class ProtectionLists
     private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var items = Items(db, vault.Id);
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
@@ -57,14 +57,14 @@ public static class ProtectionLists
     private static async Task<Ok<ArmList<ProtectableItemResource>>> ListProtectable(string subscriptionId, string resourceGroupName, string vaultName,
         BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         _ = ODataFilter.Parse(filter).ToList();
         var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
         var location = vault.Location.ToLowerInvariant();
         var vms = db.VirtualMachines.AsNoTracking()
             .Where(v => v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
         var page = await vms.PageAsync(http, v => v.Key, descending: false, ct);
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(v =>
         {
             var c = ArmIds.ContainerName(v.ResourceGroup, v.Name);
@@ -78,7 +78,7 @@ public static class ProtectionLists
     private static async Task<Ok<ArmList<ProtectionContainerResource>>> ListContainers(string subscriptionId, string resourceGroupName, string vaultName,
         BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var items = Items(db, vault.Id);
         // The CLI adds backupManagementType and status eq 'Registered'; every container here is an IaaS VM's and registered.
         foreach (var (key, value) in ODataFilter.Parse(filter))
@@ -88,7 +88,7 @@ public static class ProtectionLists
                 items = items.Where(i => i.VirtualMachine!.Name.ToLower() == name);
             }
         var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);
-        var vaultId = VaultEndpoints.IdOf(vault);
+        var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(i => ProtectedItemMapper.ToContainer(vaultId, i)));
     }
 

@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Features.Jobs;
 namespace BackupControlPlane.Api.Features.Protection;
 
 public sealed record ProtectedItemRequest(ProtectedItemRequestProperties? Properties);

@@ -143,7 +143,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var openJobs = open.Select(t => t.JobId).ToList();
         var now = time.GetUtcNow();
         foreach (var job in await db.BackupJobs.Where(j => openJobs.Contains(j.Id)).ToListAsync(ct))
-            Backups.BackupLifecycle.Failed(job, open.First(t => t.JobId == job.Id), null, Jobs.BackupErrors.BackUpOperationFailed, "Protection was stopped and the backup data deleted while this backup ran.", now);
+            Backups.BackupLifecycle.Failed(job, open.First(t => t.JobId == job.Id), null, BackupErrors.BackUpOperationFailed, "Protection was stopped and the backup data deleted while this backup ran.", now);
         var op = recordJob ? CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData).Operation : null;
         db.RecoveryPoints.RemoveRange(points);
         db.ProtectedItems.Remove(item);

@@ -22,8 +22,8 @@ public static class RecoveryPointEndpoints
     public static void MapRecoveryPoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Recovery points");
-        group.MapGet(ProtectionEndpoints.ItemRoute + "/recoveryPoints", List);
-        group.MapGet(ProtectionEndpoints.ItemRoute + "/recoveryPoints/{recoveryPointId}", Get);
+        group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints", List);
+        group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}", Get);
     }
 
     private static async Task<Ok<ArmList<RecoveryPointResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
@@ -47,12 +47,12 @@ public static class RecoveryPointEndpoints
 
     private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, string sub, string rg, string vaultName, string containerName, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, sub, rg, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, sub, rg, vaultName, ct);
         var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
             ?? throw ArmException.BadRequest($"'{containerName}' is not an IaaS VM container name.");
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine).FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct)
-            ?? throw ArmException.NotFound(ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
-        return (item, ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container));
+            ?? throw ArmException.NotFound(ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
+        return (item, ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
     }
 
     public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p)

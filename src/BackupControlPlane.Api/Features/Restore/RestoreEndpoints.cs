@@ -15,7 +15,7 @@ public static partial class RestoreEndpoints
 
     public static void MapRestore(this IEndpointRouteBuilder app) =>
         app.MapGroup("").WithTags("Restore")
-            .MapPost(ProtectionEndpoints.ItemRoute + "/recoveryPoints/{recoveryPointId}/restore", Restore)
+            .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore)
             .WithSummary("Restore disks (IaasVMRestoreRequest, recoveryType RestoreDisks): 202 with Azure-AsyncOperation and Location; "
                 + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");
 
@@ -23,9 +23,9 @@ public static partial class RestoreEndpoints
         string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
         string recoveryPointId, RestoreRequest? body, BackupDbContext db, RestoreService restore, HttpContext http, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ProtectionEndpoints.ParseNames(fabricName, containerName, protectedItemName);
-        var itemId = ArmIds.ProtectedItem(VaultEndpoints.IdOf(vault), container);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
+        var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
         if (item.DeferredDeleteTime is not null)
@@ -37,7 +37,7 @@ public static partial class RestoreEndpoints
 
         var target = Validate(body?.Properties, item, point);
         var op = await restore.StartAsync(vault, item, point, target, ct);
-        return ProtectionEndpoints.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
+        return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 
     /// <summary>A checked request: the storage account, the resource group the job names as target, the data disks to restore (null: all).</summary>
@@ -70,7 +70,7 @@ public static partial class RestoreEndpoints
         }
         if (p.SourceResourceId is { Length: > 0 } source)
         {
-            var vm = ProtectionEndpoints.ParseVmId(source);
+            var vm = ArmItemNames.ParseVmId(source);
             if (!ResourceKeys.Of(vm.Sub, vm.Rg, vm.Name).Equals(item.VirtualMachine!.Key, StringComparison.Ordinal))
                 throw ArmException.BadRequest($"properties.sourceResourceId '{source}' is not the VM this item protects ({item.VirtualMachine.Name}).");
         }

@@ -1,5 +1,4 @@
 using BackupControlPlane.Api.Data;
-using BackupControlPlane.Api.Features.Backups;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Scheduling;
@@ -7,7 +6,7 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// <summary>
 /// The Hangfire job of one policy slot. It issues work and returns: it never waits for an agent. Safe to run twice.
 /// </summary>
-public sealed class ScheduledBackupJob(BackupDbContext db, BackupStarter starter, BackupScheduler scheduler, SlotSignals signals)
+public sealed class ScheduledBackupJob(BackupDbContext db, ISlotBackups starter, BackupScheduler scheduler, SlotSignals signals)
 {
     public async Task RunSlotAsync(long policyId, DateTime slotUtc, CancellationToken ct)
     {

@@ -17,7 +17,7 @@ public static class VaultConfigEndpoints
     public static void MapVaultConfig(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Recovery Services vaults");
-        var v = VaultEndpoints.VaultRoute;
+        var v = ArmRoutes.Vault;
         group.MapGet(v + "/backupconfig/vaultconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
             Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, CancellationToken ct) =>
             Config(db, subscriptionId, resourceGroupName, vaultName, "backupconfig", "vaultconfig", locked => new()
@@ -44,8 +44,8 @@ public static class VaultConfigEndpoints
     private static async Task<IResult> Config(BackupDbContext db, string sub, string rg, string vaultName, string type, string name,
         Func<string, Dictionary<string, object>> properties, CancellationToken ct)
     {
-        var vault = await VaultEndpoints.FindForReadAsync(db, sub, rg, vaultName, ct);
+        var vault = await ArmLookups.FindVaultForReadAsync(db, sub, rg, vaultName, ct);
         var locked = await db.ProtectedItems.AnyAsync(i => i.VaultId == vault.Id, ct) ? "Locked" : "Unlocked";
-        return TypedResults.Ok(new ConfigResource($"{VaultEndpoints.IdOf(vault)}/{type}/{name}", name, $"Microsoft.RecoveryServices/vaults/{type}", properties(locked)));
+        return TypedResults.Ok(new ConfigResource($"{ArmLookups.VaultId(vault)}/{type}/{name}", name, $"Microsoft.RecoveryServices/vaults/{type}", properties(locked)));
     }
 }

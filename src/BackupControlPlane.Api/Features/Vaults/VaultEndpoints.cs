@@ -12,7 +12,7 @@ namespace BackupControlPlane.Api.Features.Vaults;
 
 public static class VaultEndpoints
 {
-    public const string VaultRoute = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{vaultName}";
+    public const string VaultRoute = ArmRoutes.Vault;
 
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
@@ -24,7 +24,7 @@ public static class VaultEndpoints
         // No Resource Guard is ever mapped to an emulated vault; the CLI checks this list is empty before deleting data.
         group.MapGet(VaultRoute + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
         {
-            await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+            await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
             return TypedResults.Ok(new ArmList<object>([]));
         });
     }
@@ -33,8 +33,8 @@ public static class VaultEndpoints
         string subscriptionId, string resourceGroupName, string vaultName, VaultRequest? body,
         BackupDbContext db, IOptions<EmulatorOptions> options, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        VirtualMachineEndpoints.RequireName(vaultName, "vault");
-        VirtualMachineEndpoints.RequireName(resourceGroupName, "resource group");
+        ArmLookups.RequireName(vaultName, "vault");
+        ArmLookups.RequireName(resourceGroupName, "resource group");
         if (body?.Location is not { Length: > 0 } location) throw ArmException.BadRequest("The request body must carry 'location'.");
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName);
         var now = time.GetUtcNow();
@@ -87,7 +87,7 @@ public static class VaultEndpoints
     private static async Task<Ok<VaultResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, IOptions<EmulatorOptions> options,
         HttpContext http, CancellationToken ct)
     {
-        var vault = await FindAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         ArmPreconditions.SetETag(http, vault.ETag);
         return TypedResults.Ok(ToResource(vault, options.Value.SoftDeleteRetentionDays));
     }
@@ -107,36 +107,8 @@ public static class VaultEndpoints
         return TypedResults.Ok(page.ToArmList(v => ToResource(v, options.Value.SoftDeleteRetentionDays)));
     }
 
-    public static async Task<BackupPolicy> FindPolicyAsync(BackupDbContext db, Vault vault, string policyName, CancellationToken ct)
-    {
-        var policies = await db.BackupPolicies.Where(p => p.VaultId == vault.Id).ToListAsync(ct);
-        return policies.FirstOrDefault(p => p.Name.Equals(policyName, StringComparison.OrdinalIgnoreCase))
-            ?? throw ArmException.NotFound($"{ArmIds.Vault(vault.SubscriptionId, vault.ResourceGroup, vault.Name)}/backupPolicies/{policyName}");
-    }
-
-    public static async Task<Vault> FindAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct)
-    {
-        var key = ResourceKeys.Of(sub, rg, name);
-        return await db.Vaults.FirstOrDefaultAsync(v => v.Key == key, ct) ?? throw VaultNotFound(rg, name);
-    }
-
-    private static ArmException VaultNotFound(string rg, string name) => new(404, ArmErrorCodes.ResourceNotFound,
-        $"The Resource 'Microsoft.RecoveryServices/vaults/{name}' under resource group '{rg}' was not found.");
-
-    /// <summary>
-    /// The vault for a read-only route: one compiled, untracked query. Never for a route that changes the vault (an
-    /// untracked entity's changes are not saved).
-    /// </summary>
-    public static async Task<Vault> FindForReadAsync(BackupDbContext db, string sub, string rg, string name, CancellationToken ct) =>
-        await VaultByKey.For(db)(db, ResourceKeys.Of(sub, rg, name), ct) ?? throw VaultNotFound(rg, name);
-
-    private static readonly CompiledQuery<Func<BackupDbContext, string, CancellationToken, Task<Vault?>>> VaultByKey = new(() =>
-        EF.CompileAsyncQuery((BackupDbContext db, string key, CancellationToken ct) => db.Vaults.AsNoTracking().FirstOrDefault(v => v.Key == key)));
-
-    public static string IdOf(Vault v) => ArmIds.Vault(v.SubscriptionId, v.ResourceGroup, v.Name);
-
     public static VaultResource ToResource(Vault v, int softDeleteDays) => new(
-        IdOf(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
+        ArmLookups.VaultId(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
         ArmPreconditions.Format(v.ETag),
         new VaultSku("RS0", "Standard"),
         v.TagsJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(v.TagsJson) ?? [],

@@ -26,15 +26,13 @@ public static partial class VirtualMachineEndpoints
         group.MapGet(Vm + "/{vmName}/extensions/{extensionName}", GetExtension);
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")]
-    private static partial Regex ValidName();
 
     private static async Task<Results<Ok<VirtualMachineResource>, JsonHttpResult<VirtualMachineResource>>> Put(
         string subscriptionId, string resourceGroupName, string vmName, VirtualMachineRequest? body,
         BackupDbContext db, BlobStorage storage, VirtualMachineMapper mapper, TimeProvider time, CancellationToken ct)
     {
-        RequireName(vmName, "virtual machine");
-        RequireName(resourceGroupName, "resource group");
+        ArmLookups.RequireName(vmName, "virtual machine");
+        ArmLookups.RequireName(resourceGroupName, "resource group");
         if (body?.Location is not { Length: > 0 } location) throw ArmException.BadRequest("The request body must carry 'location'.");
         var os = body.Properties?.StorageProfile?.OsDisk ?? throw ArmException.BadRequest("The request body must carry properties.storageProfile.osDisk.");
         var osType = os.OsType switch
@@ -52,7 +50,7 @@ public static partial class VirtualMachineEndpoints
         disks.AddRange(dataDisks.Select(d => (d.Lun!.Value, d.Name ?? $"{vmName}_DataDisk_{d.Lun}", d.DiskSizeGB ?? 32)));
         foreach (var d in disks)
         {
-            RequireName(d.Name, "disk");
+            ArmLookups.RequireName(d.Name, "disk");
             if (d.Size is < 1 or > 32767) throw ArmException.BadRequest($"Disk '{d.Name}' has diskSizeGB {d.Size}; it must be 1 to 32767.");
         }
         if (disks.Select(d => d.Name.ToLowerInvariant()).Distinct().Count() != disks.Count) throw ArmException.BadRequest("Disk names must be unique within the VM.");
@@ -109,7 +107,7 @@ public static partial class VirtualMachineEndpoints
 
     private static async Task<Ok<VirtualMachineResource>> Get(string subscriptionId, string resourceGroupName, string vmName,
         BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct) =>
-        TypedResults.Ok(mapper.ToResource(await Find(db, subscriptionId, resourceGroupName, vmName, ct)));
+        TypedResults.Ok(mapper.ToResource(await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct)));
 
     private static async Task<Results<Ok, NoContent>> Delete(string subscriptionId, string resourceGroupName, string vmName,
         BackupDbContext db, BlobStorage storage, CancellationToken ct)
@@ -146,14 +144,14 @@ public static partial class VirtualMachineEndpoints
     private static async Task<Ok<VirtualMachineInstanceView>> GetInstanceView(string subscriptionId, string resourceGroupName, string vmName,
         BackupDbContext db, AgentPresence presence, CancellationToken ct)
     {
-        var vm = await Find(db, subscriptionId, resourceGroupName, vmName, ct);
+        var vm = await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct);
         return TypedResults.Ok(VirtualMachineMapper.InstanceView(vm, presence.IsReady(vm)));
     }
 
     private static async Task<Ok<ArmList<ExtensionResource>>> ListExtensions(string subscriptionId, string resourceGroupName, string vmName,
         BackupDbContext db, CancellationToken ct, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$expand")] string? expand = null)
     {
-        var vm = await Find(db, subscriptionId, resourceGroupName, vmName, ct);
+        var vm = await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct);
         var withView = string.Equals(expand, "instanceView", StringComparison.OrdinalIgnoreCase);
         return TypedResults.Ok(new ArmList<ExtensionResource>(vm.Extensions.OrderBy(e => e.Name).Select(e => VirtualMachineMapper.ToResource(vm, e, withView)).ToList()));
     }
@@ -161,27 +159,10 @@ public static partial class VirtualMachineEndpoints
     private static async Task<Ok<ExtensionResource>> GetExtension(string subscriptionId, string resourceGroupName, string vmName, string extensionName,
         BackupDbContext db, CancellationToken ct, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$expand")] string? expand = null)
     {
-        var vm = await Find(db, subscriptionId, resourceGroupName, vmName, ct);
+        var vm = await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct);
         var ext = vm.Extensions.FirstOrDefault(e => e.Name.Equals(extensionName, StringComparison.OrdinalIgnoreCase))
             ?? throw ArmException.NotFound($"{ArmIds.VirtualMachine(subscriptionId, resourceGroupName, vmName)}/extensions/{extensionName}");
         return TypedResults.Ok(VirtualMachineMapper.ToResource(vm, ext, string.Equals(expand, "instanceView", StringComparison.OrdinalIgnoreCase)));
     }
 
-    public static async Task<VirtualMachine> Find(BackupDbContext db, string sub, string rg, string name, CancellationToken ct, bool withDisksAndExtensions = true)
-    {
-        var key = ResourceKeys.Of(sub, rg, name);
-        // Disks and extensions are two more queries (split), which enabling protection does not need.
-        IQueryable<VirtualMachine> vms = withDisksAndExtensions ? db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions) : db.VirtualMachines;
-        return await vms.FirstOrDefaultAsync(v => v.Key == key, ct)
-            ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
-                $"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource group '{rg}' was not found.");
-    }
-
-    public static void RequireName(string name, string what)
-    {
-        if (!ValidName().IsMatch(name))
-            throw ArmException.BadRequest($"The {what} name '{Truncate(name)}' is invalid: use 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit.", ArmErrorCodes.InvalidResourceName);
-    }
-
-    private static string Truncate(string s) => s.Length > 80 ? s[..80] + "…" : s;
 }

@@ -1,8 +1,8 @@
+using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
-using BackupControlPlane.Api.Features.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace BackupControlPlane.Api.Features.Protection;
+namespace BackupControlPlane.Api.Features.Jobs;
 
 /// <summary>
 /// What an item's backups say about it, worked out when the item is read, as Azure shows it: a failed last backup turns

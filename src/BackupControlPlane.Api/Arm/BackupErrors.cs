@@ -1,4 +1,4 @@
-namespace BackupControlPlane.Api.Features.Jobs;
+namespace BackupControlPlane.Api.Arm;
 
 /// <summary>
 /// The Azure Backup error codes the emulator produces, with Azure's messages and recommendations (azure-docs

@@ -1,0 +1,11 @@
+namespace BackupControlPlane.Api.Features.Restore;
+
+public static class RestoreSetup
+{
+    public static IServiceCollection AddRestore(this IServiceCollection services)
+    {
+        services.AddScoped<RestoreService>();
+        services.AddScoped<RestoreJob>();
+        return services;
+    }
+}
