@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Arm;
 /// Turns exceptions into the error shape of the route family: ARM's envelope under <c>/subscriptions</c>,
 /// ProblemDetails elsewhere. Bad input a client can send never surfaces as a 500.
 /// </summary>
-public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, ILogger<ArmExceptionHandler> logger) : IExceptionHandler
+public sealed class ArmExceptionHandler(ILogger<ArmExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -32,18 +32,8 @@ public sealed class ArmExceptionHandler(IProblemDetailsService problemDetails, I
         };
         if (status >= 500) logger.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
 
-        http.Response.StatusCode = status;
         if (status == 503) http.Response.Headers.RetryAfter = "10"; // an outage of a dependency: worth retrying soon
-        if (ArmResults.IsArmPath(http.Request.Path))
-        {
-            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)), ct);
-            return true;
-        }
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = code, Detail = message },
-        });
+        await ErrorResponses.WriteAsync(http, status, code, message);
+        return true;
     }
 }

@@ -9,19 +9,14 @@ public static class ArmStatusCodePages
     {
         var http = context.HttpContext;
         var status = http.Response.StatusCode;
-        if (ArmResults.IsArmPath(http.Request.Path))
+        var (code, message) = status switch
         {
-            var (code, message) = status switch
-            {
-                404 => (ArmErrorCodes.NotFound, $"No emulated ARM resource or action matches '{http.Request.Method} {http.Request.Path}'."),
-                405 => ("MethodNotAllowed", $"The method '{http.Request.Method}' is not supported for '{http.Request.Path}'."),
-                413 => (Infrastructure.RequestLimits.RequestEntityTooLarge, "The request body is too large."),
-                415 => ("UnsupportedMediaType", "Send the request body as application/json."),
-                _ => ($"Http{status}", $"The request failed with HTTP {status}."),
-            };
-            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)));
-            return;
-        }
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http });
+            404 => (ArmErrorCodes.NotFound, $"No emulated {(ArmResults.IsArmPath(http.Request.Path) ? "ARM " : "")}resource or action matches '{http.Request.Method} {http.Request.Path}'."),
+            405 => ("MethodNotAllowed", $"The method '{http.Request.Method}' is not supported for '{http.Request.Path}'."),
+            413 => (Infrastructure.RequestLimits.RequestEntityTooLarge, "The request body is too large."),
+            415 => ("UnsupportedMediaType", "Send the request body as application/json."),
+            _ => ($"Http{status}", $"The request failed with HTTP {status}."),
+        };
+        await ErrorResponses.WriteAsync(http, status, code, message);
     }
 }

@@ -14,7 +14,7 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// Everything the control plane does in blob storage, through Azure.Storage.Blobs only: emulated disks, the per-task
 /// log containers, least-privilege SAS URIs for agents, and the vault's own copies of snapshots.
 /// </summary>
-public sealed class BlobStorage(BlobServiceClient service, BlobDurability durability, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class BlobStorage(BlobServiceClient service, BlobDurability durability, IOptions<StorageOptions> options, TransportClock clock)
 {
     public const string DisksContainer = "vhds";
     private const int PageSize = 512;
@@ -94,7 +94,7 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
     public Uri ReadWriteSas(string container, string blob)
     {
         var client = service.GetBlobContainerClient(container).GetBlobClient(blob);
-        var now = time.GetUtcNow();
+        var now = clock.Time.GetUtcNow(); // the store checks SAS times against real time, whatever the emulated clock says
         var sas = new BlobSasBuilder(BlobSasPermissions.Read | BlobSasPermissions.Write, now + options.Value.SasLifetime)
         {
             BlobContainerName = container,
@@ -137,7 +137,7 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
         var source = service.GetBlobContainerClient(sourceContainer).GetPageBlobClient(sourceBlob);
         if (snapshot is not null) source = source.WithSnapshot(snapshot);
         var container = service.GetBlobContainerClient(targetContainer);
-        var sourceSas = source.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, time.GetUtcNow() + TimeSpan.FromMinutes(15))
+        var sourceSas = source.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, clock.Time.GetUtcNow() + TimeSpan.FromMinutes(15))
         {
             BlobContainerName = sourceContainer, BlobName = sourceBlob, Snapshot = snapshot, Resource = snapshot is null ? "b" : "bs",
         });

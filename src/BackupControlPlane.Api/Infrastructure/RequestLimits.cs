@@ -102,20 +102,7 @@ public static class RequestLimits
 
     public static string TooLargeMessage(long max) => $"The request body is larger than the {max} bytes accepted (Limits:MaxRequestBodyBytes).";
 
-    public static async Task WriteErrorAsync(HttpContext http, int status, string code, string message)
-    {
-        http.Response.StatusCode = status;
-        if (ArmResults.IsArmPath(http.Request.Path))
-        {
-            await http.Response.WriteAsJsonAsync(new ArmErrorResponse(new ArmErrorBody(code, message)), http.RequestAborted);
-            return;
-        }
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = code, Detail = message },
-        });
-    }
+    public static Task WriteErrorAsync(HttpContext http, int status, string code, string message) => Arm.ErrorResponses.WriteAsync(http, status, code, message);
 
     /// <summary>Loopback callers, or anyone when <c>Emulator:AllowRemoteControl</c> is set.</summary>
     public static bool IsLocalOrAllowed(HttpContext http)

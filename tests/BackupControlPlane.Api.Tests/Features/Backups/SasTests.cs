@@ -17,7 +17,7 @@ public sealed class SasTests
     {
         var service = new BlobServiceClient(await SharedAzurite.ConnectionStringAsync());
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        return (new BlobStorage(service, new BlobDurability(service, NullLogger<BlobDurability>.Instance), Options.Create(new StorageOptions { SasLifetime = TimeSpan.FromMinutes(30) }), time), time, service);
+        return (new BlobStorage(service, new BlobDurability(service, NullLogger<BlobDurability>.Instance), Options.Create(new StorageOptions { SasLifetime = TimeSpan.FromMinutes(30) }), new TransportClock(time)), time, service);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class SasTests
         Assert.Equal(403, noDelete.Status);
 
         // A SAS minted an hour ago has expired.
-        var hourAgo = new BlobStorage(service, new BlobDurability(service, NullLogger<BlobDurability>.Instance), Options.Create(new StorageOptions { SasLifetime = TimeSpan.FromMinutes(30) }), new FakeTimeProvider(time.GetUtcNow().AddHours(-1)));
+        var hourAgo = new BlobStorage(service, new BlobDurability(service, NullLogger<BlobDurability>.Instance), Options.Create(new StorageOptions { SasLifetime = TimeSpan.FromMinutes(30) }), new TransportClock(new FakeTimeProvider(time.GetUtcNow().AddHours(-1))));
         var old = hourAgo.ReadWriteSas(container, "disk.vhd");
         var expired = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(old).CreateSnapshotAsync());
         Assert.Equal(403, expired.Status);
