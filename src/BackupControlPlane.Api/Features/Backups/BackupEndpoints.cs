@@ -22,12 +22,11 @@ public static class BackupEndpoints
     }
 
     private static async Task<IResult> BackupNow(
-        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        [AsParameters] ItemRoute route,
         BackupRequest? body, BackupDbContext db, BackupStarter starter, Agents.AgentNotifier notifier, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
-            ?? throw ArmException.BadRequest($"'{containerName}' is not an IaaS VM container name.");
+        var vault = await route.VaultAsync(db, ct);
+        var container = route.Container();
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (body?.Properties?.ObjectType is { } type && !type.Equals("IaasVMBackupRequest", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"objectType '{type}' is not supported here: use 'IaasVMBackupRequest'.");

@@ -34,16 +34,16 @@ public static class ProtectionEndpoints
     }
 
     private static async Task<IResult> Put(
-        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        [AsParameters] ItemRoute route,
         ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
-        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
+        var vault = await route.VaultAsync(db, ct);
+        var container = route.Container();
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (ArmPreconditions.HasConditions(http.Request))
             ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),
-                $"the protected item '{protectedItemName}'");
+                $"the protected item '{route.ProtectedItemName}'");
         if (props.ProtectionState is { Length: > 0 } state && state.Equals(ProtectionStates.ProtectionStopped, StringComparison.OrdinalIgnoreCase))
         {
             // Stop protection and keep the data (the CLI also sends policyId "").
@@ -70,13 +70,13 @@ public static class ProtectionEndpoints
     }
 
     private static async Task<IResult> Delete(
-        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        [AsParameters] ItemRoute route,
         BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
-        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
+        var vault = await route.VaultAsync(db, ct);
+        var container = route.Container();
         var item = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct);
-        ArmPreconditions.Check(http, item?.ETag, $"the protected item '{protectedItemName}'");
+        ArmPreconditions.Check(http, item?.ETag, $"the protected item '{route.ProtectedItemName}'");
         if (item is null || item.DeferredDeleteTime is not null) return TypedResults.NoContent();
         var op = await protection.DeleteAsync(vault, item, ct);
         var vaultId = ArmLookups.VaultId(vault);
@@ -107,15 +107,15 @@ public static class ProtectionEndpoints
     }
 
     private static async Task<Ok<ProtectedItemResource>> Get(
-        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        [AsParameters] ItemRoute route,
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
-        var row = await ItemWithPoints.For(db)(db, ResourceKeys.Of(subscriptionId, resourceGroupName, vaultName), container, ct);
+        var container = route.Container();
+        var row = await ItemWithPoints.For(db)(db, ResourceKeys.Of(route.SubscriptionId, route.ResourceGroupName, route.VaultName), container, ct);
         if (row is null)
         {
             // Only a miss pays for telling "no vault" from "no item".
-            var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
+            var vault = await ArmLookups.FindVaultForReadAsync(db, route.SubscriptionId, route.ResourceGroupName, route.VaultName, ct);
             throw ArmException.NotFound(ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
         }
         row.Item.VirtualMachine = row.VirtualMachine;

@@ -20,11 +20,11 @@ public static partial class RestoreEndpoints
                 + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");
 
     private static async Task<IResult> Restore(
-        string subscriptionId, string resourceGroupName, string vaultName, string fabricName, string containerName, string protectedItemName,
+        [AsParameters] ItemRoute route,
         string recoveryPointId, RestoreRequest? body, BackupDbContext db, RestoreService restore, HttpContext http, CancellationToken ct)
     {
-        var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var container = ArmItemNames.Parse(fabricName, containerName, protectedItemName);
+        var vault = await route.VaultAsync(db, ct);
+        var container = route.Container();
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
