@@ -30,9 +30,8 @@ app.Use((http, next) =>
 });
 app.UseRouting();
 app.UseRateLimiter();
-// After routing: agent routes require the VmAgent policy (ARM tokens are checked by RequireArmToken below).
+// After routing: ARM routes require a bearer token (ArmGroup.Policy), agent routes the VmAgent scheme.
 app.UseAuthorization();
-app.Use(IdentityEndpoints.RequireArmToken);
 app.Use(ApiVersions.Enforce);
 
 // One document, on a fixed path: the templated default answers unknown names with a plain-text 404 of its own.

@@ -14,9 +14,28 @@ public static class ArmAccepted
         var version = "?api-version=" + Uri.EscapeDataString(http.Request.Query["api-version"].ToString());
         var configured = http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value.PublicBaseUrl;
         var baseUri = string.IsNullOrEmpty(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
-        http.Response.Headers.Location = baseUri + location + version;
-        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = baseUri + asyncOperation + version;
+        http.Response.Headers.Location = baseUri + HeaderSafe(location) + version;
+        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = baseUri + HeaderSafe(asyncOperation) + version;
         http.Response.Headers.RetryAfter = "1";
         return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Resource names come from the URL, decoded: a name with a control or non-ASCII character (a%0Ab) would make the
+    /// header invalid, and Kestrel refuses to send it (once a 500, found by the hostile-input test). Such characters
+    /// are percent-encoded back, as they came.
+    /// </summary>
+    private static string HeaderSafe(string path)
+    {
+        if (path.All(c => c is > ' ' and < (char)0x7F)) return path;
+        var safe = new System.Text.StringBuilder(path.Length + 16);
+        foreach (var rune in path.EnumerateRunes())
+        {
+            if (rune.Value is > ' ' and < 0x7F) { safe.Append((char)rune.Value); continue; }
+            Span<byte> utf8 = stackalloc byte[4];
+            var n = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..n]) safe.Append('%').Append(b.ToString("X2"));
+        }
+        return safe.ToString();
     }
 }

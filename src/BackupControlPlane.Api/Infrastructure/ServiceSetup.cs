@@ -129,34 +129,8 @@ public static class ServiceSetup
         var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls, k.ApplicationServices.GetRequiredService<TransportClock>().Time)));
 
-        services.AddSingleton<TokenService>();
-        services.AddSingleton<ValidatedTokens>();
+        services.AddArmIdentity(builder.Configuration);
         services.AddSingleton<ReadCache>();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider, ValidatedTokens>((o, tokens, time, validated) =>
-        {
-            o.TokenValidationParameters = tokens.ValidationParameters();
-            o.TimeProvider = time;
-            o.MapInboundClaims = false;
-            // A token validated once is taken from memory until it expires (ValidatedTokens says why).
-            o.Events = new JwtBearerEvents
-            {
-                OnMessageReceived = c =>
-                {
-                    if (ValidatedTokens.Bearer(c.Request) is { } token && validated.Find(token) is { } principal)
-                    {
-                        c.Principal = principal;
-                        c.Success();
-                    }
-                    return Task.CompletedTask;
-                },
-                OnTokenValidated = c =>
-                {
-                    if (ValidatedTokens.Bearer(c.Request) is { } token) validated.Add(token, c.Principal!, c.SecurityToken);
-                    return Task.CompletedTask;
-                },
-            };
-        });
 
         // One line per slice, bottom to top (README "Design": slices depend downwards only).
         services.AddAgents();

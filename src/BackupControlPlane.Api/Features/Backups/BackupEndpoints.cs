@@ -14,7 +14,7 @@ public static class BackupEndpoints
 {
     public static void MapBackups(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Protected items");
+        var group = app.MapArm().WithTags("Protected items");
         group.MapPost(ArmRoutes.ProtectedItem + "/backup", BackupNow).AddEndpointFilter(LogsContainerFirst).InOneTransaction()
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
         app.MapBackupCancel();

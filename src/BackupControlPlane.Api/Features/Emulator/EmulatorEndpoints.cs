@@ -25,11 +25,11 @@ public static class EmulatorEndpoints
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");
-        app.MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
+        app.MapArm().MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
         // Any subscription id is accepted on first use, as long as it is a GUID as Azure's are.
-        app.MapGet("/subscriptions/{subscriptionId}", (string subscriptionId, IOptions<EmulatorOptions> o) => Guid.TryParse(subscriptionId, out _)
+        app.MapArm().MapGet("/subscriptions/{subscriptionId}", (string subscriptionId, IOptions<EmulatorOptions> o) => Guid.TryParse(subscriptionId, out _)
                 ? TypedResults.Ok(new Subscription($"/subscriptions/{subscriptionId}", subscriptionId, o.Value.TenantId,
                     subscriptionId.Equals(o.Value.DefaultSubscriptionId, StringComparison.OrdinalIgnoreCase) ? "BackupControlPlane emulator" : "BackupControlPlane " + subscriptionId, "Enabled"))
                 : throw new ArmException(400, "InvalidSubscriptionId", $"The provided subscription identifier '{subscriptionId}' is malformed or invalid."))

@@ -28,9 +28,9 @@ public static class ProviderEndpoints
 
     public static void MapProviders(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/subscriptions/{subscriptionId}/providers", (string subscriptionId) =>
+        app.MapArm().MapGet("/subscriptions/{subscriptionId}/providers", (string subscriptionId) =>
             TypedResults.Ok(new ArmList<Provider>(Providers.Keys.Select(ns => Describe(subscriptionId, ns)).ToList()))).WithTags("Subscriptions");
-        app.MapGet("/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", (string subscriptionId, string resourceProviderNamespace) =>
+        app.MapArm().MapGet("/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", (string subscriptionId, string resourceProviderNamespace) =>
             Providers.ContainsKey(resourceProviderNamespace)
                 ? TypedResults.Ok(Describe(subscriptionId, resourceProviderNamespace))
                 : throw new ArmException(404, "InvalidResourceNamespace", $"The resource namespace '{resourceProviderNamespace}' is not emulated; known: {string.Join(", ", Providers.Keys)}."))

@@ -119,29 +119,4 @@ public static class IdentityEndpoints
 
     private static IResult Problem(int status, string error, string description) =>
         TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
-
-    /// <summary>
-    /// ARM routes require a valid, unexpired token signed by the emulator, unless anonymous ARM calls are switched on.
-    /// Runs after the api-version check, before routing to handlers.
-    /// </summary>
-    public static async Task RequireArmToken(HttpContext http, RequestDelegate next)
-    {
-        if (ArmResults.IsArmPath(http.Request.Path) && !http.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.AllowAnonymousArm)
-        {
-            var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-            if (!result.Succeeded)
-            {
-                var hasToken = http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-                http.Response.Headers.WWWAuthenticate = "Bearer authorization_uri=\"/adfs\", error=\"invalid_token\"";
-                await ArmResults.Error(401, hasToken ? "InvalidAuthenticationToken" : "AuthenticationFailed",
-                    hasToken
-                        ? "The access token is invalid or expired. Get a new one from /metadata/identity/oauth2/token or /adfs/oauth2/token."
-                        : "Authentication failed. The 'Authorization' header is missing: send 'Bearer <token>' from /metadata/identity/oauth2/token (or set Identity:AllowAnonymousArm for local experiments).")
-                    .ExecuteAsync(http);
-                return;
-            }
-            http.User = result.Principal!;
-        }
-        await next(http);
-    }
 }

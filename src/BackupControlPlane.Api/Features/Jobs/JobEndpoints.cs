@@ -15,7 +15,7 @@ public static class JobEndpoints
 
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Backup jobs and operations");
+        var group = app.MapArm().WithTags("Backup jobs and operations");
         group.MapGet(V + "/backupJobs", List).CachedRead().WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
         group.MapGet(V + "/backupJobs/{jobName}", Get);
         group.MapGet(V + "/backupJobs/{jobName}/operationResults/{operationId}", CancelResult);

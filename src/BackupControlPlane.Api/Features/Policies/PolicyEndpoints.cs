@@ -16,7 +16,7 @@ public static class PolicyEndpoints
 
     public static void MapPolicies(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Backup policies");
+        var group = app.MapArm().WithTags("Backup policies");
         group.MapGet(Route, List);
         group.MapGet(Route + "/{policyName}", Get);
         group.MapPut(Route + "/{policyName}", Put).InOneTransaction()

@@ -18,7 +18,7 @@ public static class ProtectionEndpoints
 
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
-        var arm = app.MapGroup("").WithTags("Protected items");
+        var arm = app.MapArm().WithTags("Protected items");
         arm.MapPut(ItemRoute, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ItemRoute, Get).CachedRead();
         arm.MapDelete(ItemRoute, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
@@ -26,7 +26,7 @@ public static class ProtectionEndpoints
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         app.MapProtectionLists();
 
-        app.MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
+        app.MapArm().MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
             .WithTags("Protected items").WithSummary("Is this VM protected, and by which vault (az backup protection check-vm).");
 
         app.MapPost("/api/backup/protection/enable-for-vm", EnableForVm).InOneTransaction().WithTags("Convenience (az CLI style)")

@@ -19,7 +19,7 @@ public static class ProtectionLists
 
     public static void MapProtectionLists(this IEndpointRouteBuilder app)
     {
-        var arm = app.MapGroup("").WithTags("Protected items");
+        var arm = app.MapArm().WithTags("Protected items");
         arm.MapGet(V + "/backupProtectedItems", List);
         arm.MapGet(V + "/backupProtectableItems", ListProtectable);
         arm.MapGet(V + "/backupProtectionContainers", ListContainers);

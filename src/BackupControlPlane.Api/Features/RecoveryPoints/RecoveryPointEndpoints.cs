@@ -21,7 +21,7 @@ public static class RecoveryPointEndpoints
 {
     public static void MapRecoveryPoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Recovery points");
+        var group = app.MapArm().WithTags("Recovery points");
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints", List);
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}", Get);
     }

@@ -14,7 +14,7 @@ public static partial class RestoreEndpoints
     public const string NotSupported = "BMSUserErrorNotSupported";
 
     public static void MapRestore(this IEndpointRouteBuilder app) =>
-        app.MapGroup("").WithTags("Restore")
+        app.MapArm().WithTags("Restore")
             .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore)
             .WithSummary("Restore disks (IaasVMRestoreRequest, recoveryType RestoreDisks): 202 with Azure-AsyncOperation and Location; "
                 + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");

@@ -32,7 +32,7 @@ public static partial class StorageAccountEndpoints
 
     public static void MapStorageAccounts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Storage accounts");
+        var group = app.MapArm().WithTags("Storage accounts");
         group.MapGet(Route, Get).WithSummary("A storage account; one never created exists from this first use on, in its resource group's region.");
         group.MapPut(Route, Put).WithSummary("Create a storage account in a region (all accounts are the emulator's one blob endpoint).");
     }

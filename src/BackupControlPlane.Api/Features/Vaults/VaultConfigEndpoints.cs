@@ -16,7 +16,7 @@ public static class VaultConfigEndpoints
 
     public static void MapVaultConfig(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Recovery Services vaults");
+        var group = app.MapArm().WithTags("Recovery Services vaults");
         var v = ArmRoutes.Vault;
         group.MapGet(v + "/backupconfig/vaultconfig", (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db,
             Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, CancellationToken ct) =>

@@ -16,7 +16,7 @@ public static class VaultEndpoints
 
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Recovery Services vaults");
+        var group = app.MapArm().WithTags("Recovery Services vaults");
         group.MapPut(VaultRoute, Put).InOneTransaction().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
         group.MapGet(VaultRoute, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);

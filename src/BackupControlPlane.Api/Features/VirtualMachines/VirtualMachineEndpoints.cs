@@ -15,7 +15,7 @@ public static partial class VirtualMachineEndpoints
 
     public static void MapVirtualMachines(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Microsoft.Compute (emulated VMs)");
+        var group = app.MapArm().WithTags("Microsoft.Compute (emulated VMs)");
         group.MapPut(Vm + "/{vmName}", Put).WithSummary("Create an emulated VM; each disk becomes a page blob (VHD) in blob storage.");
         group.MapGet(Vm + "/{vmName}", Get);
         group.MapDelete(Vm + "/{vmName}", Delete);

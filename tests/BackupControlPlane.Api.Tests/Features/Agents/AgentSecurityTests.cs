@@ -144,12 +144,13 @@ public sealed class AgentSecurityTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-gone-" + Guid.NewGuid().ToString("N")[..6];
-        await app.Arm.PutVmAsync(rg, "vmgone");
-        using var identity = await app.RegisterAgentAsync("vmgone");
+        var vm = "vmdel" + Guid.NewGuid().ToString("N")[..6]; // the shared app: a name no other test uses
+        await app.Arm.PutVmAsync(rg, vm);
+        using var identity = await app.RegisterAgentAsync(vm);
         using var http = app.NewHttpClient();
         await GoalStateAsync(http, identity.Credential!);
 
-        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, "vmgone"), version: "2024-11-01"))
+        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, vm), version: "2024-11-01"))
             Assert.True(deleted.IsSuccessStatusCode);
         using var refused = await http.SendAsync(As(identity.Credential, HttpMethod.Get, AgentRoutes.GoalState + "?waitSeconds=0"));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
