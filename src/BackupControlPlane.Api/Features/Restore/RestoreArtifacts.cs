@@ -27,7 +27,6 @@ public static class RestoreArtifacts
             ["id"] = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name),
             ["type"] = "Microsoft.Compute/virtualMachines",
             ["location"] = vm.Location,
-            ["properties.hardwareProfile"] = new JsonObject { ["vmSize"] = vm.VmSize ?? "Standard_D2s_v3" },
             ["properties.storageProfile"] = new JsonObject
             {
                 ["osDisk"] = new JsonObject
@@ -40,6 +39,8 @@ public static class RestoreArtifacts
                 }).ToArray()),
             },
         };
+        // A VM created without a size has none to report (no invented value).
+        if (vm.VmSize is not null) config["properties.hardwareProfile"] = new JsonObject { ["vmSize"] = vm.VmSize };
         return [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(config.ToJsonString(Indented))];
     }
 
@@ -64,6 +65,8 @@ public static class RestoreArtifacts
             ["parameters"] = new JsonObject
             {
                 ["VirtualMachineName"] = new JsonObject { ["type"] = "string", ["defaultValue"] = vm.Name },
+                // The source VM's size by default; a VM created without one leaves it to the deployer (no invented value).
+                ["VirtualMachineSize"] = vm.VmSize is null ? new JsonObject { ["type"] = "string" } : new JsonObject { ["type"] = "string", ["defaultValue"] = vm.VmSize },
             },
             ["resources"] = new JsonArray(new JsonObject
             {
@@ -73,7 +76,7 @@ public static class RestoreArtifacts
                 ["location"] = vm.Location,
                 ["properties"] = new JsonObject
                 {
-                    ["hardwareProfile"] = new JsonObject { ["vmSize"] = vm.VmSize ?? "Standard_D2s_v3" },
+                    ["hardwareProfile"] = new JsonObject { ["vmSize"] = "[parameters('VirtualMachineSize')]" },
                     ["storageProfile"] = new JsonObject
                     {
                         ["osDisk"] = Disk(os, new JsonObject { ["osType"] = vm.OsType }),

@@ -71,6 +71,7 @@ public sealed class RestoreTests(ITestOutputHelper output)
         Assert.Equal("Standard_D2s_v3", config["properties.hardwareProfile"]!["vmSize"]!.GetValue<string>());
         var template = JsonNode.Parse(restored[$"azuredeploy{job["name"]!.GetValue<string>()}.json"])!;
         Assert.Equal("Attach", template["resources"]![0]!["properties"]!["storageProfile"]!["osDisk"]!["createOption"]!.GetValue<string>());
+        Assert.Equal("Standard_D2s_v3", template["parameters"]!["VirtualMachineSize"]!["defaultValue"]!.GetValue<string>()); // the source VM's own size
 
         // The snapshot tier served the restore and is still valid.
         var rp = await app.Arm.GetAsync($"{s.Item}/recoveryPoints/{s.RecoveryPoint}");
