@@ -26,30 +26,27 @@ public static class RecoveryPointEndpoints
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}", Get);
     }
 
-    private static async Task<Ok<ArmList<RecoveryPointResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        string fabricName, string containerName, string protectedItemName, BackupDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http, CancellationToken ct)
     {
-        var (item, itemId) = await FindItem(db, subscriptionId, resourceGroupName, vaultName, containerName, ct);
+        var (item, itemId) = await FindItem(db, route, ct);
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
         var page = await db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id)
             .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
         return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p)));
     }
 
-    private static async Task<Ok<RecoveryPointResource>> Get(string subscriptionId, string resourceGroupName, string vaultName,
-        string fabricName, string containerName, string protectedItemName, string recoveryPointId, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<RecoveryPointResource>> Get([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct)
     {
-        var (item, itemId) = await FindItem(db, subscriptionId, resourceGroupName, vaultName, containerName, ct);
+        var (item, itemId) = await FindItem(db, route, ct);
         var point = await db.RecoveryPoints.FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
         return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point));
     }
 
-    private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, string sub, string rg, string vaultName, string containerName, CancellationToken ct)
+    private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, ItemRoute route, CancellationToken ct)
     {
-        var vault = await ArmLookups.FindVaultAsync(db, sub, rg, vaultName, ct);
-        var container = ArmIds.ParseContainerName(containerName, "IaasVMContainer")
-            ?? throw ArmException.BadRequest($"'{containerName}' is not an IaaS VM container name.");
+        var vault = await route.VaultAsync(db, ct);
+        var container = route.Container();
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine).FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct)
             ?? throw ArmException.NotFound(ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
         return (item, ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
