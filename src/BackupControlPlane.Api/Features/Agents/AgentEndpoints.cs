@@ -79,17 +79,21 @@ public static class AgentEndpoints
     private static ProblemHttpResult VmNotFound(string vmId) =>
         TypedResults.Problem($"No emulated VM has vmId '{vmId}' (GET {AgentRoutes.Fleet} lists them).", statusCode: 404, title: "VM not found");
 
-    private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, BackupDbContext db, AgentNotifier notifier, GoalStateBuilder builder,
-        AgentPresence presence, GoalStateHold holds, IOptions<EmulatorOptions> options, CancellationToken ct, long incarnation = -1, int? waitSeconds = null)
+    /// <summary>What the goal-state long-poll needs, as one <c>[AsParameters]</c> bundle.</summary>
+    public readonly record struct GoalStateServices(BackupDbContext Db, AgentNotifier Notifier, GoalStateBuilder Builder, AgentPresence Presence,
+        GoalStateHold Holds, IOptions<EmulatorOptions> Options);
+
+    private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
+        long incarnation = -1, int? waitSeconds = null)
     {
         var vm = AgentAuthenticationHandler.Caller(http);
-        using var connected = presence.Connect(vm.Id);
-        var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : options.Value.GoalStateLongPoll;
-        await builder.HeartbeatAsync(vm, ct);
-        using var changes = notifier.Subscribe(vm.Id);
-        var current = await db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => v.Incarnation).FirstAsync(ct);
-        if (current <= incarnation) await holds.WaitAsync(changes.Changed, hold, ct);
-        return TypedResults.Ok(await builder.BuildAsync(vm.Id, ct));
+        using var connected = s.Presence.Connect(vm.Id);
+        var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : s.Options.Value.GoalStateLongPoll;
+        await s.Builder.HeartbeatAsync(vm, ct);
+        using var changes = s.Notifier.Subscribe(vm.Id);
+        var current = await s.Db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => v.Incarnation).FirstAsync(ct);
+        if (current <= incarnation) await s.Holds.WaitAsync(changes.Changed, hold, ct);
+        return TypedResults.Ok(await s.Builder.BuildAsync(vm.Id, ct));
     }
 
     private static async Task<IResult> ReportExtension(HttpContext http, string name, ExtensionHandlerReport report,

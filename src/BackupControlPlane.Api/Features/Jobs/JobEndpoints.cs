@@ -66,9 +66,9 @@ public static class JobEndpoints
         BackupDbContext db, CancellationToken ct) =>
         TypedResults.Ok(JobMapper.ToOperationStatus(await FindOperation(db, subscriptionId, resourceGroupName, vaultName, operationId, ct)));
 
-    private static Task<Ok<OperationStatusResource>> OperationStatusOfItem(string subscriptionId, string resourceGroupName, string vaultName,
-        string fabricName, string containerName, string protectedItemName, string operationId, BackupDbContext db, CancellationToken ct) =>
-        OperationStatus(subscriptionId, resourceGroupName, vaultName, operationId, db, ct);
+    /// <summary>Operations are the vault's; the item's names in the polling URL only say where it was started from.</summary>
+    private static Task<Ok<OperationStatusResource>> OperationStatusOfItem([AsParameters] ItemRoute route, string operationId, BackupDbContext db, CancellationToken ct) =>
+        OperationStatus(route.SubscriptionId, route.ResourceGroupName, route.VaultName, operationId, db, ct);
 
     /// <summary>The Location URL: 202 while running, then 204 (the final resource is read with a GET, as the clients do).</summary>
     private static async Task<IResult> OperationResult(string subscriptionId, string resourceGroupName, string vaultName, string operationId,
@@ -86,9 +86,8 @@ public static class JobEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<IResult> OperationResultOfItem(string subscriptionId, string resourceGroupName, string vaultName,
-        string fabricName, string containerName, string protectedItemName, string operationId, BackupDbContext db, HttpContext http, CancellationToken ct) =>
-        OperationResult(subscriptionId, resourceGroupName, vaultName, operationId, db, http, ct);
+    private static Task<IResult> OperationResultOfItem([AsParameters] ItemRoute route, string operationId, BackupDbContext db, HttpContext http, CancellationToken ct) =>
+        OperationResult(route.SubscriptionId, route.ResourceGroupName, route.VaultName, operationId, db, http, ct);
 
     private static async Task<AsyncOperation> FindOperation(BackupDbContext db, string sub, string rg, string vaultName, string operationId, CancellationToken ct)
     {
