@@ -1,9 +1,9 @@
 namespace BackupControlPlane.Api.Data;
 
 /// <summary>
-/// A storage account restores are written to. The emulator keeps all blobs in its one blob endpoint, so an account is
-/// only a name with a region: created by a PUT, or on first use (a GET, as the az CLI reads the account before a
-/// restore), and from then on it answers with the region it got.
+/// A storage account created by a PUT. The emulator keeps all blobs in its one blob endpoint, so an account is only a
+/// name with a region, sku and kind; one never PUT is answered from its resource group without a row
+/// (Features/Vaults/StorageAccountEndpoints).
 /// </summary>
 public sealed class StorageAccount
 {

@@ -56,7 +56,7 @@ public static class RequestLimits
             {
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString();
-                return new ValueTask(WriteErrorAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests",
+                return new ValueTask(Arm.ErrorResponses.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests",
                     $"Too many requests from this client; retry after {seconds} s (Limits:RequestsPerSecond, Limits:Burst)."));
             };
         });
@@ -71,7 +71,7 @@ public static class RequestLimits
         {
             // The body is not read; closing keeps a client from streaming the rest of it to us.
             http.Response.Headers.Connection = "close";
-            await WriteErrorAsync(http, StatusCodes.Status413PayloadTooLarge, RequestEntityTooLarge, TooLargeMessage(max));
+            await Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, RequestEntityTooLarge, TooLargeMessage(max));
             return;
         }
         await next(http);
@@ -86,7 +86,7 @@ public static class RequestLimits
     {
         if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsUtf8(media.Charset.Value!))
         {
-            await WriteErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
+            await Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
                 $"The charset '{media.Charset.Value}' is not supported; send the body as UTF-8.");
             return;
         }
@@ -101,8 +101,6 @@ public static class RequestLimits
     public const string RequestEntityTooLarge = "RequestEntityTooLarge";
 
     public static string TooLargeMessage(long max) => $"The request body is larger than the {max} bytes accepted (Limits:MaxRequestBodyBytes).";
-
-    public static Task WriteErrorAsync(HttpContext http, int status, string code, string message) => Arm.ErrorResponses.WriteAsync(http, status, code, message);
 
     /// <summary>Loopback callers, or anyone when <c>Emulator:AllowRemoteControl</c> is set.</summary>
     public static bool IsLocalOrAllowed(HttpContext http)

@@ -32,13 +32,7 @@ public sealed class ServiceProcessGroup : IAsyncDisposable
     /// <param name="args">Command-line settings (<c>--Key=value</c>); the URLs are added.</param>
     public static async Task<ServiceProcessGroup> StartAsync(Uri baseAddress, IReadOnlyList<string> args, TimeSpan readyTimeout)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "BackupControlPlane.Api.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        // setsid: a session and process group of its own, so one signal reaches the service and every child it starts.
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var a in new[] { dotnet, dll, $"--Urls={baseAddress.GetLeftPart(UriPartial.Authority)}" }.Concat(args)) psi.ArgumentList.Add(a);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var psi = ServiceCommand.For(baseAddress, args, ownProcessGroup: true);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the service.");
         var service = new ServiceProcessGroup(process, baseAddress, args);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);

@@ -33,19 +33,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="settings">Configuration keys and values; <c>Urls</c> is set from <paramref name="baseAddress"/>.</param>
     public static async Task<ClusterNode> StartAsync(string name, Uri baseAddress, IReadOnlyDictionary<string, string> settings, TimeSpan readyTimeout)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "BackupControlPlane.Api.dll");
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        psi.ArgumentList.Add(dll);
-        psi.ArgumentList.Add($"--Urls={baseAddress.GetLeftPart(UriPartial.Authority)}");
-        foreach (var (key, value) in settings) psi.ArgumentList.Add($"--{key}={value}");
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var psi = ServiceCommand.For(baseAddress, settings.Select(s => $"--{s.Key}={s.Value}"));
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start node {name}.");
         var node = new ClusterNode(name, process, baseAddress, settings);

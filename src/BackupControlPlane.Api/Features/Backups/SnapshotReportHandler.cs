@@ -93,9 +93,11 @@ public sealed class SnapshotReportHandler(
         BackupLifecycle.Reported(task, job, point, status.Code, now);
         // Enqueued before the commit, so no crash can leave a committed transfer without its job; a job that runs before
         // the commit is visible finds the task not yet Transferring and is retried by Hangfire (VaultTransferJob).
-        jobs.Enqueue<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
+        var transfer = jobs.Enqueue<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
         if (await db.SaveGuardedAsync(ct))
             logger.LogDebug("Task {TaskId}: recovery point {Point} recorded, transfer to vault queued", task.TaskId, point.Name);
+        else
+            jobs.Delete(transfer); // another report settled the task first, with a transfer of its own
     }
 
     private Task<ProtectedItem> ItemAsync(AgentTask task, CancellationToken ct) => db.ProtectedItems.FirstAsync(i => i.Id == task.ProtectedItemId, ct);

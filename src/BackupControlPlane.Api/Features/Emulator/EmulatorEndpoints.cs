@@ -28,11 +28,10 @@ public static class EmulatorEndpoints
         app.MapArm().MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
-        // Any subscription id is accepted on first use, as long as it is a GUID as Azure's are.
-        app.MapArm().MapGet("/subscriptions/{subscriptionId}", (string subscriptionId, IOptions<EmulatorOptions> o) => Guid.TryParse(subscriptionId, out _)
-                ? TypedResults.Ok(new Subscription($"/subscriptions/{subscriptionId}", subscriptionId, o.Value.TenantId,
-                    subscriptionId.Equals(o.Value.DefaultSubscriptionId, StringComparison.OrdinalIgnoreCase) ? "BackupControlPlane emulator" : "BackupControlPlane " + subscriptionId, "Enabled"))
-                : throw new ArmException(400, "InvalidSubscriptionId", $"The provided subscription identifier '{subscriptionId}' is malformed or invalid."))
+        // Any subscription id is accepted on first use (the ARM group refuses one that is not a GUID).
+        app.MapArm().MapGet("/subscriptions/{subscriptionId}", (string subscriptionId, IOptions<EmulatorOptions> o) =>
+                TypedResults.Ok(new Subscription($"/subscriptions/{subscriptionId}", subscriptionId, o.Value.TenantId,
+                    subscriptionId.Equals(o.Value.DefaultSubscriptionId, StringComparison.OrdinalIgnoreCase) ? "BackupControlPlane emulator" : "BackupControlPlane " + subscriptionId, "Enabled")))
             .WithTags("Subscriptions");
     }
 

@@ -14,14 +14,13 @@ namespace BackupControlPlane.Api.Features.Protection;
 public static class ProtectionEndpoints
 {
     private const string V = ArmRoutes.Vault;
-    public const string ItemRoute = ArmRoutes.ProtectedItem;
 
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         var arm = app.MapArm().WithTags("Protected items");
-        arm.MapPut(ItemRoute, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
-        arm.MapGet(ItemRoute, Get).CachedRead();
-        arm.MapDelete(ItemRoute, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
+        arm.MapPut(ArmRoutes.ProtectedItem, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapGet(ArmRoutes.ProtectedItem, Get).CachedRead();
+        arm.MapDelete(ArmRoutes.ProtectedItem, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         app.MapProtectionLists();
@@ -40,6 +39,9 @@ public static class ProtectionEndpoints
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
+        if (props.ExtendedProperties?.DiskExclusionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+            throw ArmException.BadRequest("Selective disk backup (properties.extendedProperties.diskExclusionProperties) is not emulated yet: every disk is backed up. "
+                + "Leave it out, or include all disks.", "BMSUserErrorNotSupported");
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (ArmPreconditions.HasConditions(http.Request))
             ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),

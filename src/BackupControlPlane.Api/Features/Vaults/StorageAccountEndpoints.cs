@@ -21,7 +21,11 @@ public static partial class StorageAccountEndpoints
 {
     public const string Route = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{accountName}";
 
-    public sealed record StorageAccountRequest(string? Location, StorageSku? Sku, string? Kind);
+    public sealed record StorageAccountRequest(string? Location, StorageSku? Sku, string? Kind)
+    {
+        /// <summary>Every other member the client sent (tags, properties, identity…): none is kept, so each is refused by name.</summary>
+        [JsonExtensionData] public Dictionary<string, System.Text.Json.JsonElement>? Other { get; init; }
+    }
 
     public sealed record StorageSku(string? Name, string? Tier = null);
 
@@ -59,6 +63,9 @@ public static partial class StorageAccountEndpoints
     {
         RequireName(accountName);
         if (body?.Location is not { Length: > 0 } location) throw ArmException.BadRequest("The request body must carry 'location'.");
+        if (body.Other?.Keys.Where(k => k is not ("id" or "name" or "type")).Order().ToList() is { Count: > 0 } dropped)
+            throw ArmException.BadRequest($"The emulator keeps a storage account's location, sku and kind only; it does not emulate {string.Join(", ", dropped.Select(k => $"'{k}'"))}.",
+                ArmErrorCodes.InvalidRequestContent);
         if (body.Sku?.Name is { } sku && !ValidSku().IsMatch(sku))
             throw ArmException.BadRequest($"The sku '{sku}' is not a storage account sku (e.g. Standard_LRS, Standard_GRS, Premium_LRS).");
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, accountName);

@@ -12,17 +12,16 @@ namespace BackupControlPlane.Api.Features.Vaults;
 
 public static class VaultEndpoints
 {
-    public const string VaultRoute = ArmRoutes.Vault;
 
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Recovery Services vaults");
-        group.MapPut(VaultRoute, Put).InOneTransaction().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
-        group.MapGet(VaultRoute, Get);
+        group.MapPut(ArmRoutes.Vault, Put).InOneTransaction().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
+        group.MapGet(ArmRoutes.Vault, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
         // No Resource Guard is ever mapped to an emulated vault; the CLI checks this list is empty before deleting data.
-        group.MapGet(VaultRoute + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
+        group.MapGet(ArmRoutes.Vault + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
         {
             await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
             return TypedResults.Ok(new ArmList<object>([]));

@@ -145,19 +145,9 @@ public sealed partial class ShutdownTests(Xunit.Abstractions.ITestOutputHelper o
             _process.BeginErrorReadLine();
         }
 
-        public static ServiceProcess Start(IReadOnlyDictionary<string, string> settings)
-        {
-            var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-            var info = new ProcessStartInfo(host)
-            {
-                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
-            };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BackupControlPlane.Api.dll"));
-            foreach (var (key, value) in settings) info.ArgumentList.Add($"--{key}={value}");
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            return new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("Could not start the service."));
-        }
+        public static ServiceProcess Start(IReadOnlyDictionary<string, string> settings) =>
+            new(Process.Start(ServiceCommand.For(new Uri(settings["Urls"]), settings.Where(s => s.Key != "Urls").Select(s => $"--{s.Key}={s.Value}")))
+                ?? throw new InvalidOperationException("Could not start the service."));
 
         public int Id => _process.Id;
         public bool HasExited => _process.HasExited;
