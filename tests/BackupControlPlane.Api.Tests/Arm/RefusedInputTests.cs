@@ -12,19 +12,20 @@ public sealed class RefusedInputTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-refused-" + Guid.NewGuid().ToString("N")[..6];
+        var vm = "vmrefused" + Guid.NewGuid().ToString("N")[..6]; // the shared app finds agents by VM name: one no other test uses
         await app.Arm.PutVaultAsync(rg, "v1");
-        await app.Arm.PutVmAsync(rg, "vm1", dataDisks: 2);
-        using var response = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.ItemPath(rg, "v1", "vm1"), new
+        await app.Arm.PutVmAsync(rg, vm, dataDisks: 2);
+        using var response = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.ItemPath(rg, "v1", vm), new
         {
             properties = new
             {
-                protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, "vm1"),
+                protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, vm),
                 policyId = $"{ArmTestClient.VaultPath(rg, "v1")}/backupPolicies/DefaultPolicy",
                 extendedProperties = new { diskExclusionProperties = new { diskLunList = new[] { 1 }, isInclusionList = false } },
             },
         });
         await AssertError(response, HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "diskExclusionProperties");
-        using var item = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.ItemPath(rg, "v1", "vm1"));
+        using var item = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.ItemPath(rg, "v1", vm));
         Assert.Equal(HttpStatusCode.NotFound, item.StatusCode);
     }
 
