@@ -50,6 +50,9 @@ public sealed class TwoNodeCluster : IAsyncDisposable
             ["Emulator:RunDueWait"] = "00:02:00",
             // Failover within the test's patience: a dead node's Hangfire job and transfer are taken over within seconds.
             ["Hangfire:InvisibilityTimeout"] = "00:00:10",
+            // A transfer whose job was lost anyway is queued again by the watchdog past the deadline (StalledTransfers):
+            // within the failover test's patience, yet far beyond the late agents' 20 s.
+            ["Emulator:AgentTaskTimeout"] = "00:02:00",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;

@@ -12,6 +12,7 @@ public static class BackupsSetup
         services.AddScoped<VaultTransferJob>();
         services.AddScoped<BackupCanceller>();
         services.AddScoped<TaskTimeouts>();
+        services.AddScoped<StalledTransfers>();
         services.AddScoped<BackupCleanup>();
         services.AddScoped<RecoveryPointAudit>();
         services.AddScoped<BackupWatchdog>();

@@ -24,7 +24,7 @@ public static class EmulatorEndpoints
         app.MapPost("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
-            .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");
+            .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases, stalled transfers), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");
         app.MapArm().MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");
@@ -35,14 +35,14 @@ public static class EmulatorEndpoints
             .WithTags("Subscriptions");
     }
 
-    public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, Backups.RetentionPruner.Result Retention, Backups.RecoveryPointAudit.Result Audit);
+    public sealed record MaintenanceResult(int TasksTimedOut, int TasksOfferedAgain, int TransfersQueuedAgain, Backups.RetentionPruner.Result Retention, Backups.RecoveryPointAudit.Result Audit);
 
     /// <summary>The recurring jobs, now, in the order they keep things tidy.</summary>
     private static async Task<Ok<MaintenanceResult>> RunMaintenance(Backups.BackupWatchdog watchdog, Backups.RetentionPruner retention,
         Backups.RecoveryPointAudit audit, CancellationToken ct)
     {
-        var (timedOut, offered) = await watchdog.RunAsync(ct);
-        return TypedResults.Ok(new MaintenanceResult(timedOut, offered, await retention.RunAsync(ct), await audit.RunAsync(ct)));
+        var (timedOut, offered, transfers) = await watchdog.RunAsync(ct);
+        return TypedResults.Ok(new MaintenanceResult(timedOut, offered, transfers, await retention.RunAsync(ct), await audit.RunAsync(ct)));
     }
 
     private static async Task<IResult> RunDue(BackupScheduler scheduler, BackupDbContext db, TimeProvider time, IOptions<EmulatorOptions> options,
