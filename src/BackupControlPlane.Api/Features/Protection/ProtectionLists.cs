@@ -58,11 +58,20 @@ public static class ProtectionLists
         BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        _ = ODataFilter.Parse(filter).ToList();
+        // The CLI writes "backupManagementType eq 'AzureWorkload' and workloadType eq 'SQLDataBase'" for --workload-type MSSQL:
+        // only IaaS VMs are protectable here, so any other type lists nothing.
+        var matches = true;
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+            matches &= key.ToLowerInvariant() switch
+            {
+                "backupmanagementtype" => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
+                "workloadtype" => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectableItems: use backupManagementType or workloadType."),
+            };
         var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
         var location = vault.Location.ToLowerInvariant();
         var vms = db.VirtualMachines.AsNoTracking()
-            .Where(v => v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
+            .Where(v => matches && v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
         var page = await vms.PageAsync(http, v => v.Key, descending: false, ct);
         var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(v =>
@@ -80,13 +89,18 @@ public static class ProtectionLists
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var items = Items(db, vault.Id);
-        // The CLI adds backupManagementType and status eq 'Registered'; every container here is an IaaS VM's and registered.
+        // The CLI adds backupManagementType and status eq 'Registered'; every container here is a registered IaaS VM's.
         foreach (var (key, value) in ODataFilter.Parse(filter))
-            if (key.Equals("friendlyName", StringComparison.OrdinalIgnoreCase))
+        {
+            var wanted = value.ToLowerInvariant();
+            items = key.ToLowerInvariant() switch
             {
-                var name = value.ToLowerInvariant();
-                items = items.Where(i => i.VirtualMachine!.Name.ToLower() == name);
-            }
+                "friendlyname" => items.Where(i => i.VirtualMachine!.Name.ToLower() == wanted),
+                "backupmanagementtype" => wanted == "azureiaasvm" ? items : items.Where(_ => false),
+                "status" => wanted == "registered" ? items : items.Where(_ => false),
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectionContainers: use backupManagementType, friendlyName or status."),
+            };
+        }
         var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);
         var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(i => ProtectedItemMapper.ToContainer(vaultId, i)));
