@@ -47,6 +47,14 @@ public static class ArmStatusCodePages
                 return;
             }
         }
+        // As the route group checks on implemented routes (ArmGroup): a subscription id is a GUID.
+        var segments = http.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length > 1 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) && !Guid.TryParse(segments[1], out _))
+        {
+            var invalid = ArmGroup.InvalidSubscriptionId(segments[1]);
+            await ErrorResponses.WriteAsync(http, invalid.StatusCode, invalid.Code, invalid.Message);
+            return;
+        }
         await ErrorResponses.WriteAsync(http, StatusCodes.Status400BadRequest, operation.RefusalCode,
             $"The Azure operation {operation.OperationId} ({operation.Method} {operation.PathTemplate}) is not emulated by BackupControlPlane; "
             + "the emulator's routes are listed at /openapi/v1.json.");

@@ -28,7 +28,8 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, container + $"IaasVMContainer;iaasvmcontainerv2;{s.Rg};{s.SpareVm}"), HttpStatusCode.NotFound, "ResourceNotFound", s.SpareVm);
         // The list's filter no longer ignores what it does not match.
         Assert.Empty((await app.Arm.GetAsync(s.VaultPath + "/backupProtectionContainers" + Filter("backupManagementType eq 'AzureWorkload'")))["value"]!.AsArray());
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, s.VaultPath + "/backupProtectionContainers" + Filter("containerType eq 'VM'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "containerType");
+        Assert.Empty((await app.Arm.GetAsync(s.VaultPath + "/backupProtectionContainers" + Filter("containerType eq 'StorageContainer'")))["value"]!.AsArray());
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, s.VaultPath + "/backupProtectionContainers" + Filter("region eq 'eastus'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "region");
     }
 
     [Fact]
@@ -82,7 +83,9 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         Assert.Equal([s.RecoveryPointId], (await app.Arm.GetAsync(Range(time.AddDays(-1), time.AddDays(1))))["value"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
         Assert.Empty((await app.Arm.GetAsync(Range(time.AddDays(1), time.AddDays(30))))["value"]!.AsArray());
         Assert.Empty((await app.Arm.GetAsync(Range(time.AddDays(-30), time.AddDays(-1))))["value"]!.AsArray());
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("restorePointQueryType eq 'All'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "restorePointQueryType");
+        Assert.Single((await app.Arm.GetAsync(points + Filter("restorePointQueryType eq 'All'")))["value"]!.AsArray());
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("restorePointQueryType eq 'Log'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "restorePointQueryType");
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("moveReadyRPOnly eq 'true'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "moveReadyRPOnly");
     }
 
     [Fact]
@@ -95,7 +98,9 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         // az backup protectable-item list --workload-type MSSQL
         Assert.Empty((await app.Arm.GetAsync(protectable + Filter("backupManagementType eq 'AzureWorkload' and workloadType eq 'SQLDataBase'")))["value"]!.AsArray());
         Assert.Empty((await app.Arm.GetAsync(protectable + Filter("workloadType eq 'SAPHanaDatabase'")))["value"]!.AsArray());
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, protectable + Filter("friendlyName eq 'x'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "friendlyName");
+        Assert.Equal(s.SpareVm, Names(await app.Arm.GetAsync(protectable + Filter($"backupManagementType eq 'AzureIaasVM' and friendlyName eq '{s.SpareVm}'"))));
+        Assert.Empty((await app.Arm.GetAsync(protectable + Filter($"friendlyName eq '{s.Vm}'")))["value"]!.AsArray()); // protected already
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, protectable + Filter("serverName eq 'x'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "serverName");
     }
 
     [Fact]
@@ -132,6 +137,7 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Patch, s.VaultPath, new { tags = new { a = "b" } }), HttpStatusCode.BadRequest, "OperationNotSupported", "Vaults_Update");
         using var anonymous = app.NewHttpClient();
         await AssertErrorAsync(anonymous.PostAsync(ArmTestClient.WithVersion(s.VaultPath + "/backupJobsExport"), null), HttpStatusCode.Unauthorized, "AuthenticationFailed", "Authorization");
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.VaultPath.Replace(ArmTestClient.Sub, "not-a-guid") + "/backupJobsExport"), HttpStatusCode.BadRequest, "InvalidSubscriptionId", "not-a-guid");
         // Paths that are not Azure's keep the generic answer.
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, s.VaultPath + "/backupNoSuchThing"), HttpStatusCode.NotFound, "NotFound", "No emulated ARM resource");
     }

@@ -61,17 +61,24 @@ public static class ProtectionLists
         // The CLI writes "backupManagementType eq 'AzureWorkload' and workloadType eq 'SQLDataBase'" for --workload-type MSSQL:
         // only IaaS VMs are protectable here, so any other type lists nothing.
         var matches = true;
+        string? name = null, container = null;
         foreach (var (key, value) in ODataFilter.Parse(filter))
-            matches &= key.ToLowerInvariant() switch
+            switch (key.ToLowerInvariant())
             {
-                "backupmanagementtype" => value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase),
-                "workloadtype" => value.Equals("VM", StringComparison.OrdinalIgnoreCase),
-                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectableItems: use backupManagementType or workloadType."),
-            };
+                case "backupmanagementtype": matches &= value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase); break;
+                case "workloadtype": matches &= value.Equals("VM", StringComparison.OrdinalIgnoreCase); break;
+                case "status": matches &= value.Equals("NotProtected", StringComparison.OrdinalIgnoreCase); break;
+                case "friendlyname": name = value.ToLowerInvariant(); break;
+                // "iaasvmcontainerv2;rg;vm", or with its "IaasVMContainer;" prefix; any other name matches no VM.
+                case "containername": container = ArmIds.ParseContainerName(value, "IaasVMContainer") ?? ArmIds.ParseContainerName("IaasVMContainer;" + value, "IaasVMContainer") ?? ""; break;
+                default: throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectableItems: use backupManagementType, workloadType, status, friendlyName or containerName.");
+            }
         var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
         var location = vault.Location.ToLowerInvariant();
         var vms = db.VirtualMachines.AsNoTracking()
             .Where(v => matches && v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
+        if (name is not null) vms = vms.Where(v => v.Name.ToLower() == name);
+        if (container is not null) vms = vms.Where(v => ("iaasvmcontainerv2;" + v.ResourceGroup + ";" + v.Name).ToLower() == container);
         var page = await vms.PageAsync(http, v => v.Key, descending: false, ct);
         var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(v =>
@@ -98,7 +105,10 @@ public static class ProtectionLists
                 "friendlyname" => items.Where(i => i.VirtualMachine!.Name.ToLower() == wanted),
                 "backupmanagementtype" => wanted == "azureiaasvm" ? items : items.Where(_ => false),
                 "status" => wanted == "registered" ? items : items.Where(_ => false),
-                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectionContainers: use backupManagementType, friendlyName or status."),
+                "containertype" => wanted == "iaasvmcontainer" ? items : items.Where(_ => false),
+                "fabricname" => wanted == "azure" ? items : items.Where(_ => false),
+                "backupenginename" => items.Where(_ => false), // no backup engines (DPM / Azure Backup Server) here
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectionContainers: use backupManagementType, containerType, fabricName, backupEngineName, friendlyName or status."),
             };
         }
         var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);

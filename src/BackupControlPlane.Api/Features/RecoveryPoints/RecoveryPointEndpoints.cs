@@ -35,8 +35,10 @@ public static class RecoveryPointEndpoints
         // Azure's filter, as the CLI writes it: "endDate eq '2024-05-31 11:59:59 PM' and startDate eq '2024-05-01 12:00:00 AM'" (UTC, inclusive).
         foreach (var (key, value) in Jobs.ODataFilter.Parse(filter))
         {
+            // A VM's points are all of one kind: 'All' is every point; the other query types are the workloads' (log, differential…).
+            if (key.Equals("restorePointQueryType", StringComparison.OrdinalIgnoreCase) && value.Equals("All", StringComparison.OrdinalIgnoreCase)) continue;
             var date = key.ToLowerInvariant() is "startdate" or "enddate" ? Jobs.ODataFilter.ParseDate(value)
-                : throw ArmException.BadRequest($"Unsupported $filter key '{key}' on recoveryPoints: use startDate and endDate.");
+                : throw ArmException.BadRequest($"Unsupported $filter clause '{key} eq '{value}'' on recoveryPoints: use startDate and endDate (and restorePointQueryType 'All').");
             points = key.Equals("startDate", StringComparison.OrdinalIgnoreCase) ? points.Where(r => r.RecoveryPointTime >= date) : points.Where(r => r.RecoveryPointTime <= date);
         }
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
