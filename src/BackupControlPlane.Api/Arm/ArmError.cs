@@ -38,7 +38,9 @@ public static class ArmResults
     public static IResult Error(int status, string code, string message) =>
         TypedResults.Json(new ArmErrorResponse(new ArmErrorBody(code, message)), statusCode: status);
 
-    public static bool IsArmPath(PathString path) => path.StartsWithSegments("/subscriptions", StringComparison.OrdinalIgnoreCase);
+    /// <summary>ARM's paths: under a subscription, or a provider's tenant-level routes (<c>/providers/{namespace}/operations</c>).</summary>
+    public static bool IsArmPath(PathString path) =>
+        path.StartsWithSegments("/subscriptions", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/providers", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>ARM's list envelope.</summary>

@@ -17,6 +17,10 @@ public static class ArmGroup
     /// </summary>
     private static ValueTask<object?> RequireGuidSubscription(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.GetRouteValue("subscriptionId") is string id && !Guid.TryParse(id, out _)
-            ? throw new ArmException(400, "InvalidSubscriptionId", $"The provided subscription identifier '{(id.Length > 64 ? id[..64] + "…" : id)}' is malformed or invalid.")
+            ? throw InvalidSubscriptionId(id)
             : next(context);
+
+    /// <summary>Azure's answer for a subscription id that is not a GUID (also given by refusals of routes not emulated).</summary>
+    public static ArmException InvalidSubscriptionId(string id) =>
+        new(400, "InvalidSubscriptionId", $"The provided subscription identifier '{(id.Length > 64 ? id[..64] + "…" : id)}' is malformed or invalid.");
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupControlPlane.Api.Tests.Architecture;
 
-/// <summary>Every ARM route is mapped in the ARM route group, so none answers without a token by oversight.</summary>
+/// <summary>Every ARM route (under /subscriptions, or a provider's /providers/… list) is mapped in the ARM route group, so none answers without a token by oversight.</summary>
 public sealed class ArmRouteGroupTests
 {
     [Fact]
@@ -14,7 +14,7 @@ public sealed class ArmRouteGroupTests
     {
         var app = await EmulatorApp.SharedAsync();
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-        var arm = endpoints.Where(e => e.RoutePattern.RawText!.StartsWith("/subscriptions", StringComparison.OrdinalIgnoreCase)).ToList();
+        var arm = endpoints.Where(e => ArmResults.IsArmPath(e.RoutePattern.RawText!)).ToList();
         Assert.True(arm.Count > 40, $"only {arm.Count} ARM routes found");
         static bool Requires(RouteEndpoint e) => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == ArmGroup.Policy);
         Assert.Empty(arm.Where(e => !Requires(e)).Select(e => e.RoutePattern.RawText));

@@ -33,9 +33,10 @@ public sealed class AzCliScenario(AzCliFixture fx, ITestOutputHelper output, str
 /// <summary>
 /// The az tests run on their own, after the parallel part of the suite: each az process needs a core for its
 /// 1–1.5 s start-up, and the recorded wall times mean something only without other tests competing for the CPU.
+/// One emulator process and az configuration (<see cref="AzCliFixture"/>) serve every az test class of the collection.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AzCliCollection
+public sealed class AzCliCollection : ICollectionFixture<AzCliFixture>
 {
     public const string Name = "az CLI";
 }

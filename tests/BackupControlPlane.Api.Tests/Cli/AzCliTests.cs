@@ -11,7 +11,7 @@ namespace BackupControlPlane.Api.Tests.Cli;
 /// What the emulator lacks is written up in Cli/FINDINGS.md.
 /// </summary>
 [Collection(AzCliCollection.Name)]
-public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output) : IClassFixture<AzCliFixture>
+public sealed class AzCliTests(AzCliFixture fx, ITestOutputHelper output)
 {
     private const string Vault = "vault1";
     private const string Vm = "vm1";

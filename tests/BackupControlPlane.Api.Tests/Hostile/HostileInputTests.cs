@@ -196,7 +196,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
 
     /// <summary>
     /// Whether the server treats the path as an ARM route: it decodes every escape but %2F, removes dot segments and
-    /// collapses '//' (Program.cs) before checking for /subscriptions, so the test does the same.
+    /// collapses '//' (Program.cs) before checking for /subscriptions or /providers (ArmResults.IsArmPath), so the test does the same.
     /// </summary>
     internal static bool IsArmPath(Uri uri)
     {
@@ -208,7 +208,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             if (decoded == "..") { if (segments.Count > 0) segments.RemoveAt(segments.Count - 1); continue; }
             segments.Add(decoded);
         }
-        return segments.Count > 0 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase);
+        return segments.Count > 0 && (segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) || segments[0].Equals("providers", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The world the fuzzer aims at: a protected VM in a vault, and agent credentials, one of them superseded.</summary>

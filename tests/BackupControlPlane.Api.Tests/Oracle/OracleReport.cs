@@ -20,9 +20,13 @@ public sealed class OracleReport
         Checked = judged.Where(j => j.Verdict.Operation is not null && !IsNotImplemented(j.Exchange.Status, j.Exchange.Body)).ToList();
     }
 
-    /// <summary>The emulator's own answer for a route it does not have: 405, or 404 "No emulated ARM resource or action matches".</summary>
+    /// <summary>
+    /// The emulator's own answer for a route it does not have: 405, 404 "No emulated ARM resource or action matches", or
+    /// the refusal of one of Azure's operations it does not emulate (Arm/AzureOperationCatalog: 400 "… is not emulated by BackupControlPlane").
+    /// </summary>
     public static bool IsNotImplemented(int status, string body) =>
-        status == 405 || (status == 404 && body.Contains("No emulated ARM resource or action matches", StringComparison.Ordinal));
+        status == 405 || (status == 404 && body.Contains("No emulated ARM resource or action matches", StringComparison.Ordinal))
+        || (status == 400 && body.Contains("is not emulated by BackupControlPlane", StringComparison.Ordinal));
 
     public IReadOnlySet<string> Operations => Checked.Select(c => c.Verdict.Operation!.OperationId).ToHashSet();
 

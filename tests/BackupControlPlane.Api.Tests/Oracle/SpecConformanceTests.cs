@@ -101,6 +101,10 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
         ["AzureIaasVm/TriggerRestore_RestoreDisks_IaasVMRestoreWithRehydrationRequest.json"] = (400, "BMSUserErrorNotSupported", "recovery points are never archived, so never rehydrated"),
         ["AzureIaasVm/V2Policy/IaaS_v2_hourly.json"] = (400, "BMSUserErrorInvalidPolicyInput", "Enhanced (V2) policies are not emulated"),
         ["AzureIaasVm/V2Policy/IaaS_v2_daily.json"] = (400, "BMSUserErrorInvalidPolicyInput", "Enhanced (V2) policies are not emulated"),
+        ["RecoveryPointsRecommendedForMove_List"] = (400, "BMSUserErrorNotSupported", "the archive tier is not emulated"),
+        ["MoveRecoveryPoint"] = (400, "BMSUserErrorNotSupported", "the archive tier is not emulated"),
+        ["ItemLevelRecoveryConnections_Provision"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
+        ["ItemLevelRecoveryConnections_Revoke"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
         // The replayed job is the scenario's finished backup; Azure too cancels only during the snapshot phase.
         ["Common/TriggerCancelJob.json"] = (400, "BMSUserErrorJobNotCancellable", "the scenario's job has already completed"),
     };

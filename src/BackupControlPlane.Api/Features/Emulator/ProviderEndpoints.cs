@@ -35,6 +35,7 @@ public static class ProviderEndpoints
                 ? TypedResults.Ok(Describe(subscriptionId, resourceProviderNamespace))
                 : throw new ArmException(404, "InvalidResourceNamespace", $"The resource namespace '{resourceProviderNamespace}' is not emulated; known: {string.Join(", ", Providers.Keys)}."))
             .WithTags("Subscriptions");
+        app.MapOperations();
     }
 
     private static Provider Describe(string subscriptionId, string ns)

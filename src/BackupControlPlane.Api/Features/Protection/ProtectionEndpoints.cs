@@ -24,6 +24,7 @@ public static class ProtectionEndpoints
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         app.MapProtectionLists();
+        app.MapContainers();
 
         app.MapArm().MapPost("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/locations/{location}/backupStatus", BackupStatus)
             .WithTags("Protected items").WithSummary("Is this VM protected, and by which vault (az backup protection check-vm).");
@@ -51,7 +52,12 @@ public static class ProtectionEndpoints
             // Stop protection and keep the data (the CLI also sends policyId "").
             var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
             // isRehydrate: the CLI's 'protection undelete' brings a soft-deleted item back (protection stays stopped).
-            var stopped = props.IsRehydrate == true && existing.DeferredDeleteTime is not null
+            // Undelete is only for a soft-deleted item; sent for any other, it is refused (never read as "stop protection").
+            // The code is the emulator's counterpart of UserErrorBackupItemSoftDeleted: Azure's own is not documented.
+            if (props.IsRehydrate == true && existing.DeferredDeleteTime is null)
+                throw ArmException.BadRequest($"The item '{route.ProtectedItemName}' is not soft-deleted, so it cannot be undeleted (isRehydrate true): "
+                    + "only an item whose backup data was deleted while soft delete is on can be.", "UserErrorBackupItemNotSoftDeleted");
+            var stopped = props.IsRehydrate == true
                 ? await protection.UndeleteAsync(vault, existing, ct)
                 : await protection.StopAsync(vault, existing, ct);
             return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");

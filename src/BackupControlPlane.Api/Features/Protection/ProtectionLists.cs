@@ -58,11 +58,27 @@ public static class ProtectionLists
         BackupDbContext db, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        _ = ODataFilter.Parse(filter).ToList();
+        // The CLI writes "backupManagementType eq 'AzureWorkload' and workloadType eq 'SQLDataBase'" for --workload-type MSSQL:
+        // only IaaS VMs are protectable here, so any other type lists nothing.
+        var matches = true;
+        string? name = null, container = null;
+        foreach (var (key, value) in ODataFilter.Parse(filter))
+            switch (key.ToLowerInvariant())
+            {
+                case "backupmanagementtype": matches &= value.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase); break;
+                case "workloadtype": matches &= value.Equals("VM", StringComparison.OrdinalIgnoreCase); break;
+                case "status": matches &= value.Equals("NotProtected", StringComparison.OrdinalIgnoreCase); break;
+                case "friendlyname": name = value.ToLowerInvariant(); break;
+                // "iaasvmcontainerv2;rg;vm", or with its "IaasVMContainer;" prefix; any other name matches no VM.
+                case "containername": container = ArmIds.ParseContainerName(value, "IaasVMContainer") ?? ArmIds.ParseContainerName("IaasVMContainer;" + value, "IaasVMContainer") ?? ""; break;
+                default: throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectableItems: use backupManagementType, workloadType, status, friendlyName or containerName.");
+            }
         var prefix = vault.SubscriptionId.ToLowerInvariant() + "/";
         var location = vault.Location.ToLowerInvariant();
         var vms = db.VirtualMachines.AsNoTracking()
-            .Where(v => v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
+            .Where(v => matches && v.Key.StartsWith(prefix) && v.Location.ToLower() == location && !db.ProtectedItems.Any(p => p.VirtualMachineId == v.Id));
+        if (name is not null) vms = vms.Where(v => v.Name.ToLower() == name);
+        if (container is not null) vms = vms.Where(v => ("iaasvmcontainerv2;" + v.ResourceGroup + ";" + v.Name).ToLower() == container);
         var page = await vms.PageAsync(http, v => v.Key, descending: false, ct);
         var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(v =>
@@ -80,13 +96,21 @@ public static class ProtectionLists
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var items = Items(db, vault.Id);
-        // The CLI adds backupManagementType and status eq 'Registered'; every container here is an IaaS VM's and registered.
+        // The CLI adds backupManagementType and status eq 'Registered'; every container here is a registered IaaS VM's.
         foreach (var (key, value) in ODataFilter.Parse(filter))
-            if (key.Equals("friendlyName", StringComparison.OrdinalIgnoreCase))
+        {
+            var wanted = value.ToLowerInvariant();
+            items = key.ToLowerInvariant() switch
             {
-                var name = value.ToLowerInvariant();
-                items = items.Where(i => i.VirtualMachine!.Name.ToLower() == name);
-            }
+                "friendlyname" => items.Where(i => i.VirtualMachine!.Name.ToLower() == wanted),
+                "backupmanagementtype" => wanted == "azureiaasvm" ? items : items.Where(_ => false),
+                "status" => wanted == "registered" ? items : items.Where(_ => false),
+                "containertype" => wanted == "iaasvmcontainer" ? items : items.Where(_ => false),
+                "fabricname" => wanted == "azure" ? items : items.Where(_ => false),
+                "backupenginename" => items.Where(_ => false), // no backup engines (DPM / Azure Backup Server) here
+                _ => throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupProtectionContainers: use backupManagementType, containerType, fabricName, backupEngineName, friendlyName or status."),
+            };
+        }
         var page = await items.PageAsync(http, i => i.ContainerName, descending: false, ct);
         var vaultId = ArmLookups.VaultId(vault);
         return TypedResults.Ok(page.ToArmList(i => ProtectedItemMapper.ToContainer(vaultId, i)));

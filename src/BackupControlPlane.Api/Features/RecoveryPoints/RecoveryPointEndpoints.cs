@@ -24,13 +24,25 @@ public static class RecoveryPointEndpoints
         var group = app.MapArm().WithTags("Recovery points");
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints", List);
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}", Get);
+        app.MapRecoveryPointRefusals();
     }
 
-    private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http, CancellationToken ct,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$filter")] string? filter = null)
     {
         var (item, itemId) = await FindItem(db, route, ct);
+        var points = db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id);
+        // Azure's filter, as the CLI writes it: "endDate eq '2024-05-31 11:59:59 PM' and startDate eq '2024-05-01 12:00:00 AM'" (UTC, inclusive).
+        foreach (var (key, value) in Jobs.ODataFilter.Parse(filter))
+        {
+            // A VM's points are all of one kind: 'All' is every point; the other query types are the workloads' (log, differential…).
+            if (key.Equals("restorePointQueryType", StringComparison.OrdinalIgnoreCase) && value.Equals("All", StringComparison.OrdinalIgnoreCase)) continue;
+            var date = key.ToLowerInvariant() is "startdate" or "enddate" ? Jobs.ODataFilter.ParseDate(value)
+                : throw ArmException.BadRequest($"Unsupported $filter clause '{key} eq '{value}'' on recoveryPoints: use startDate and endDate (and restorePointQueryType 'All').");
+            points = key.Equals("startDate", StringComparison.OrdinalIgnoreCase) ? points.Where(r => r.RecoveryPointTime >= date) : points.Where(r => r.RecoveryPointTime <= date);
+        }
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
-        var page = await db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id)
+        var page = await points
             .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
         return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p)));
     }

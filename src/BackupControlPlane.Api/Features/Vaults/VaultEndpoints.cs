@@ -20,12 +20,8 @@ public static class VaultEndpoints
         group.MapGet(ArmRoutes.Vault, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);
-        // No Resource Guard is ever mapped to an emulated vault; the CLI checks this list is empty before deleting data.
-        group.MapGet(ArmRoutes.Vault + "/backupResourceGuardProxies", async (string subscriptionId, string resourceGroupName, string vaultName, BackupDbContext db, CancellationToken ct) =>
-        {
-            await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-            return TypedResults.Ok(new ArmList<object>([]));
-        });
+        app.MapVaultUsage();
+        app.MapVaultBackupServers();
     }
 
     private static async Task<Results<Ok<VaultResource>, JsonHttpResult<VaultResource>>> Put(
