@@ -1,63 +1,64 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace BackupControlPlane.Api.Arm;
 
 /// <summary>
 /// ARM routes require <c>?api-version=</c>. Clients in the wild send many versions (the az CLI 2022-08-01 for Compute,
-/// 2022-10-01 for vaults, 2022-09-01-preview for backup; a 2021 CLI sent 2016-06-01), and the emulator serves the
-/// shapes common to all of them, so any dated version in the published range is accepted and anything else is refused
-/// with the range named.
+/// 2022-10-01 for vaults, 2022-09-01-preview for backup; a 2021 CLI sent 2016-06-01; @azure/arm-recoveryservices 7.x
+/// 2026-07-01), and the emulator serves the shapes common to all of them. So any well-formed dated version from the
+/// oldest up to today (the emulated clock) plus <see cref="Margin"/> is accepted: the newest SDKs work on their
+/// defaults, and so do next year's. Anything else is refused with the range named. Strict mode
+/// (<c>Emulator:StrictApiVersions</c>) accepts only <see cref="KnownApiVersions"/> of the addressed provider.
 /// </summary>
 public static partial class ApiVersions
 {
     public const string Oldest = "2015-06-15";
-    public const string Newest = "2026-02-01";
+
+    /// <summary>How far past today a version may be dated: SDKs ship with versions Azure has not published yet.</summary>
+    public static readonly TimeSpan Margin = TimeSpan.FromDays(2 * 365);
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(-preview)?$")]
     private static partial Regex Shape();
 
-    public static bool IsSupported(string version) =>
+    /// <summary>The newest version accepted on <paramref name="today"/>.</summary>
+    public static string Newest(DateTimeOffset today) => DateOnly.FromDateTime(today.UtcDateTime + Margin).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static bool IsSupported(string version, DateTimeOffset today) =>
         Shape().IsMatch(version)
+        && DateOnly.TryParseExact(version[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
         && string.CompareOrdinal(version[..10], Oldest) >= 0
-        && string.CompareOrdinal(version[..10], Newest) <= 0
-        && DateOnly.TryParseExact(version[..10], "yyyy-MM-dd", out _);
+        && string.CompareOrdinal(version[..10], Newest(today)) <= 0;
 
-    /// <summary>Versions real clients are known to send: the az CLI, the .NET SDK and Azure's published specs.</summary>
-    public static readonly string[] Known =
-    [
-        "2025-02-01", "2024-11-01", "2024-07-01", "2024-04-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-06-01", "2023-04-01",
-        "2023-03-01", "2023-02-01", "2023-01-01", "2022-12-01", "2022-11-01", "2022-10-01", "2022-09-01-preview", "2022-08-01",
-        "2021-01-01", "2020-10-01", "2020-01-01", "2019-11-01", "2019-06-15", "2019-05-13", "2018-02-01", "2017-07-01", "2016-12-01",
-        "2016-06-01", "2016-01-01", "2015-12-01",
-    ];
-
-    public static bool IsKnown(string version) => Known.Contains(version, StringComparer.OrdinalIgnoreCase);
-
-    public static string Describe() => $"dated versions from {Oldest} to {Newest}, with or without '-preview' (for example 2025-02-01)";
+    public static string Describe(DateTimeOffset today) =>
+        $"dated versions (yyyy-MM-dd, with or without '-preview') from {Oldest} to {Newest(today)} (today plus two years), for example 2025-02-01";
 
     /// <summary>Middleware: checks api-version on every ARM route before anything else reads the request.</summary>
     public static async Task Enforce(HttpContext http, RequestDelegate next)
     {
         if (ArmResults.IsArmPath(http.Request.Path))
         {
+            var today = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             var values = http.Request.Query["api-version"];
             if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
             {
                 await ArmResults.Error(400, ArmErrorCodes.MissingApiVersionParameter,
-                    $"The api-version query parameter (?api-version=) is required for all requests. Supported: {Describe()}.").ExecuteAsync(http);
+                    $"The api-version query parameter (?api-version=) is required for all requests. Supported: {Describe(today)}.").ExecuteAsync(http);
                 return;
             }
+            var version = values[0]!;
             var strict = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions>>().Value.StrictApiVersions;
-            if (strict && !IsKnown(values[0]!))
+            var provider = KnownApiVersions.ProviderOf(http.Request.Path);
+            if (strict && !KnownApiVersions.IsKnown(provider, version))
             {
                 await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
-                    $"The api-version '{values[0]}' is not one real clients send (strict mode). Known: {string.Join(", ", Known)}. Set Emulator:StrictApiVersions=false to accept any {Describe()}.").ExecuteAsync(http);
+                    $"The api-version '{version}' is not one real clients send to {provider} (strict mode). Known: {string.Join(", ", KnownApiVersions.For(provider))}. Set Emulator:StrictApiVersions=false to accept any of the {Describe(today)}.").ExecuteAsync(http);
                 return;
             }
-            if (!strict && !IsSupported(values[0]!))
+            if (!strict && !IsSupported(version, today))
             {
                 await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
-                    $"The api-version '{values[0]}' is invalid. The supported versions are {Describe()}.").ExecuteAsync(http);
+                    $"The api-version '{version}' is invalid. The supported versions are {Describe(today)}.").ExecuteAsync(http);
                 return;
             }
         }

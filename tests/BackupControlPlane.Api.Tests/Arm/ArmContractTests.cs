@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
@@ -11,11 +12,28 @@ public sealed class ArmContractTests
     [InlineData("2016-06-01", true)]
     [InlineData("2022-09-01-preview", true)]
     [InlineData("2025-02-01", true)]
+    [InlineData("2026-07-01", true)]        // @azure/arm-recoveryservices 7.2.0's default
+    [InlineData("2028-12-01-preview", true)] // today (2026-12-02 here) plus two years
+    [InlineData("2028-12-03", false)]
     [InlineData("2014-01-01", false)]
     [InlineData("2099-01-01", false)]
     [InlineData("2025-13-01", false)]
+    [InlineData("2025-02-30", false)]
+    [InlineData("2025-02-01-beta", false)]
     [InlineData("latest", false)]
-    public void Api_versions_in_the_published_range_are_accepted(string version, bool ok) => Assert.Equal(ok, ApiVersions.IsSupported(version));
+    public void Dated_api_versions_up_to_today_plus_two_years_are_accepted(string version, bool ok) =>
+        Assert.Equal(ok, ApiVersions.IsSupported(version, new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero)));
+
+    [Fact]
+    public async Task The_accepted_range_follows_the_emulated_clock()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        using var app = await EmulatorApp.StartAsync(time);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/subscriptions?api-version=2032-05-30")).StatusCode);
+        using var late = await app.Client.GetAsync("/subscriptions?api-version=2032-06-02");
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Contains("to 2032-05-31", await late.Content.ReadAsStringAsync());
+    }
 
     [Fact]
     public async Task A_missing_or_unknown_api_version_is_a_400_naming_the_supported_ones()
@@ -28,7 +46,7 @@ public sealed class ArmContractTests
         var error = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("InvalidApiVersionParameter", error["code"]!.GetValue<string>());
-        Assert.Contains(ApiVersions.Newest, error["message"]!.GetValue<string>());
+        Assert.Contains(ApiVersions.Newest(app.Services.GetRequiredService<TimeProvider>().GetUtcNow()), error["message"]!.GetValue<string>());
     }
 
     [Fact]
@@ -87,6 +105,12 @@ public sealed class ArmPagingAndProviderTests
         Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
         Assert.Contains("StrictApiVersions=false", await strict.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(ArmTestClient.VaultPath("rg-page", "vault1") + "?api-version=2022-10-01")).StatusCode);
+        // Strict lists are per provider: the newest SDKs' defaults where they are sent, not elsewhere.
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(ArmTestClient.VaultPath("rg-page", "vault1") + "?api-version=2026-07-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(ArmTestClient.VmPath("rg-page", "vm0") + "?api-version=2026-04-01")).StatusCode);
+        using var notCompute = await app.Client.GetAsync(ArmTestClient.VmPath("rg-page", "vm0") + "?api-version=2026-07-01");
+        Assert.Equal(HttpStatusCode.BadRequest, notCompute.StatusCode);
+        Assert.Contains("Microsoft.Compute", await notCompute.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -98,7 +122,9 @@ public sealed class ArmPagingAndProviderTests
         var items = rs["resourceTypes"]!.AsArray().Single(t => t!["resourceType"]!.GetValue<string>() == "vaults/backupFabrics/protectionContainers/protectedItems")!;
         Assert.Equal("2025-02-01", items["apiVersions"]![0]!.GetValue<string>());
         var compute = await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/providers/microsoft.compute", "2022-12-01");
-        Assert.Contains(compute["resourceTypes"]!.AsArray(), t => t!["resourceType"]!.GetValue<string>() == "virtualMachines/extensions");
+        var extensions = compute["resourceTypes"]!.AsArray().Single(t => t!["resourceType"]!.GetValue<string>() == "virtualMachines/extensions")!;
+        Assert.Contains("2026-04-01", extensions["apiVersions"]!.AsArray().Select(v => v!.GetValue<string>())); // @azure/arm-compute 25.x
+        Assert.Contains("2026-07-01", rs["resourceTypes"]!.AsArray().Single(t => t!["resourceType"]!.GetValue<string>() == "vaults")!["apiVersions"]!.AsArray().Select(v => v!.GetValue<string>()));
     }
 }
 

@@ -4,7 +4,8 @@ namespace BackupControlPlane.Api.Features.Emulator;
 
 /// <summary>
 /// Resource provider metadata. Azure SDK generic-resource calls read it first and take the first apiVersions entry
-/// of the matching, fully nested resource type.
+/// of the matching, fully nested resource type: the version each type is served best on, followed by every version
+/// strict mode accepts for the provider (<see cref="KnownApiVersions"/>), newest first.
 /// </summary>
 public static class ProviderEndpoints
 {
@@ -42,7 +43,7 @@ public static class ProviderEndpoints
     {
         var key = Providers.Keys.First(k => k.Equals(ns, StringComparison.OrdinalIgnoreCase));
         var (version, types) = Providers[key];
-        var versions = new[] { version }.Concat(ApiVersions.Known.Where(v => v != version)).ToList();
+        var versions = new[] { version }.Concat(KnownApiVersions.For(key).Where(v => v != version)).ToList();
         return new Provider($"/subscriptions/{subscriptionId}/providers/{key}", key, "Registered", "RegistrationRequired",
             types.Select(t => new ProviderResourceType(t, Locations, versions)).ToList());
     }
