@@ -4,6 +4,12 @@ using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Infrastructure;
 
+/// <summary>Lines a slice adds to the startup banner (how to reach what it serves), given the service's addresses.</summary>
+public interface IBannerLines
+{
+    IEnumerable<string> Lines(string http, string? https);
+}
+
 public static class StartupBanner
 {
     public static void Print(WebApplication app)
@@ -16,6 +22,7 @@ public static class StartupBanner
         var storage = app.Services.GetRequiredService<BlobStorage>().Service.Uri;
         var fleet = app.Services.GetRequiredService<IOptions<DemoFleetOptions>>().Value.Enabled;
         var paths = app.Services.GetRequiredService<DataPaths>();
+        var more = string.Concat(app.Services.GetServices<IBannerLines>().SelectMany(b => b.Lines(address, https)).Select(l => "\n  " + l));
         Console.WriteLine($"""
 
             BackupControlPlane is running
@@ -25,7 +32,7 @@ public static class StartupBanner
               Health             {address}/healthz  {address}/readyz
               Blob storage       {storage}
               Data folder        {paths.Root}
-              Demo agent fleet   {(fleet ? "on (one agent per emulated VM)" : "off")}
+              Demo agent fleet   {(fleet ? "on (one agent per emulated VM)" : "off")}{more}
 
             """);
     }

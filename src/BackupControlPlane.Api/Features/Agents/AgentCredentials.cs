@@ -27,20 +27,7 @@ public sealed class AgentCredentials
             _secret = Encoding.UTF8.GetBytes(configured);
             return;
         }
-        var file = Path.Combine(paths.Root, "agent-key-secret");
-        if (!File.Exists(file))
-        {
-            try
-            {
-                using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write);
-                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another node created it first; use theirs.
-            }
-        }
-        _secret = Encoding.ASCII.GetBytes(File.ReadAllText(file).Trim());
+        _secret = Encoding.ASCII.GetBytes(paths.Secret("agent-key-secret", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
     }
 
     public string ProvisioningSecretFor(Guid vmId) => $"{vmId:N}.{Mac("provision:" + vmId.ToString("N"))}";

@@ -16,6 +16,8 @@ public static class IdentitySetup
     {
         services.AddSingleton<TokenService>();
         services.AddSingleton<ValidatedTokens>();
+        services.AddSingleton<IdentityHeaderSecret>();
+        services.AddSingleton<IBannerLines, ManagedIdentityBanner>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService, TimeProvider, ValidatedTokens>((o, tokens, time, validated) =>
         {

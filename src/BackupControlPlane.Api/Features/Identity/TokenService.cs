@@ -19,6 +19,11 @@ public sealed class IdentityOptions
     /// empty. Nodes sharing one database must share this key (a mounted secret), or one node's tokens fail on another.
     /// </summary>
     public string? SigningKeyPath { get; set; }
+    /// <summary>
+    /// The App Service managed-identity secret (<c>IDENTITY_HEADER</c>); generated into <c>identity-header</c> in the
+    /// data folder when empty.
+    /// </summary>
+    public string? IdentityHeader { get; set; }
 }
 
 /// <summary>

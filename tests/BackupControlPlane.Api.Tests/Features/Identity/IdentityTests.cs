@@ -69,8 +69,12 @@ public sealed class IdentityTests
         Assert.Contains("https://management.azure.com/", token.Audiences);
 
         // az login --identity with MSI_ENDPOINT: a form POST, expecting expires_on in unix seconds.
-        using var post = await http.PostAsync("/metadata/identity/oauth2/token",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["resource"] = "https://management.core.windows.net/" }));
+        using var postRequest = new HttpRequestMessage(HttpMethod.Post, "/metadata/identity/oauth2/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["resource"] = "https://management.core.windows.net/" }),
+        };
+        postRequest.Headers.Add("Metadata", "true");
+        using var post = await http.SendAsync(postRequest);
         var json = (await post.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("Bearer", json["token_type"]!.GetValue<string>());
         Assert.True(long.Parse(json["expires_on"]!.GetValue<string>()) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
