@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using BackupControlPlane.Api.Arm;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -86,6 +87,6 @@ public static class IdentityEndpoints
         return TypedResults.Json(new { keys = new[] { new { kty = jwk.Kty, use = "sig", kid = jwk.Kid, n = jwk.N, e = jwk.E, alg = "RS256" } } });
     }
 
-    internal static IResult Problem(int status, string error, string description) =>
+    internal static JsonHttpResult<Dictionary<string, string>> Problem(int status, string error, string description) =>
         TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
 }

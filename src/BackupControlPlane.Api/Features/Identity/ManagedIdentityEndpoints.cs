@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BackupControlPlane.Api.Features.Identity;
 
@@ -61,14 +62,14 @@ public static class ManagedIdentityEndpoints
             .WithSummary("Managed-identity token, as App Service's IDENTITY_ENDPOINT: ?api-version=2019-08-01&resource=, header X-IDENTITY-HEADER (IDENTITY_HEADER, printed at start-up).");
     }
 
-    private static IResult Imds(HttpContext http, TokenService tokens, string? resource = null)
+    private static Results<JsonHttpResult<ImdsToken>, JsonHttpResult<Dictionary<string, string>>> Imds(HttpContext http, TokenService tokens, string? resource = null)
     {
         if (MetadataHeaderMissing(http)) return IdentityEndpoints.Problem(400, "invalid_request", "Required metadata header not specified");
         if (UserAssigned(http, ImdsUserAssigned) is { } asked) return IdentityEndpoints.Problem(400, "invalid_request", $"Identity not found ('{asked}': the emulator has one system-assigned identity).");
         return ImdsShaped(tokens, resource);
     }
 
-    private static async Task<IResult> CloudShell(HttpContext http, TokenService tokens)
+    private static async Task<Results<JsonHttpResult<ImdsToken>, JsonHttpResult<Dictionary<string, string>>>> CloudShell(HttpContext http, TokenService tokens)
     {
         if (MetadataHeaderMissing(http)) return IdentityEndpoints.Problem(400, "invalid_request", "Required metadata header not specified");
         string? resource = http.Request.Query["resource"];
@@ -83,7 +84,7 @@ public static class ManagedIdentityEndpoints
         return ImdsShaped(tokens, resource);
     }
 
-    private static IResult AppService(HttpContext http, TokenService tokens, IdentityHeaderSecret secret, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "api-version")] string? apiVersion, string? resource)
+    private static Results<JsonHttpResult<AppServiceToken>, JsonHttpResult<AppServiceError>> AppService(HttpContext http, TokenService tokens, IdentityHeaderSecret secret, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "api-version")] string? apiVersion, string? resource)
     {
         var header = http.Request.Headers["X-IDENTITY-HEADER"];
         if (header.Count == 0) return AppServiceProblem(401, "Unauthorized: the X-IDENTITY-HEADER header is missing; send the value of IDENTITY_HEADER (printed at start-up).");
@@ -95,7 +96,7 @@ public static class ManagedIdentityEndpoints
         return TypedResults.Json(new AppServiceToken(t.AccessToken, t.ExpiresOn.ToUnixTimeSeconds().ToString(), t.Resource, "Bearer", ClientId));
     }
 
-    private static IResult ImdsShaped(TokenService tokens, string? resource)
+    private static JsonHttpResult<ImdsToken> ImdsShaped(TokenService tokens, string? resource)
     {
         var t = tokens.Issue(resource, TokenService.ManagedIdentityObjectId, ClientId);
         var life = t.ExpiresInSeconds.ToString();
@@ -108,6 +109,6 @@ public static class ManagedIdentityEndpoints
 
     private static string? UserAssigned(HttpContext http, string[] parameters) => parameters.FirstOrDefault(p => http.Request.Query.ContainsKey(p));
 
-    private static IResult AppServiceProblem(int status, string message) =>
+    private static JsonHttpResult<AppServiceError> AppServiceProblem(int status, string message) =>
         TypedResults.Json(new AppServiceError(status, message, Guid.NewGuid().ToString()), statusCode: status);
 }
