@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Tests.Sdk;
 
 /// <summary>
 /// The Azure SDK for JavaScript, the newest releases (Sdk/js/package.json) unmodified and on their DEFAULT api-versions,
-/// against the emulator over HTTPS (its CA through NODE_EXTRA_CA_CERTS), authenticated by @azure/identity's
+/// against the emulator over HTTPS (its CA through NODE_EXTRA_CA_CERTS) in strict api-version mode, authenticated by @azure/identity's
 /// ManagedIdentityCredential through each managed-identity flavour. The demo fleet runs the VM's agent, as for a user.
 /// </summary>
 public sealed class JavaScriptSdkTests : IAsyncLifetime
@@ -19,7 +19,8 @@ public sealed class JavaScriptSdkTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await EmulatorApp.StartAsync(settings: new() { ["DemoFleet:Enabled"] = "true" }, https: true,
+        // Strict api-versions: the SDKs' defaults are in Arm/KnownApiVersions, not merely inside the accepted range.
+        _app = await EmulatorApp.StartAsync(settings: new() { ["DemoFleet:Enabled"] = "true", ["Emulator:StrictApiVersions"] = "true" }, https: true,
             services: s => s.AddSingleton<IStartupFilter>(_served));
         _http = _app.Addresses.Single(a => a.StartsWith("http://"));
         _https = _app.Addresses.Single(a => a.StartsWith("https://"));
