@@ -48,6 +48,12 @@ public sealed class VirtualMachine
     public string? AgentVersion { get; set; }
     /// <summary>The fault the emulator's control route injected into this VM's agent (JSON of <c>AgentFault</c>); delivered in its goal state.</summary>
     public string? AgentFaultJson { get; set; }
+    /// <summary>
+    /// What else the VM was PUT with that Azure keeps, as a JSON object (Features/VirtualMachines/VmSpec): the property
+    /// members other than the hardware and storage profiles (osProfile without its secrets, networkProfile,
+    /// securityProfile…), the image reference, zones, identity and plan.
+    /// </summary>
+    public string? SpecJson { get; set; }
     public List<VirtualMachineDisk> Disks { get; set; } = [];
     public List<VirtualMachineExtension> Extensions { get; set; } = [];
 }
@@ -62,6 +68,14 @@ public sealed class VirtualMachineDisk
     public int DiskSizeGB { get; set; }
     public required string BlobContainer { get; set; }
     public required string BlobName { get; set; }
+    /// <summary>The managed disk (<c>Microsoft.Compute/disks</c>) this is, sharing its blob; null for an unmanaged (VHD) disk.</summary>
+    public long? ManagedDiskId { get; set; }
+    public ManagedDisk? ManagedDisk { get; set; }
+    public string? Caching { get; set; }
+    /// <summary>As the VM was PUT: FromImage, Empty or Attach (null: the emulator's default, FromImage for the OS disk, Empty for data disks).</summary>
+    public string? CreateOption { get; set; }
+    /// <summary>Detach (Azure's default) or Delete: what deleting the VM does to a managed disk.</summary>
+    public string? DeleteOption { get; set; }
 }
 
 public sealed class VirtualMachineExtension
