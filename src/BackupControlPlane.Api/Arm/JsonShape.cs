@@ -16,10 +16,16 @@ public abstract class JsonShape
     public static readonly JsonShape Num = new Kind(JsonValueKind.Number, "a number");
     /// <summary>Any JSON value, kept verbatim (settings whose inner shape the emulator does not act on).</summary>
     public static readonly JsonShape Any = new AnyShape();
+    /// <summary>A flag the emulator supports only in its default, off: false or absent is accepted, true refused.</summary>
+    public static readonly JsonShape False = new FalseShape();
 
     public static JsonShape Obj(params (string Name, JsonShape Shape)[] members) => new ObjectShape(members);
     public static JsonShape ArrayOf(JsonShape item, int? max = null) => new ArrayShape(item, max);
     public static JsonShape OneOf(params string[] values) => new EnumShape(values);
+    /// <summary>An object whose every member (any name, like tags) fits <paramref name="value"/>.</summary>
+    public static JsonShape MapOf(JsonShape value) => new MapShape(value);
+    /// <summary>ARM tags: names to strings.</summary>
+    public static readonly JsonShape Tags = MapOf(Str);
 
     /// <summary>Throws 400 <c>InvalidRequestContent</c> naming <paramref name="path"/> when <paramref name="node"/> does not fit.</summary>
     public abstract void Check(JsonNode? node, string path);
@@ -30,6 +36,15 @@ public abstract class JsonShape
     private sealed class AnyShape : JsonShape
     {
         public override void Check(JsonNode? node, string path) { }
+    }
+
+    private sealed class FalseShape : JsonShape
+    {
+        public override void Check(JsonNode? node, string path)
+        {
+            Bool.Check(node, path);
+            if (node?.GetValue<bool>() == true) throw Refuse(path, "is not emulated: only false is supported");
+        }
     }
 
     private sealed class Kind(JsonValueKind kind, string description) : JsonShape
@@ -54,6 +69,16 @@ public abstract class JsonShape
         }
     }
 
+    private sealed class MapShape(JsonShape value) : JsonShape
+    {
+        public override void Check(JsonNode? node, string path)
+        {
+            if (node is null) return;
+            if (node is not JsonObject obj) throw Refuse(path, "must be an object");
+            foreach (var (name, member) in obj) value.Check(member, $"{path}.{Short(name)}");
+        }
+    }
+
     private sealed class ArrayShape(JsonShape item, int? max) : JsonShape
     {
         public override void Check(JsonNode? node, string path)
@@ -74,9 +99,10 @@ public abstract class JsonShape
             foreach (var (name, value) in obj)
             {
                 var member = members.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+                var at = path.Length == 0 ? "" : path + ".";
                 if (member.Shape is null)
-                    throw Refuse($"{path}.{Short(name)}", $"is not emulated (known members of '{path}': {string.Join(", ", members.Select(m => m.Name))})");
-                member.Shape.Check(value, $"{path}.{member.Name}");
+                    throw Refuse(at + Short(name), $"is not emulated (known members of {(path.Length == 0 ? "the body" : $"'{path}'")}: {string.Join(", ", members.Select(m => m.Name))})");
+                member.Shape.Check(value, at + member.Name);
             }
         }
     }

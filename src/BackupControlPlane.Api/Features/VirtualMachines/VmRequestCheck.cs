@@ -30,11 +30,6 @@ public static class VmRequestCheck
         Refuse(path + ".vhd.", vhd?.Other);
     }
 
-    private static void Refuse(string prefix, Dictionary<string, JsonElement>? other, params string[] ignored)
-    {
-        if (other?.Keys.Where(k => !ignored.Contains(k, StringComparer.OrdinalIgnoreCase)).Order().ToList() is { Count: > 0 } unknown)
-            throw ArmException.BadRequest(
-                $"The emulator does not emulate {string.Join(", ", unknown.Select(k => $"'{prefix}{(k.Length > 60 ? k[..60] + "…" : k)}'"))} of a virtual machine; leave it out.",
-                ArmErrorCodes.InvalidRequestContent);
-    }
+    private static void Refuse(string prefix, Dictionary<string, JsonElement>? other, params string[] ignored) =>
+        UnknownMembers.Refuse("virtual machine", prefix, other, ignored);
 }
