@@ -22,6 +22,13 @@ public abstract class JsonShape
     public static JsonShape Obj(params (string Name, JsonShape Shape)[] members) => new ObjectShape(members);
     public static JsonShape ArrayOf(JsonShape item, int? max = null) => new ArrayShape(item, max);
     public static JsonShape OneOf(params string[] values) => new EnumShape(values);
+    /// <summary>
+    /// A reference to another resource: its <c>id</c> is what counts. SDKs serialise the whole referenced model, and ARM
+    /// reads only the id of a reference, so the referenced resource's own members are accepted and not kept.
+    /// </summary>
+    public static readonly JsonShape Reference = new ObjectShape([("id", Str), ("name", new AnyShape()), ("type", new AnyShape()), ("etag", new AnyShape()),
+        ("location", new AnyShape()), ("tags", new AnyShape()), ("sku", new AnyShape()), ("zones", new AnyShape()), ("properties", new AnyShape())]);
+
     /// <summary>An object whose every member (any name, like tags) fits <paramref name="value"/>.</summary>
     public static JsonShape MapOf(JsonShape value) => new MapShape(value);
     /// <summary>ARM tags: names to strings.</summary>

@@ -17,7 +17,7 @@ public static class NicIpConfigurations
     public static readonly JsonShape Shape = Obj([.. NetworkRequest.ReadOnly,
         ("properties", Obj([.. NetworkRequest.ReadOnlyProperties,
             ("privateIPAddress", Str), ("privateIPAllocationMethod", OneOf("Dynamic", "Static")), ("privateIPAddressVersion", OneOf("IPv4")),
-            ("subnet", Obj(("id", Str))), ("publicIPAddress", Obj(("id", Str))), ("primary", Bool)]))]);
+            ("subnet", Reference), ("publicIPAddress", Reference), ("primary", Bool)]))]);
 
     /// <summary>Sets <paramref name="nic"/>'s configurations to those of <paramref name="configs"/> (matched by name, so kept ones keep their address).</summary>
     public static async Task ApplyAsync(NetworkInterface nic, JsonArray configs, string nicId, BackupDbContext db, CancellationToken ct)
