@@ -34,6 +34,38 @@ public abstract class JsonShape
     /// <summary>ARM tags: names to strings.</summary>
     public static readonly JsonShape Tags = MapOf(Str);
 
+    /// <summary>
+    /// Reads the whole of a JSON node bound from a request: a JsonObject is read lazily, so a member that appears twice or
+    /// a string that is not UTF-8 would otherwise surface later as a 500. Answers 400 instead.
+    /// </summary>
+    public static void RequireReadable(JsonNode? node)
+    {
+        try
+        {
+            Read(node);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException)
+        {
+            throw ArmException.BadRequest("The request body is not valid JSON: a member appears twice or a string is not UTF-8.");
+        }
+
+        static void Read(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (_, value) in obj) Read(value);
+                    break;
+                case JsonArray array:
+                    foreach (var item in array) Read(item);
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    value.GetValue<string>();
+                    break;
+            }
+        }
+    }
+
     /// <summary>Throws 400 <c>InvalidRequestContent</c> naming <paramref name="path"/> when <paramref name="node"/> does not fit.</summary>
     public abstract void Check(JsonNode? node, string path);
 

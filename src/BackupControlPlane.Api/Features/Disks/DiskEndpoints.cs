@@ -38,6 +38,7 @@ public static class DiskEndpoints
         Refuse("properties.creationData.", body.Properties?.CreationData?.Other, "imageReference");
         var sku = body.Sku?.Name is { } s ? Skus.FirstOrDefault(k => k.Equals(s, StringComparison.OrdinalIgnoreCase))
             ?? throw ArmException.BadRequest($"'sku.name' must be one of {string.Join(", ", Skus)}.", "InvalidParameter") : null;
+        JsonShape.RequireReadable(body.Zones);
         JsonShape.ArrayOf(JsonShape.OneOf("1", "2", "3"), max: 1).Check(body.Zones, "zones");
         var osType = body.Properties?.OsType switch
         {

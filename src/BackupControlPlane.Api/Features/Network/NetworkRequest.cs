@@ -21,6 +21,7 @@ public static class NetworkRequest
     public static JsonObject Check(JsonObject? body, JsonShape shape)
     {
         if (body is null) throw ArmException.BadRequest("The request body must be a JSON object.");
+        JsonShape.RequireReadable(body);
         shape.Check(body, "");
         return body;
     }

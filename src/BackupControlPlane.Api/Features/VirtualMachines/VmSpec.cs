@@ -73,6 +73,9 @@ public sealed class VmSpec
     public static VmSpec FromRequest(VirtualMachineRequest body, VmSpec? previous)
     {
         var p = body.Properties!;
+        foreach (var node in new[] { p.OsProfile, p.NetworkProfile, p.SecurityProfile, p.DiagnosticsProfile, p.AdditionalCapabilities, p.BillingProfile,
+                     p.LicenseType, p.Priority, p.EvictionPolicy, p.StorageProfile?.ImageReference, body.Zones, body.Identity, body.Plan })
+            JsonShape.RequireReadable(node);
         var members = new (string Name, JsonNode? Value)[]
         {
             ("osProfile", p.OsProfile), ("networkProfile", p.NetworkProfile), ("securityProfile", p.SecurityProfile),
