@@ -1,9 +1,11 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
 using BackupControlPlane.Api.Features.Jobs;
+using BackupControlPlane.Api.Features.Network;
 using BackupControlPlane.Api.Features.Policies;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.RecoveryPoints;
@@ -49,6 +51,8 @@ app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new LocalDashboardFilter()] });
 
 app.MapVirtualMachines();
+app.MapDisks();
+app.MapNetwork();
 app.MapVaults();
 app.MapVaultConfig();
 app.MapPolicies();

@@ -43,7 +43,8 @@ public static partial class ArmLookups
     {
         var key = ResourceKeys.Of(sub, rg, name);
         // Disks and extensions are two more queries (split), which enabling protection does not need.
-        IQueryable<VirtualMachine> vms = withDisksAndExtensions ? db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions) : db.VirtualMachines;
+        IQueryable<VirtualMachine> vms = withDisksAndExtensions
+            ? db.VirtualMachines.Include(v => v.Disks).ThenInclude(d => d.ManagedDisk).Include(v => v.Extensions) : db.VirtualMachines;
         return await vms.FirstOrDefaultAsync(v => v.Key == key, ct)
             ?? throw new ArmException(404, ArmErrorCodes.ResourceNotFound,
                 $"The Resource 'Microsoft.Compute/virtualMachines/{name}' under resource group '{rg}' was not found.");

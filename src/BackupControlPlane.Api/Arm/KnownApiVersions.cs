@@ -28,9 +28,20 @@ public static class KnownApiVersions
         [
             "2026-04-01", // @azure/arm-compute 25.1.1: virtualMachines, virtualMachineExtensions
             "2026-03-02", // @azure/arm-compute 25.1.1: disks, snapshots
+            "2022-07-02", // az CLI (Debian 2.45): disks
+        ],
+        ["Microsoft.Network"] =
+        [
+            "2026-01-01", // @azure/arm-network 39.0.0, its default
+            "2022-07-01", "2022-05-01", "2022-01-01", // az CLI (Debian 2.45): network commands
         ],
         ["Microsoft.Storage"] = [],
-        ["Microsoft.Resources"] = [], // subscriptions and provider metadata (/subscriptions/{id}/providers/{ns} itself)
+        // Subscriptions, resource groups, resources and provider metadata (/subscriptions/{id}/providers/{ns} itself).
+        ["Microsoft.Resources"] =
+        [
+            "2025-04-01", // @azure/arm-resources 8.0.0, its default
+            "2022-09-01", "2021-04-01", // az CLI (Debian 2.45): group and resource commands
+        ],
     };
 
     /// <summary>The strict list of a provider, newest first; any other namespace gets the clients' common list.</summary>

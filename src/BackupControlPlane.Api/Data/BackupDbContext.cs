@@ -22,6 +22,11 @@ public class BackupDbContext : DbContext
     public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
     public DbSet<StorageAccount> StorageAccounts => Set<StorageAccount>();
+    public DbSet<ManagedDisk> ManagedDisks => Set<ManagedDisk>();
+    public DbSet<VirtualNetwork> VirtualNetworks => Set<VirtualNetwork>();
+    public DbSet<Subnet> Subnets => Set<Subnet>();
+    public DbSet<NetworkInterface> NetworkInterfaces => Set<NetworkInterface>();
+    public DbSet<PublicIpAddress> PublicIpAddresses => Set<PublicIpAddress>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -94,6 +99,7 @@ public class BackupDbContext : DbContext
         });
         b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
         b.Entity<StorageAccount>().HasIndex(x => x.Key).IsUnique();
+        ComputeNetworkModel.Configure(b);
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.

@@ -48,20 +48,14 @@ public sealed class VirtualMachine
     public string? AgentVersion { get; set; }
     /// <summary>The fault the emulator's control route injected into this VM's agent (JSON of <c>AgentFault</c>); delivered in its goal state.</summary>
     public string? AgentFaultJson { get; set; }
+    /// <summary>
+    /// What else the VM was PUT with that Azure keeps, as a JSON object (Features/VirtualMachines/VmSpec): the property
+    /// members other than the hardware and storage profiles (osProfile without its secrets, networkProfile,
+    /// securityProfile…), the image reference, zones, identity and plan.
+    /// </summary>
+    public string? SpecJson { get; set; }
     public List<VirtualMachineDisk> Disks { get; set; } = [];
     public List<VirtualMachineExtension> Extensions { get; set; } = [];
-}
-
-public sealed class VirtualMachineDisk
-{
-    public long Id { get; set; }
-    public long VirtualMachineId { get; set; }
-    /// <summary>-1 for the OS disk.</summary>
-    public int Lun { get; set; }
-    public required string Name { get; set; }
-    public int DiskSizeGB { get; set; }
-    public required string BlobContainer { get; set; }
-    public required string BlobName { get; set; }
 }
 
 public sealed class VirtualMachineExtension

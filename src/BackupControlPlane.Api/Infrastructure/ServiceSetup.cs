@@ -2,8 +2,10 @@ using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
+using BackupControlPlane.Api.Features.Network;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.Restore;
@@ -135,6 +137,8 @@ public static class ServiceSetup
         // One line per slice, bottom to top (README "Design": slices depend downwards only).
         services.AddAgents();
         services.AddScoped<VirtualMachineMapper>();
+        services.AddScoped<DiskDeletion>();
+        services.AddNetwork();
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();

@@ -260,6 +260,174 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.ToTable("BackupPolicies");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ManagedDisk", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BlobContainer")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreateOption")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DiskSizeGB")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImageReferenceJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OsType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UniqueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ZonesJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("ManagedDisks");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EnableAcceleratedNetworking")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MacAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VirtualMachineId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("VirtualMachineId");
+
+                    b.ToTable("NetworkInterfaces");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NicIpConfiguration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NetworkInterfaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Primary")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PrivateIpAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrivateIpAllocationMethod")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PublicIpAddressId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SubnetId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkInterfaceId");
+
+                    b.HasIndex("PublicIpAddressId");
+
+                    b.HasIndex("SubnetId", "PrivateIpAddress")
+                        .IsUnique();
+
+                    b.ToTable("NicIpConfiguration");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.ProtectedItem", b =>
                 {
                     b.Property<long>("Id")
@@ -317,6 +485,73 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("ProtectedItems");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.PublicIpAddress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AllocationMethod")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DomainNameLabel")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IdleTimeoutInMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ZonesJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IpAddress")
+                        .IsUnique();
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("PublicIpAddresses");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.RecoveryPoint", b =>
@@ -448,6 +683,31 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.ToTable("StorageAccounts");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AddressPrefix")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VirtualNetworkId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VirtualNetworkId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Subnets");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.Vault", b =>
                 {
                     b.Property<long>("Id")
@@ -549,6 +809,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SpecJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -590,10 +853,22 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Caching")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreateOption")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeleteOption")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("DiskSizeGB")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Lun")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ManagedDiskId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
@@ -604,6 +879,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ManagedDiskId")
+                        .IsUnique();
 
                     b.HasIndex("VirtualMachineId");
 
@@ -665,6 +943,53 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.ToTable("VirtualMachineExtensions");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualNetwork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AddressPrefixesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("VirtualNetworks");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.AgentTask", b =>
                 {
                     b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", "VirtualMachine")
@@ -685,6 +1010,40 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Vault");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", "VirtualMachine")
+                        .WithMany()
+                        .HasForeignKey("VirtualMachineId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("VirtualMachine");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NicIpConfiguration", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.NetworkInterface", null)
+                        .WithMany("IpConfigurations")
+                        .HasForeignKey("NetworkInterfaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BackupControlPlane.Api.Data.PublicIpAddress", "PublicIpAddress")
+                        .WithMany()
+                        .HasForeignKey("PublicIpAddressId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("BackupControlPlane.Api.Data.Subnet", "Subnet")
+                        .WithMany()
+                        .HasForeignKey("SubnetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("PublicIpAddress");
+
+                    b.Navigation("Subnet");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.ProtectedItem", b =>
@@ -722,13 +1081,31 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.VirtualNetwork", "VirtualNetwork")
+                        .WithMany("Subnets")
+                        .HasForeignKey("VirtualNetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("VirtualNetwork");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualMachineDisk", b =>
                 {
+                    b.HasOne("BackupControlPlane.Api.Data.ManagedDisk", "ManagedDisk")
+                        .WithMany("Attachments")
+                        .HasForeignKey("ManagedDiskId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", null)
                         .WithMany("Disks")
                         .HasForeignKey("VirtualMachineId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("ManagedDisk");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualMachineExtension", b =>
@@ -740,6 +1117,16 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("VirtualMachine");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ManagedDisk", b =>
+                {
+                    b.Navigation("Attachments");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.Navigation("IpConfigurations");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.RecoveryPoint", b =>
@@ -757,6 +1144,11 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Navigation("Disks");
 
                     b.Navigation("Extensions");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualNetwork", b =>
+                {
+                    b.Navigation("Subnets");
                 });
 #pragma warning restore 612, 618
         }

@@ -17,7 +17,8 @@ public static class ProviderEndpoints
 
     private static readonly Dictionary<string, (string Version, string[] Types)> Providers = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Microsoft.Compute"] = ("2023-07-01", ["virtualMachines", "virtualMachines/extensions", "virtualMachines/instanceView"]),
+        ["Microsoft.Compute"] = ("2023-07-01", ["virtualMachines", "virtualMachines/extensions", "virtualMachines/instanceView", "disks"]),
+        ["Microsoft.Network"] = ("2022-07-01", ["virtualNetworks", "virtualNetworks/subnets", "networkInterfaces", "publicIPAddresses"]),
         ["Microsoft.RecoveryServices"] = ("2025-02-01",
         [
             "vaults", "vaults/backupPolicies", "vaults/backupJobs", "vaults/backupOperations", "vaults/backupOperationResults",

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
@@ -16,7 +15,7 @@ public static partial class VirtualMachineEndpoints
     public static void MapVirtualMachines(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Compute (emulated VMs)");
-        group.MapPut(Vm + "/{vmName}", Put).WithSummary("Create an emulated VM; each disk becomes a page blob (VHD) in blob storage.");
+        group.MapPut(Vm + "/{vmName}", Put).WithSummary("Create an emulated VM; each disk becomes a page blob in blob storage (a managed disk resource when the VM is managed).");
         group.MapGet(Vm + "/{vmName}", Get);
         group.MapDelete(Vm + "/{vmName}", Delete);
         group.MapGet(Vm, ListInGroup);
@@ -34,6 +33,7 @@ public static partial class VirtualMachineEndpoints
         ArmLookups.RequireName(vmName, "virtual machine");
         ArmLookups.RequireName(resourceGroupName, "resource group");
         if (body?.Location is not { Length: > 0 } location) throw ArmException.BadRequest("The request body must carry 'location'.");
+        VmRequestCheck.RefuseUnknown(body);
         var os = body.Properties?.StorageProfile?.OsDisk ?? throw ArmException.BadRequest("The request body must carry properties.storageProfile.osDisk.");
         var osType = os.OsType switch
         {
@@ -42,36 +42,29 @@ public static partial class VirtualMachineEndpoints
             var t when t.Equals("Linux", StringComparison.OrdinalIgnoreCase) => "Linux",
             var t => throw ArmException.BadRequest($"osType '{t}' is not valid: use 'Windows' or 'Linux'."),
         };
-        var dataDisks = body.Properties!.StorageProfile!.DataDisks ?? [];
-        if (dataDisks.Count > 64) throw ArmException.BadRequest("A VM has at most 64 data disks.");
-        if (dataDisks.Any(d => d.Lun is null or < 0 or > 63)) throw ArmException.BadRequest("Every data disk needs a 'lun' from 0 to 63.");
-        if (dataDisks.Select(d => d.Lun).Distinct().Count() != dataDisks.Count) throw ArmException.BadRequest("Data disk LUNs must be unique.");
-        var disks = new List<(int Lun, string Name, int Size)> { (-1, os.Name ?? $"{vmName}_OsDisk", os.DiskSizeGB ?? 30) };
-        disks.AddRange(dataDisks.Select(d => (d.Lun!.Value, d.Name ?? $"{vmName}_DataDisk_{d.Lun}", d.DiskSizeGB ?? 32)));
-        foreach (var d in disks)
-        {
-            ArmLookups.RequireName(d.Name, "disk");
-            if (d.Size is < 1 or > 32767) throw ArmException.BadRequest($"Disk '{d.Name}' has diskSizeGB {d.Size}; it must be 1 to 32767.");
-        }
-        if (disks.Select(d => d.Name.ToLowerInvariant()).Distinct().Count() != disks.Count) throw ArmException.BadRequest("Disk names must be unique within the VM.");
-
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, vmName);
-        var existing = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).FirstOrDefaultAsync(v => v.Key == key, ct);
+        var existing = await db.VirtualMachines.Include(v => v.Disks).ThenInclude(d => d.ManagedDisk).Include(v => v.Extensions)
+            .FirstOrDefaultAsync(v => v.Key == key, ct);
+        var spec = VmSpec.FromRequest(body, existing is null ? null : VmSpec.Parse(existing.SpecJson));
+        var planned = await VmDiskPlan.ReadAsync(subscriptionId, location, body, existing?.Id, db, ct);
+        var nics = await VmNetwork.ResolveAsync(subscriptionId, spec, existing?.Id, db, ct);
+        var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
         if (existing is not null)
         {
-            var same = existing.Location.Equals(location, StringComparison.OrdinalIgnoreCase) && existing.OsType == osType
-                && existing.Disks.Count == disks.Count
-                && disks.All(d => existing.Disks.Any(e => e.Lun == d.Lun && e.Name.Equals(d.Name, StringComparison.OrdinalIgnoreCase) && e.DiskSizeGB == d.Size));
-            if (!same)
+            if (!existing.Location.Equals(location, StringComparison.OrdinalIgnoreCase) || existing.OsType != osType || !VmDiskPlan.SameAs(planned, existing.Disks))
                 throw new ArmException(409, ArmErrorCodes.OperationNotAllowed,
                     $"The emulator does not change the location, OS or disks of an existing VM; delete '{vmName}' and create it again.");
-            // A PUT replaces the tags, as ARM does.
-            var tags = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags);
-            if (tags != existing.TagsJson)
+            // A PUT replaces the tags and the kept profiles, as ARM does; caching and deleteOption of a disk may change.
+            existing.TagsJson = tags;
+            existing.SpecJson = spec.ToJson();
+            existing.VmSize = body.Properties.HardwareProfile?.VmSize ?? existing.VmSize;
+            foreach (var p in planned)
             {
-                existing.TagsJson = tags;
-                await db.SaveChangesAsync(ct);
+                var disk = existing.Disks.Single(d => d.Lun == p.Lun);
+                (disk.Caching, disk.DeleteOption) = (p.Caching ?? disk.Caching, p.DeleteOption ?? disk.DeleteOption);
             }
+            await VmNetwork.AttachAsync(existing, nics, db, ct);
+            await SaveOrConflictAsync(db, vmName, ct);
             return TypedResults.Ok(mapper.ToResource(existing));
         }
 
@@ -79,25 +72,21 @@ public static partial class VirtualMachineEndpoints
         {
             VmId = Guid.NewGuid(), SubscriptionId = subscriptionId, ResourceGroup = resourceGroupName, Name = vmName, Key = key,
             Location = location, OsType = osType, VmSize = body.Properties.HardwareProfile?.VmSize, CreatedAt = time.GetUtcNow(),
-            TagsJson = body.Tags is null ? null : JsonSerializer.Serialize(body.Tags),
+            TagsJson = tags, SpecJson = spec.ToJson(),
         };
-        // Blobs first, then the row: a failure leaves no VM pointing at missing disks, and the blobs are removed.
+        // Blobs first, then the rows: a failure leaves no VM pointing at missing disks, and the blobs are removed.
+        var blobs = new List<(string Container, string Blob)>();
         try
         {
-            foreach (var d in disks)
-            {
-                var (container, blob) = await storage.CreateDiskAsync(vm.VmId, vmName, d.Name, d.Lun, d.Size, ct);
-                vm.Disks.Add(new VirtualMachineDisk { Lun = d.Lun, Name = d.Name, DiskSizeGB = d.Size, BlobContainer = container, BlobName = blob });
-            }
+            blobs = await VmDisks.CreateAsync(vm, planned, spec, storage, vm.CreatedAt, ct);
             await storage.FlushAsync(ct); // the disk blobs are durable before a VM row points to them
             db.VirtualMachines.Add(vm);
-            await db.SaveChangesAsync(ct);
+            await VmNetwork.AttachAsync(vm, nics, db, ct);
+            await SaveOrConflictAsync(db, vmName, ct);
         }
         catch
         {
-            foreach (var d in vm.Disks) await storage.DeleteBlobIfExistsAsync(d.BlobContainer, d.BlobName, CancellationToken.None);
-            if (await db.VirtualMachines.AnyAsync(v => v.Key == key, CancellationToken.None))
-                throw new ArmException(409, "Conflict", $"The VM '{vmName}' was created by a concurrent request.");
+            foreach (var (container, blob) in blobs) await storage.DeleteBlobIfExistsAsync(container, blob, CancellationToken.None);
             throw;
         }
         var resource = mapper.ToResource(vm);
@@ -105,22 +94,44 @@ public static partial class VirtualMachineEndpoints
         return TypedResults.Json(resource, statusCode: StatusCodes.Status201Created);
     }
 
+    /// <summary>A unique key lost to a concurrent request (the VM, a disk name, a disk or NIC attached meanwhile) answers 409, never 500.</summary>
+    private static async Task SaveOrConflictAsync(BackupDbContext db, string vmName, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsConflict(e))
+        {
+            throw new ArmException(409, "Conflict", $"A concurrent request created the VM '{vmName}', one of its disks, or attached one of its disks or NICs; retry.");
+        }
+    }
+
     private static async Task<Ok<VirtualMachineResource>> Get(string subscriptionId, string resourceGroupName, string vmName,
-        BackupDbContext db, VirtualMachineMapper mapper, CancellationToken ct) =>
-        TypedResults.Ok(mapper.ToResource(await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct)));
+        BackupDbContext db, VirtualMachineMapper mapper, AgentPresence presence, CancellationToken ct,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$expand")] string? expand = null)
+    {
+        if (expand is not null && !expand.Equals("instanceView", StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"The value '{(expand.Length > 40 ? expand[..40] : expand)}' of '$expand' is not supported: the emulator expands 'instanceView' only.",
+                "InvalidParameter");
+        var vm = await ArmLookups.FindVmAsync(db, subscriptionId, resourceGroupName, vmName, ct);
+        return TypedResults.Ok(mapper.ToResource(vm, expand is null ? null : VirtualMachineMapper.InstanceView(vm, presence.IsReady(vm))));
+    }
 
     private static async Task<Results<Ok, NoContent>> Delete(string subscriptionId, string resourceGroupName, string vmName,
         BackupDbContext db, BlobStorage storage, CancellationToken ct)
     {
         var key = ResourceKeys.Of(subscriptionId, resourceGroupName, vmName);
-        var vm = await db.VirtualMachines.Include(v => v.Disks).FirstOrDefaultAsync(v => v.Key == key, ct);
+        var vm = await db.VirtualMachines.Include(v => v.Disks).ThenInclude(d => d.ManagedDisk).FirstOrDefaultAsync(v => v.Key == key, ct);
         if (vm is null) return TypedResults.NoContent();
         if (await db.ProtectedItems.AnyAsync(p => p.VirtualMachineId == vm.Id, ct))
             throw new ArmException(409, ArmErrorCodes.OperationNotAllowed,
                 $"The VM '{vmName}' is protected by a Recovery Services vault; the emulator keeps protected VMs. Stop protection and delete its backup data first.");
+        var blobs = VmDisks.Release(vm, db);
+        await VmNetwork.ReleaseAsync(vm, db, ct);
         db.VirtualMachines.Remove(vm);
         await db.SaveChangesAsync(ct);
-        foreach (var d in vm.Disks) await storage.DeleteBlobIfExistsAsync(d.BlobContainer, d.BlobName, ct);
+        foreach (var (container, blob) in blobs) await storage.DeleteBlobIfExistsAsync(container, blob, ct);
         return TypedResults.Ok();
     }
 
@@ -136,9 +147,9 @@ public static partial class VirtualMachineEndpoints
     private static async Task<Ok<ArmList<VirtualMachineResource>>> ListByKeyPrefix(string prefix, BackupDbContext db, VirtualMachineMapper mapper,
         HttpContext http, CancellationToken ct)
     {
-        var page = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix))
+        var page = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).ThenInclude(d => d.ManagedDisk).Include(v => v.Extensions).Where(v => v.Key.StartsWith(prefix))
             .PageAsync(http, v => v.Key, descending: false, ct);
-        return TypedResults.Ok(page.ToArmList(mapper.ToResource));
+        return TypedResults.Ok(page.ToArmList(v => mapper.ToResource(v)));
     }
 
     private static async Task<Ok<VirtualMachineInstanceView>> GetInstanceView(string subscriptionId, string resourceGroupName, string vmName,

@@ -8,9 +8,12 @@ namespace BackupControlPlane.Api.Features.VirtualMachines;
 
 public sealed class VirtualMachineMapper(BlobStorage storage)
 {
-    public VirtualMachineResource ToResource(VirtualMachine vm)
+    /// <summary>The VM as Azure answers it; <paramref name="instanceView"/> inline when the GET asked for <c>$expand=instanceView</c>.</summary>
+    public VirtualMachineResource ToResource(VirtualMachine vm, VirtualMachineInstanceView? instanceView = null)
     {
         var id = ArmIds.VirtualMachine(vm.SubscriptionId, vm.ResourceGroup, vm.Name);
+        var spec = VmSpec.Parse(vm.SpecJson);
+        var p = spec.PropertyMembers;
         var os = vm.Disks.Single(d => d.Lun < 0);
         return new VirtualMachineResource(
             id, vm.Name, "Microsoft.Compute/virtualMachines", vm.Location,
@@ -20,13 +23,31 @@ public sealed class VirtualMachineMapper(BlobStorage storage)
                 // The size the VM was created with; none when it was created without one (nothing is invented).
                 vm.VmSize is null ? null : new HardwareProfile(vm.VmSize),
                 new StorageProfile(
-                    new OsDisk(vm.OsType, os.Name, os.DiskSizeGB, "FromImage", new Vhd(storage.BlobUri(os.BlobContainer, os.BlobName).ToString())),
+                    spec.ImageReferenceNode?.DeepClone(),
+                    new OsDisk(vm.OsType, os.Name, os.DiskSizeGB, os.CreateOption ?? "FromImage", Vhd(os), Managed(vm, os),
+                        os.Caching, os.DeleteOption ?? (os.ManagedDiskId is null ? null : "Detach")),
                     vm.Disks.Where(d => d.Lun >= 0).OrderBy(d => d.Lun)
-                        .Select(d => new DataDisk(d.Lun, d.Name, d.DiskSizeGB, "Empty", new Vhd(storage.BlobUri(d.BlobContainer, d.BlobName).ToString())))
+                        .Select(d => new DataDisk(d.Lun, d.Name, d.DiskSizeGB, d.CreateOption ?? "Empty", Vhd(d), Managed(vm, d),
+                            d.Caching, d.DeleteOption ?? (d.ManagedDiskId is null ? null : "Detach")))
                         .ToList()),
-                "Succeeded", vm.CreatedAt),
-            vm.Extensions.OrderBy(e => e.Name).Select(e => ToResource(vm, e, instanceView: false)).ToList());
+                "Succeeded", vm.CreatedAt,
+                p["osProfile"]?.DeepClone(),
+                // Always present, if empty: clients (az vm show -d) walk networkProfile.networkInterfaces.
+                p["networkProfile"]?.DeepClone() ?? new JsonObject { ["networkInterfaces"] = new JsonArray() },
+                p["securityProfile"]?.DeepClone(), p["diagnosticsProfile"]?.DeepClone(), p["additionalCapabilities"]?.DeepClone(),
+                p["billingProfile"]?.DeepClone(), p["licenseType"]?.DeepClone(), p["priority"]?.DeepClone(), p["evictionPolicy"]?.DeepClone(),
+                instanceView),
+            vm.Extensions.OrderBy(e => e.Name).Select(e => ToResource(vm, e, instanceView: false)).ToList(),
+            spec.Zones?.DeepClone(), spec.IdentityNode?.DeepClone(), spec.PlanNode?.DeepClone());
     }
+
+    private Vhd? Vhd(VirtualMachineDisk d) => d.ManagedDiskId is null ? new Vhd(storage.BlobUri(d.BlobContainer, d.BlobName).ToString()) : null;
+
+    /// <summary>A managed disk's reference; loaded with the VM, else (a caller that did not load it) in the VM's group by the disk's name.</summary>
+    private static ManagedDiskReference? Managed(VirtualMachine vm, VirtualMachineDisk d) => d.ManagedDiskId is null ? null
+        : d.ManagedDisk is { } m
+            ? new ManagedDiskReference(ArmResourceIds.Disk(m.SubscriptionId, m.ResourceGroup, m.Name), m.SkuName)
+            : new ManagedDiskReference(ArmResourceIds.Disk(vm.SubscriptionId, vm.ResourceGroup, d.Name), "Standard_LRS");
 
     /// <summary>The ARM view of an extension: public settings only. Protected settings are never stored, so never shown.</summary>
     public static ExtensionResource ToResource(VirtualMachine vm, VirtualMachineExtension ext, bool instanceView)

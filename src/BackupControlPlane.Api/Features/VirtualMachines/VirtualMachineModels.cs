@@ -2,35 +2,33 @@ using System.Text.Json.Nodes;
 
 namespace BackupControlPlane.Api.Features.VirtualMachines;
 
-// Request and response shapes of Microsoft.Compute, reduced to what an emulated VM has: unmanaged disks whose VHDs
-// are page blobs in blob storage.
-
-public sealed record VirtualMachineRequest(string? Location, VirtualMachineRequestProperties? Properties, Dictionary<string, string>? Tags);
-
-public sealed record VirtualMachineRequestProperties(HardwareProfile? HardwareProfile, StorageProfileRequest? StorageProfile);
-
-public sealed record HardwareProfile(string? VmSize);
-
-public sealed record StorageProfileRequest(OsDiskRequest? OsDisk, List<DataDiskRequest>? DataDisks);
-
-public sealed record OsDiskRequest(string? OsType, string? Name, int? DiskSizeGB);
-
-public sealed record DataDiskRequest(int? Lun, string? Name, int? DiskSizeGB);
+// Response shapes of Microsoft.Compute virtual machines. Disks are page blobs in blob storage: unmanaged ones show
+// their vhd.uri, managed ones their managedDisk.id (a Microsoft.Compute/disks resource, Features/Disks).
 
 public sealed record VirtualMachineResource(
     string Id, string Name, string Type, string Location, Dictionary<string, string>? Tags,
-    VirtualMachineProperties Properties, IReadOnlyList<ExtensionResource> Resources);
+    VirtualMachineProperties Properties, IReadOnlyList<ExtensionResource> Resources,
+    JsonNode? Zones = null, JsonNode? Identity = null, JsonNode? Plan = null);
 
 public sealed record VirtualMachineProperties(
-    string VmId, HardwareProfile? HardwareProfile, StorageProfile StorageProfile, string ProvisioningState, DateTimeOffset TimeCreated);
+    string VmId, HardwareProfile? HardwareProfile, StorageProfile StorageProfile, string ProvisioningState, DateTimeOffset TimeCreated,
+    JsonNode? OsProfile = null, JsonNode? NetworkProfile = null, JsonNode? SecurityProfile = null, JsonNode? DiagnosticsProfile = null,
+    JsonNode? AdditionalCapabilities = null, JsonNode? BillingProfile = null, JsonNode? LicenseType = null, JsonNode? Priority = null,
+    JsonNode? EvictionPolicy = null, VirtualMachineInstanceView? InstanceView = null);
 
-public sealed record StorageProfile(OsDisk OsDisk, IReadOnlyList<DataDisk> DataDisks);
+public sealed record HardwareProfile(string? VmSize);
 
-public sealed record OsDisk(string OsType, string Name, int DiskSizeGB, string CreateOption, Vhd Vhd);
+public sealed record StorageProfile(JsonNode? ImageReference, OsDisk OsDisk, IReadOnlyList<DataDisk> DataDisks);
 
-public sealed record DataDisk(int Lun, string Name, int DiskSizeGB, string CreateOption, Vhd Vhd);
+public sealed record OsDisk(string OsType, string Name, int DiskSizeGB, string CreateOption, Vhd? Vhd, ManagedDiskReference? ManagedDisk,
+    string? Caching, string? DeleteOption);
+
+public sealed record DataDisk(int Lun, string Name, int DiskSizeGB, string CreateOption, Vhd? Vhd, ManagedDiskReference? ManagedDisk,
+    string? Caching, string? DeleteOption);
 
 public sealed record Vhd(string Uri);
+
+public sealed record ManagedDiskReference(string Id, string StorageAccountType);
 
 public sealed record ExtensionResource(string Id, string Name, string Type, string Location, ExtensionProperties Properties);
 

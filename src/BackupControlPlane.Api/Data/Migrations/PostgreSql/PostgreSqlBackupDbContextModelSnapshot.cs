@@ -267,6 +267,180 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.ToTable("BackupPolicies");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ManagedDisk", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BlobContainer")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("CreateOption")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DiskSizeGB")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ImageReferenceJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OsType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("UniqueId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ZonesJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("ManagedDisks");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("EnableAcceleratedNetworking")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("MacAddress")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("VirtualMachineId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("VirtualMachineId");
+
+                    b.ToTable("NetworkInterfaces");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NicIpConfiguration", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("NetworkInterfaceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Primary")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("PrivateIpAddress")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PrivateIpAllocationMethod")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("PublicIpAddressId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SubnetId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkInterfaceId");
+
+                    b.HasIndex("PublicIpAddressId");
+
+                    b.HasIndex("SubnetId", "PrivateIpAddress")
+                        .IsUnique();
+
+                    b.ToTable("NicIpConfiguration");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.ProtectedItem", b =>
                 {
                     b.Property<long>("Id")
@@ -326,6 +500,75 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("ProtectedItems");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.PublicIpAddress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AllocationMethod")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DomainNameLabel")
+                        .HasColumnType("text");
+
+                    b.Property<int>("IdleTimeoutInMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("IpAddress")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SkuName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ZonesJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IpAddress")
+                        .IsUnique();
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("PublicIpAddresses");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.RecoveryPoint", b =>
@@ -463,6 +706,33 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.ToTable("StorageAccounts");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AddressPrefix")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("VirtualNetworkId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VirtualNetworkId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Subnets");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.Vault", b =>
                 {
                     b.Property<long>("Id")
@@ -568,6 +838,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SpecJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("SubscriptionId")
                         .IsRequired()
                         .HasColumnType("text");
@@ -611,11 +884,23 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Caching")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CreateOption")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DeleteOption")
+                        .HasColumnType("text");
+
                     b.Property<int>("DiskSizeGB")
                         .HasColumnType("integer");
 
                     b.Property<int>("Lun")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("ManagedDiskId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -625,6 +910,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ManagedDiskId")
+                        .IsUnique();
 
                     b.HasIndex("VirtualMachineId");
 
@@ -688,6 +976,55 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.ToTable("VirtualMachineExtensions");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualNetwork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AddressPrefixesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ResourceGuid")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("VirtualNetworks");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.AgentTask", b =>
                 {
                     b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", "VirtualMachine")
@@ -708,6 +1045,40 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Vault");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", "VirtualMachine")
+                        .WithMany()
+                        .HasForeignKey("VirtualMachineId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("VirtualMachine");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NicIpConfiguration", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.NetworkInterface", null)
+                        .WithMany("IpConfigurations")
+                        .HasForeignKey("NetworkInterfaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BackupControlPlane.Api.Data.PublicIpAddress", "PublicIpAddress")
+                        .WithMany()
+                        .HasForeignKey("PublicIpAddressId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("BackupControlPlane.Api.Data.Subnet", "Subnet")
+                        .WithMany()
+                        .HasForeignKey("SubnetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("PublicIpAddress");
+
+                    b.Navigation("Subnet");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.ProtectedItem", b =>
@@ -745,13 +1116,31 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.VirtualNetwork", "VirtualNetwork")
+                        .WithMany("Subnets")
+                        .HasForeignKey("VirtualNetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("VirtualNetwork");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualMachineDisk", b =>
                 {
+                    b.HasOne("BackupControlPlane.Api.Data.ManagedDisk", "ManagedDisk")
+                        .WithMany("Attachments")
+                        .HasForeignKey("ManagedDiskId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("BackupControlPlane.Api.Data.VirtualMachine", null)
                         .WithMany("Disks")
                         .HasForeignKey("VirtualMachineId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("ManagedDisk");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualMachineExtension", b =>
@@ -763,6 +1152,16 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("VirtualMachine");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ManagedDisk", b =>
+                {
+                    b.Navigation("Attachments");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
+                {
+                    b.Navigation("IpConfigurations");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.RecoveryPoint", b =>
@@ -780,6 +1179,11 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Navigation("Disks");
 
                     b.Navigation("Extensions");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.VirtualNetwork", b =>
+                {
+                    b.Navigation("Subnets");
                 });
 #pragma warning restore 612, 618
         }
