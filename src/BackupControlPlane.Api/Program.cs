@@ -7,6 +7,7 @@ using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Features.Policies;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.RecoveryPoints;
+using BackupControlPlane.Api.Features.ResourceGroups;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
@@ -18,6 +19,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddBackupControlPlane();
 
 var app = builder.Build();
+app.Use(ArmRequestHeaders.Add);
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
 app.Use(RequestLimits.RejectOversizeBodies);
@@ -61,6 +63,7 @@ app.MapAgents();
 app.MapEmulator();
 app.MapIdentity();
 app.MapProviders();
+app.MapResourceGroups();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

@@ -22,6 +22,8 @@ public class BackupDbContext : DbContext
     public DbSet<RecoveryPoint> RecoveryPoints => Set<RecoveryPoint>();
     public DbSet<RecoveryPointDisk> RecoveryPointDisks => Set<RecoveryPointDisk>();
     public DbSet<StorageAccount> StorageAccounts => Set<StorageAccount>();
+    public DbSet<ResourceGroup> ResourceGroups => Set<ResourceGroup>();
+    public DbSet<ResourceGroupDeletion> ResourceGroupDeletions => Set<ResourceGroupDeletion>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -94,6 +96,8 @@ public class BackupDbContext : DbContext
         });
         b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
         b.Entity<StorageAccount>().HasIndex(x => x.Key).IsUnique();
+        b.Entity<ResourceGroup>().HasIndex(x => x.Key).IsUnique();
+        b.Entity<ResourceGroupDeletion>().HasIndex(x => x.EndTime);
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.

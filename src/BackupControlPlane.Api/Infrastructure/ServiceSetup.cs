@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Scheduling;
+using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
 using Azure.Storage.Blobs;
 using Hangfire;
@@ -135,6 +136,10 @@ public static class ServiceSetup
         // One line per slice, bottom to top (README "Design": slices depend downwards only).
         services.AddAgents();
         services.AddScoped<VirtualMachineMapper>();
+        // The resources each slice owns, as resource groups list and delete them (Arm/IGroupResources).
+        services.AddScoped<IGroupResources, VaultGroupResources>();
+        services.AddScoped<IGroupResources, VirtualMachineGroupResources>();
+        services.AddScoped<IGroupResources, StorageAccountGroupResources>();
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();

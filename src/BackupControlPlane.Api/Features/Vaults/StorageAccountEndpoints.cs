@@ -82,6 +82,7 @@ public static partial class StorageAccountEndpoints
         }
         // Azure answers with the normalised region name ("East US" → "eastus").
         var region = location.Replace(" ", "").ToLowerInvariant();
+        await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, region, time.GetUtcNow(), ct);
         var created = await CreateAsync(db, NewAccount(subscriptionId, resourceGroupName, accountName, region, body.Sku?.Name, body.Kind, time.GetUtcNow()), ct);
         return TypedResults.Json(ToResource(created, storage), statusCode: StatusCodes.Status201Created);
     }

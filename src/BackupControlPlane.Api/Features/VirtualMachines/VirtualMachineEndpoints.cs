@@ -90,6 +90,7 @@ public static partial class VirtualMachineEndpoints
                 vm.Disks.Add(new VirtualMachineDisk { Lun = d.Lun, Name = d.Name, DiskSizeGB = d.Size, BlobContainer = container, BlobName = blob });
             }
             await storage.FlushAsync(ct); // the disk blobs are durable before a VM row points to them
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, vm.CreatedAt, ct);
             db.VirtualMachines.Add(vm);
             await db.SaveChangesAsync(ct);
         }
