@@ -26,9 +26,14 @@ public interface IGroupResources
     Task<Func<CancellationToken, Task>?> RemoveAsync(string subscriptionId, string resourceGroup, CancellationToken ct);
 }
 
-/// <summary>ARM's GenericResource: what <c>az resource list</c> shows of any resource.</summary>
+/// <summary>
+/// ARM's GenericResource(Expanded): what <c>az resource list</c> shows of any resource. The times are shown when the
+/// client asks with <c>$expand=createdTime,changedTime</c> (the az CLI always does); a resource whose changes are not
+/// timed gives its creation time as changedTime.
+/// </summary>
 public sealed record GenericResource(string Id, string Name, string Type, string Location,
-    IReadOnlyDictionary<string, string>? Tags = null, string? Kind = null, GenericSku? Sku = null, string? ManagedBy = null)
+    IReadOnlyDictionary<string, string>? Tags = null, string? Kind = null, GenericSku? Sku = null, string? ManagedBy = null,
+    DateTimeOffset? CreatedTime = null, DateTimeOffset? ChangedTime = null, string? ProvisioningState = null)
 {
     /// <summary>Tags as the rows keep them (a JSON object of strings, or null).</summary>
     public static IReadOnlyDictionary<string, string>? TagsOf(string? json) =>

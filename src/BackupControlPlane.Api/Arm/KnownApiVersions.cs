@@ -30,7 +30,11 @@ public static class KnownApiVersions
             "2026-03-02", // @azure/arm-compute 25.1.1: disks, snapshots
         ],
         ["Microsoft.Storage"] = [],
-        ["Microsoft.Resources"] = [], // subscriptions and provider metadata (/subscriptions/{id}/providers/{ns} itself)
+        ["Microsoft.Resources"] =
+        [
+            "2022-09-01", // Azure.ResourceManager 1.7 (.NET): resource groups, generic resources
+            "2021-04-01", // az CLI 2.45 (azure-mgmt-resource): az group, az resource
+        ], // also subscriptions and provider metadata (/subscriptions/{id}/providers/{ns} itself)
     };
 
     /// <summary>The strict list of a provider, newest first; any other namespace gets the clients' common list.</summary>

@@ -45,14 +45,12 @@ public static class GenericResourceEndpoints
     private static async Task<Ok<ArmList<GenericResource>>> ListAsync(string subscriptionId, string? resourceGroup, ListQuery query,
         IEnumerable<IGroupResources> owners, HttpContext http, CancellationToken ct)
     {
-        if (query.Expand is not null)
-            throw ArmException.BadRequest($"The emulator does not keep createdTime, changedTime or provisioningState for $expand '{query.Expand}'; list without $expand.",
-                "InvalidExpandQueryString");
+        var expand = Expansions(query.Expand);
         var filter = ResourceFilter.Parse(query.Filter, tagsOnly: false);
         var pageSize = PageSize(http, query.Top);
         var after = query.SkipToken is null ? null : DecodeToken(query.SkipToken);
         var all = new List<GenericResource>();
-        foreach (var owner in owners) all.AddRange(await owner.ListAsync(subscriptionId, resourceGroup, ct));
+        foreach (var owner in owners) all.AddRange(await owner.ListAsync(subscriptionId, resourceGroup ?? filter.ResourceGroup, ct));
         var rows = all.Where(filter.Matches).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase)
             .Where(r => after is null || StringComparer.OrdinalIgnoreCase.Compare(r.Id, after) > 0).Take(pageSize + 1).ToList();
         string? next = null;
@@ -61,7 +59,23 @@ public static class GenericResourceEndpoints
             rows.RemoveAt(rows.Count - 1);
             next = ArmPaging.NextLink(http, http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value, Base64Url.EncodeToString(Encoding.UTF8.GetBytes(rows[^1].Id)));
         }
-        return TypedResults.Ok(new ArmList<GenericResource>(rows, next));
+        return TypedResults.Ok(new ArmList<GenericResource>(rows.Select(r => r with
+        {
+            CreatedTime = expand.Contains("createdTime") ? r.CreatedTime : null,
+            ChangedTime = expand.Contains("changedTime") ? r.ChangedTime ?? r.CreatedTime : null,
+            ProvisioningState = expand.Contains("provisioningState") ? r.ProvisioningState ?? "Succeeded" : null,
+        }).ToList(), next));
+    }
+
+    /// <summary>ARM's $expand on resource lists: createdTime, changedTime and provisioningState (comma-separated); anything else refused by name.</summary>
+    private static HashSet<string> Expansions(string? expand)
+    {
+        var known = new[] { "createdTime", "changedTime", "provisioningState" };
+        var asked = new HashSet<string>();
+        foreach (var part in (expand ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            asked.Add(known.FirstOrDefault(k => k.Equals(part, StringComparison.OrdinalIgnoreCase))
+                ?? throw ArmException.BadRequest($"The $expand '{part}' is not supported; resource lists expand createdTime, changedTime and provisioningState.", "InvalidExpandQueryString"));
+        return asked;
     }
 
     /// <summary>$top is the page size, as ARM reads it (the rest follows through nextLink); at most Emulator:PageSize.</summary>

@@ -5,13 +5,13 @@ namespace BackupControlPlane.Api.Features.ResourceGroups;
 
 /// <summary>
 /// ARM's <c>$filter</c> on the Microsoft.Resources lists, as the az CLI and the SDKs write it: clauses joined by
-/// <c>and</c>, each <c>resourceType|name|location|tagName|tagValue eq '…'</c> or <c>substringof('…', name)</c>
+/// <c>and</c>, each <c>resourceType|name|location|resourceGroup|tagName|tagValue eq '…'</c> or <c>substringof('…', name)</c>
 /// (resource groups: the tag clauses only). A clause outside that is refused with ARM's
 /// <c>InvalidFilterInQueryString</c>, naming it, never ignored (a wider list than asked for breaks clients).
 /// </summary>
-public sealed partial record ResourceFilter(string? ResourceType, string? Name, string? NameContains, string? Location, string? TagName, string? TagValue)
+public sealed partial record ResourceFilter(string? ResourceType, string? Name, string? NameContains, string? Location, string? ResourceGroup, string? TagName, string? TagValue)
 {
-    public static readonly ResourceFilter None = new(null, null, null, null, null, null);
+    public static readonly ResourceFilter None = new(null, null, null, null, null, null, null);
 
     public static ResourceFilter Parse(string? filter, bool tagsOnly)
     {
@@ -31,6 +31,7 @@ public sealed partial record ResourceFilter(string? ResourceType, string? Name, 
                 "name" when result.Name is null => result with { Name = value },
                 "substringof" when result.NameContains is null => result with { NameContains = value },
                 "location" when result.Location is null => result with { Location = value },
+                "resourcegroup" when result.ResourceGroup is null => result with { ResourceGroup = value },
                 "tagname" when result.TagName is null => result with { TagName = value },
                 "tagvalue" when result.TagValue is null => result with { TagValue = value },
                 _ => throw Invalid(filter, m.Value.Trim(), "each field may appear once"),
@@ -46,6 +47,7 @@ public sealed partial record ResourceFilter(string? ResourceType, string? Name, 
         && (Name is null || r.Name.Equals(Name, StringComparison.OrdinalIgnoreCase))
         && (NameContains is null || r.Name.Contains(NameContains, StringComparison.OrdinalIgnoreCase))
         && (Location is null || r.Location.Replace(" ", "").Equals(Location.Replace(" ", ""), StringComparison.OrdinalIgnoreCase))
+        && (ResourceGroup is null || r.Id.Split('/') is [_, _, _, _, var rg, ..] && rg.Equals(ResourceGroup, StringComparison.OrdinalIgnoreCase))
         && (TagName is null || r.Tags?.FirstOrDefault(t => t.Key.Equals(TagName, StringComparison.OrdinalIgnoreCase)) is { Key: not null } tag
             && (TagValue is null || tag.Value == TagValue));
 
@@ -55,7 +57,7 @@ public sealed partial record ResourceFilter(string? ResourceType, string? Name, 
 
     private static string Cut(string s) => s.Length > 200 ? s[..200] + "…" : s;
 
-    [GeneratedRegex(@"\G\s*(?:(?<field>resourceType|name|location|tagName|tagValue)\s+eq\s+'(?<value>(?:[^']|'')*)'|substringof\(\s*'(?<contains>(?:[^']|'')*)'\s*,\s*name\s*\))\s*(?:\band\b\s*(?=\S)|$)",
+    [GeneratedRegex(@"\G\s*(?:(?<field>resourceType|name|location|resourceGroup|tagName|tagValue)\s+eq\s+'(?<value>(?:[^']|'')*)'|substringof\(\s*'(?<contains>(?:[^']|'')*)'\s*,\s*name\s*\))\s*(?:\band\b\s*(?=\S)|$)",
         RegexOptions.IgnoreCase)]
     private static partial Regex Clause();
 }

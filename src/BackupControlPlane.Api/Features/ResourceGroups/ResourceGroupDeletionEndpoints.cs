@@ -90,7 +90,7 @@ public static class ResourceGroupDeletionEndpoints
     /// <summary>ARM's answer when a resource refuses: the group and everything in it stay.</summary>
     private static ArmErrorBody Blocked(string group, List<ArmErrorBody> refusals) => new("ResourceGroupDeletionBlocked",
         $"Deletion of resource group '{group}' failed as resources with identifiers '{string.Join(",", refusals.Select(r => r.Target))}' could not be deleted. " +
-        "The provisioning state of the resource group will be rolled back. " + string.Join(" ", refusals.Select(r => $"({r.Code}) {r.Message}")),
+        "The provisioning state of the resource group will be rolled back; the details say why each refused.",
         Details: refusals);
 
     /// <summary>

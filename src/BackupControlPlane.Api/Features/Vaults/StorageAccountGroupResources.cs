@@ -19,7 +19,7 @@ public sealed class StorageAccountGroupResources(BackupDbContext db) : IGroupRes
         var accounts = await db.StorageAccounts.AsNoTracking().Where(a => a.Key.StartsWith(prefix)).ToListAsync(ct);
         return accounts.Select(a => new GenericResource(
             $"{ArmIds.ResourceGroup(a.SubscriptionId, a.ResourceGroup)}/providers/{Type}/{a.Name}", a.Name, Type, a.Location,
-            Kind: a.Kind, Sku: new GenericSku(a.SkuName, a.SkuName.Split('_')[0]))).ToList();
+            Kind: a.Kind, Sku: new GenericSku(a.SkuName, a.SkuName.Split('_')[0]), CreatedTime: a.CreatedAt)).ToList();
     }
 
     public Task<ArmErrorBody?> DeletionRefusalAsync(string subscriptionId, string resourceGroup, CancellationToken ct) => Task.FromResult<ArmErrorBody?>(null);

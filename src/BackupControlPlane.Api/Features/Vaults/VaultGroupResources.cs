@@ -20,7 +20,7 @@ public sealed class VaultGroupResources(BackupDbContext db) : IGroupResources
         var vaults = await db.Vaults.AsNoTracking().Where(v => v.Key.StartsWith(prefix)).ToListAsync(ct);
         // The vault's GET shows sku RS0/Standard whatever was asked; the generic view says the same.
         return vaults.Select(v => new GenericResource(ArmLookups.VaultId(v), v.Name, Type, v.Location, GenericResource.TagsOf(v.TagsJson),
-            Sku: new GenericSku("RS0", "Standard"))).ToList();
+            Sku: new GenericSku("RS0", "Standard"), CreatedTime: v.CreatedAt, ChangedTime: v.ModifiedAt)).ToList();
     }
 
     public async Task<ArmErrorBody?> DeletionRefusalAsync(string subscriptionId, string resourceGroup, CancellationToken ct)

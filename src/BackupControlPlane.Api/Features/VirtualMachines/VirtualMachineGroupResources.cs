@@ -14,9 +14,9 @@ public sealed class VirtualMachineGroupResources(BackupDbContext db, BlobStorage
     {
         var prefix = GenericResource.KeyPrefix(subscriptionId, resourceGroup);
         var vms = await db.VirtualMachines.AsNoTracking().Where(v => v.Key.StartsWith(prefix))
-            .Select(v => new { v.SubscriptionId, v.ResourceGroup, v.Name, v.Location, v.TagsJson }).ToListAsync(ct);
+            .Select(v => new { v.SubscriptionId, v.ResourceGroup, v.Name, v.Location, v.TagsJson, v.CreatedAt }).ToListAsync(ct);
         return vms.Select(v => new GenericResource(ArmIds.VirtualMachine(v.SubscriptionId, v.ResourceGroup, v.Name), v.Name, Type, v.Location,
-            GenericResource.TagsOf(v.TagsJson))).ToList();
+            GenericResource.TagsOf(v.TagsJson), CreatedTime: v.CreatedAt)).ToList();
     }
 
     /// <summary>

@@ -103,8 +103,13 @@ public sealed class ResourceGroupTests
 
         await AssertError(await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.Rg(rg) + "/resources?$filter=resourceType eq 'x' or name eq 'y'", version: Version),
             HttpStatusCode.BadRequest, "InvalidFilterInQueryString", "or name eq 'y'");
-        await AssertError(await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.Rg(rg) + "/resources?$expand=createdTime", version: Version),
-            HttpStatusCode.BadRequest, "InvalidExpandQueryString", "createdTime");
+        var expanded = await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/resources?$expand=createdTime,changedTime,provisioningState&$filter=name eq 'vm1'", Version);
+        var vm = Assert.Single(expanded["value"]!.AsArray())!;
+        Assert.InRange(DateTimeOffset.Parse(vm["createdTime"]!.GetValue<string>()), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal("Succeeded", vm["provisioningState"]!.GetValue<string>());
+        Assert.Null(all["value"]![0]!["createdTime"]); // only when asked for
+        await AssertError(await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.Rg(rg) + "/resources?$expand=createdTime,plan", version: Version),
+            HttpStatusCode.BadRequest, "InvalidExpandQueryString", "'plan'");
         await AssertError(await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.Rg(NewRg()) + "/resources", version: Version), HttpStatusCode.NotFound, "ResourceGroupNotFound");
     }
 
@@ -147,9 +152,10 @@ public sealed class ResourceGroupTests
         using var accepted = await app.Arm.SendAsync(HttpMethod.Delete, Group(rg), version: Version);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         using var result = await app.Client.GetAsync(accepted.Headers.Location);
-        var error = await AssertError(result, HttpStatusCode.Conflict, "ResourceGroupDeletionBlocked", "existing resources within the vault");
+        var error = await AssertError(result, HttpStatusCode.Conflict, "ResourceGroupDeletionBlocked", "vaults/vault1");
         var detail = error["details"]![0]!;
         Assert.Equal("ServiceResourceNotEmptyWithContainerDetails", detail["code"]!.GetValue<string>());
+        Assert.Contains("existing resources within the vault", detail["message"]!.GetValue<string>());
         Assert.Equal(ArmTestClient.VaultPath(rg, "vault1"), detail["target"]!.GetValue<string>());
 
         await app.Arm.GetAsync(Group(rg), Version);
