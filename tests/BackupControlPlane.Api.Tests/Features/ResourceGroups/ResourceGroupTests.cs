@@ -60,6 +60,16 @@ public sealed class ResourceGroupTests
     }
 
     [Fact]
+    public async Task A_storage_account_first_named_by_a_GET_takes_the_region_of_its_group()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        using (await app.Arm.SendAsync(HttpMethod.Put, Group(rg), new { location = "japaneast" }, Version)) { }
+        var account = await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/providers/Microsoft.Storage/storageAccounts/firstuse", "2023-01-01");
+        Assert.Equal("japaneast", account["location"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_group_list_filters_by_tag_pages_with_top_and_refuses_other_filters()
     {
         var app = await EmulatorApp.SharedAsync();
