@@ -175,6 +175,23 @@ public sealed class ResourceGroupTests
     }
 
     [Fact]
+    public async Task A_vault_holding_only_a_soft_deleted_item_still_blocks_the_group_deletion_with_the_soft_delete_error()
+    {
+        var app = await EmulatorApp.SharedAsync();
+        var rg = NewRg();
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vm1");
+        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.ItemPath(rg, "vault1", "vm1"))) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        Assert.True((await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vm1")))["properties"]!["isScheduledForDeferredDelete"]!.GetValue<bool>());
+
+        using var accepted = await app.Arm.SendAsync(HttpMethod.Delete, Group(rg), version: Version);
+        using var result = await app.Client.GetAsync(accepted.Headers.Location);
+        var detail = (await AssertError(result, HttpStatusCode.Conflict, "ResourceGroupDeletionBlocked"))["details"]![0]!;
+        Assert.Equal("ServiceResourceNotEmptyWithBackendMessage", detail["code"]!.GetValue<string>());
+        Assert.Contains("soft delete state", detail["message"]!.GetValue<string>());
+        await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1"));
+    }
+
+    [Fact]
     public async Task Every_answer_carries_ARM_request_ids_and_echoes_the_clients_correlation_id()
     {
         var app = await EmulatorApp.SharedAsync();
