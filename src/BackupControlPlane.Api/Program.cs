@@ -64,6 +64,7 @@ app.MapEmulator();
 app.MapIdentity();
 app.MapProviders();
 app.MapResourceGroups();
+app.MapGenericResources();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

@@ -30,7 +30,6 @@ public static partial class ResourceGroupEndpoints
         group.MapPatch(Group, Patch).WithSummary("Replace the tags and/or managedBy of a resource group.");
         group.MapGet(Groups, List).WithSummary("The subscription's resource groups ($filter: tagName eq '…' [and tagValue eq '…']; $top).");
         app.MapResourceGroupDeletion();
-        app.MapGenericResources();
     }
 
     private static async Task<Results<Ok<ResourceGroupResource>, JsonHttpResult<ResourceGroupResource>>> Put(string subscriptionId, string resourceGroupName,
