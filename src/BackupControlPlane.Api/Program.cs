@@ -9,6 +9,7 @@ using BackupControlPlane.Api.Features.Network;
 using BackupControlPlane.Api.Features.Policies;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.RecoveryPoints;
+using BackupControlPlane.Api.Features.ResourceGroups;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
@@ -20,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddBackupControlPlane();
 
 var app = builder.Build();
+app.Use(ArmRequestHeaders.Add);
 app.UseExceptionHandler();
 app.UseStatusCodePages(ArmStatusCodePages.WriteAsync);
 app.Use(RequestLimits.RejectOversizeBodies);
@@ -65,6 +67,8 @@ app.MapAgents();
 app.MapEmulator();
 app.MapIdentity();
 app.MapProviders();
+app.MapResourceGroups();
+app.MapGenericResources();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

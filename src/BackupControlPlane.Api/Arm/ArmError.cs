@@ -5,7 +5,8 @@ namespace BackupControlPlane.Api.Arm;
 /// <summary>ARM's error envelope, <c>{"error":{"code","message"}}</c>, which Azure clients parse.</summary>
 public sealed record ArmErrorResponse(ArmErrorBody Error);
 
-public sealed record ArmErrorBody(string Code, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null);
+public sealed record ArmErrorBody(string Code, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ArmErrorBody>? Details = null);
 
 public static class ArmErrorCodes
 {

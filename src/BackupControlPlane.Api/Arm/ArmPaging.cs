@@ -26,7 +26,7 @@ public static class ArmPaging
     /// <see cref="DateTimeOffset"/>s.
     /// </summary>
     public static async Task<Page<T>> PageAsync<T, TKey>(this IQueryable<T> query, HttpContext http, Expression<Func<T, TKey>> key, bool descending,
-        CancellationToken ct, Expression<Func<T, object>>? tieBreak = null)
+        CancellationToken ct, Expression<Func<T, object>>? tieBreak = null, int? pageSize = null)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value;
         var position = Position.Parse(http.Request.Query["$skiptoken"]);
@@ -40,8 +40,9 @@ public static class ArmPaging
             page = page.Where(AtOrPast(key, KeyCodec<TKey>.Decode(position.Key), descending));
             skip = position.SentWithKey;
         }
-        var rows = await page.Skip(skip).Take(options.PageSize + 1).ToListAsync(ct);
-        if (rows.Count <= options.PageSize) return new Page<T>(rows, null);
+        var size = pageSize ?? options.PageSize;
+        var rows = await page.Skip(skip).Take(size + 1).ToListAsync(ct);
+        if (rows.Count <= size) return new Page<T>(rows, null);
 
         rows.RemoveAt(rows.Count - 1);
         var read = key.Compile();
@@ -53,7 +54,7 @@ public static class ArmPaging
     public static ArmList<TOut> ToArmList<T, TOut>(this Page<T> page, Func<T, TOut> map) => new(page.Rows.Select(map).ToList(), page.NextLink);
 
     /// <summary>The request's own URL with the new token (other query parameters, api-version and $filter included, kept).</summary>
-    private static string NextLink(HttpContext http, EmulatorOptions options, string token)
+    public static string NextLink(HttpContext http, EmulatorOptions options, string token)
     {
         var query = QueryHelpers.ParseQuery(http.Request.QueryString.Value)
             .Where(q => q.Key != "$skiptoken").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))

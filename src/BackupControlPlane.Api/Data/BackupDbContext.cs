@@ -27,6 +27,8 @@ public class BackupDbContext : DbContext
     public DbSet<Subnet> Subnets => Set<Subnet>();
     public DbSet<NetworkInterface> NetworkInterfaces => Set<NetworkInterface>();
     public DbSet<PublicIpAddress> PublicIpAddresses => Set<PublicIpAddress>();
+    public DbSet<ResourceGroup> ResourceGroups => Set<ResourceGroup>();
+    public DbSet<ResourceGroupDeletion> ResourceGroupDeletions => Set<ResourceGroupDeletion>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -100,6 +102,8 @@ public class BackupDbContext : DbContext
         b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
         b.Entity<StorageAccount>().HasIndex(x => x.Key).IsUnique();
         ComputeNetworkModel.Configure(b);
+        b.Entity<ResourceGroup>().HasIndex(x => x.Key).IsUnique();
+        b.Entity<ResourceGroupDeletion>().HasIndex(x => x.EndTime);
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Scheduling;
+using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
 using Azure.Storage.Blobs;
 using Hangfire;
@@ -139,6 +140,12 @@ public static class ServiceSetup
         services.AddScoped<VirtualMachineMapper>();
         services.AddScoped<DiskDeletion>();
         services.AddNetwork();
+        // The resources each slice owns, as resource groups list and delete them (Arm/IGroupResources).
+        services.AddScoped<IGroupResources, VaultGroupResources>();
+        services.AddScoped<IGroupResources, VirtualMachineGroupResources>();
+        services.AddScoped<IGroupResources, StorageAccountGroupResources>();
+        services.AddScoped<IGroupResources, Features.Disks.DiskGroupResources>();
+        services.AddScoped<IGroupResources, Features.Network.NetworkGroupResources>();
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();

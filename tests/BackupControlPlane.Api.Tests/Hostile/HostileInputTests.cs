@@ -180,6 +180,12 @@ public sealed class HostileInputTests(ITestOutputHelper output)
                 // what the pipeline refuses before them (405, 413, 429) is ProblemDetails like any of our routes.
                 return root.TryGetProperty("error", out var oauth) && oauth.ValueKind == JsonValueKind.String ? null : "OAuth error without 'error'";
             }
+            if (IsAppServiceIdentityEndpoint(response.RequestMessage!.RequestUri!) && media == "application/json")
+            {
+                // App Service's managed-identity endpoint answers {statusCode, message, correlationId}, which MSAL parses.
+                return root.TryGetProperty("statusCode", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == status
+                    && root.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String ? null : "App Service identity error without 'statusCode'/'message'";
+            }
             if (media != "application/problem+json") return $"error on our own route with content type {media}";
             if (!root.TryGetProperty("status", out var s) || s.ValueKind != JsonValueKind.Number || s.GetInt32() != status) return "ProblemDetails without the matching 'status'";
             if (!root.TryGetProperty("title", out var title) || title.ValueKind != JsonValueKind.String) return "ProblemDetails without 'title'";
@@ -190,6 +196,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             return $"error body is not JSON ({media})";
         }
     }
+
+    private static bool IsAppServiceIdentityEndpoint(Uri uri) => uri.AbsolutePath.TrimEnd('/').Equals("/msi/token", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsTokenEndpoint(Uri uri) =>
         uri.AbsolutePath.TrimEnd('/').EndsWith("/oauth2/token", StringComparison.OrdinalIgnoreCase);

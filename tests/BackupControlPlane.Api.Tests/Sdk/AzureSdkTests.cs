@@ -122,4 +122,28 @@ public sealed class AzureSdkTests : IAsyncLifetime
         Assert.Equal("Succeeded", snapshot.Data.ProvisioningState);
         Assert.Null(snapshot.Data.ProtectedSettings);
     }
+
+    [Fact]
+    public async Task Resource_groups_are_created_list_their_resources_and_are_deleted_with_them_through_Azure_ResourceManager()
+    {
+        var rg = "sdk-rg-" + Guid.NewGuid().ToString("N")[..6];
+        var groups = (await _arm.GetDefaultSubscriptionAsync()).GetResourceGroups();
+        var data = new ResourceGroupData(AzureLocation.WestEurope);
+        data.Tags["env"] = "test";
+        var group = (await groups.CreateOrUpdateAsync(WaitUntil.Completed, rg, data)).Value;
+        Assert.Equal(AzureLocation.WestEurope, group.Data.Location);
+        Assert.Equal("test", group.Data.Tags["env"]);
+        Assert.True((await groups.ExistsAsync(rg)).Value);
+
+        await _app.Arm.PutVmAsync(rg, "vm1", location: "westeurope");
+        var resources = new List<GenericResource>();
+        await foreach (var r in group.GetGenericResourcesAsync()) resources.Add(r);
+        Assert.Equal("Microsoft.Compute/virtualMachines", Assert.Single(resources).Data.ResourceType.ToString());
+
+        // A long-running operation the SDK follows to its end through the Location header.
+        await group.DeleteAsync(WaitUntil.Completed);
+        Assert.False((await groups.ExistsAsync(rg)).Value);
+        using var vm = await _app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VmPath(rg, "vm1"), version: "2024-07-01");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, vm.StatusCode);
+    }
 }

@@ -638,6 +638,85 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.ToTable("RecoveryPointDisks");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManagedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagIndex")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("ResourceGroups");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGroupDeletion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ErrorJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ErrorStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndTime");
+
+                    b.ToTable("ResourceGroupDeletions");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.StorageAccount", b =>
                 {
                     b.Property<long>("Id")

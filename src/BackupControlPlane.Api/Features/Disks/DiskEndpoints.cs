@@ -89,6 +89,7 @@ public static class DiskEndpoints
         {
             await storage.FlushAsync(ct);
             db.ManagedDisks.Add(disk);
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, time.GetUtcNow(), ct);
             await db.SaveChangesAsync(ct);
         }
         catch (Exception e)

@@ -53,6 +53,7 @@ public static class NetworkInterfaceEndpoints
                 CreatedAt = time.GetUtcNow(),
             };
             db.NetworkInterfaces.Add(nic);
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, time.GetUtcNow(), ct);
         }
         else if (nic.Location != location)
             throw ArmException.BadRequest($"The network interface {networkInterfaceName} is in {nic.Location}; it cannot move to {location}.", "InvalidResourceLocation");

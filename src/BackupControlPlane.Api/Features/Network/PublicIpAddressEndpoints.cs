@@ -60,6 +60,7 @@ public static class PublicIpAddressEndpoints
                 ZonesJson = body["zones"] is JsonArray { Count: > 0 } zones ? zones.ToJsonString() : null,
             };
             db.PublicIpAddresses.Add(ip);
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, time.GetUtcNow(), ct);
         }
         else if (ip.Location != location || ip.SkuName != sku)
             throw ArmException.BadRequest($"The public IP address {publicIpAddressName} is a {ip.SkuName} address in {ip.Location}; its region and sku do not change.", "InvalidRequestFormat");

@@ -54,6 +54,7 @@ public static class VirtualNetworkEndpoints
                 Location = location, AddressPrefixesJson = "[]", CreatedAt = time.GetUtcNow(),
             };
             db.VirtualNetworks.Add(vnet);
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, time.GetUtcNow(), ct);
         }
         else if (vnet.Location != location)
             throw ArmException.BadRequest($"The virtual network {virtualNetworkName} is in {vnet.Location}; it cannot move to {location}.", "InvalidResourceLocation");

@@ -11,11 +11,11 @@ namespace BackupControlPlane.Api.Features.Vaults;
 
 /// <summary>
 /// Storage accounts, as restore targets name them. Every account is the emulator's one blob endpoint, so an account is
-/// its name and region: a PUT creates it in the region it names (stored). One never PUT still exists on first use, as
-/// resource groups do, in its resource group's region: that of the group's first vault or VM (else the subscription's,
-/// else Emulator:DefaultLocation). That answer is worked out, not stored: a GET changes nothing (HTTP's safe method,
-/// and the hostile-input test's rule that an accepted GET writes nothing), and it is stable once the group holds a
-/// vault or VM, as the first one never changes.
+/// its name and region: a PUT creates it in the region it names (stored). One never PUT still exists on first use, in
+/// its resource group's region (a group PUT names it; a group made implicitly has its first resource's; for a group
+/// never made, the subscription's first vault or VM, else Emulator:DefaultLocation). That answer is worked out, not
+/// stored: a GET changes nothing (HTTP's safe method, and the hostile-input test's rule that an accepted GET writes
+/// nothing), and it is stable, as a group's region never changes.
 /// </summary>
 public static partial class StorageAccountEndpoints
 {
@@ -82,6 +82,7 @@ public static partial class StorageAccountEndpoints
         }
         // Azure answers with the normalised region name ("East US" → "eastus").
         var region = location.Replace(" ", "").ToLowerInvariant();
+        await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, region, time.GetUtcNow(), ct);
         var created = await CreateAsync(db, NewAccount(subscriptionId, resourceGroupName, accountName, region, body.Sku?.Name, body.Kind, time.GetUtcNow()), ct);
         return TypedResults.Json(ToResource(created, storage), statusCode: StatusCodes.Status201Created);
     }
@@ -109,9 +110,14 @@ public static partial class StorageAccountEndpoints
         }
     }
 
-    /// <summary>ARM places a resource created without a region in its resource group's; the emulator's groups have the region of what is in them.</summary>
+    /// <summary>
+    /// ARM places a resource created without a region in its resource group's: the group's own (created by a PUT, or
+    /// with its first resource); for a group never made, that of what is in the subscription.
+    /// </summary>
     private static async Task<string> FirstUseLocationAsync(BackupDbContext db, string sub, string rg, EmulatorOptions options, CancellationToken ct)
     {
+        var groupKey = ResourceGroup.KeyOf(sub, rg);
+        if (await db.ResourceGroups.AsNoTracking().Where(g => g.Key == groupKey).Select(g => g.Location).FirstOrDefaultAsync(ct) is { } region) return region;
         var group = ResourceKeys.Of(sub, rg, "");
         var subscription = sub.ToLowerInvariant() + "/";
         foreach (var prefix in new[] { group, subscription })

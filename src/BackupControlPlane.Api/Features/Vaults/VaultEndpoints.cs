@@ -52,6 +52,7 @@ public static class VaultEndpoints
             SkuName = body.Sku?.Name ?? "Standard", TagsJson = tags, CreatedAt = now, ModifiedAt = now,
         };
         vault.Policies.Add(DefaultPolicy(options.Value.DefaultPolicyRunTime, now));
+        await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, now, ct);
         db.Vaults.Add(vault);
         try
         {

@@ -80,6 +80,7 @@ public static partial class VirtualMachineEndpoints
         {
             blobs = await VmDisks.CreateAsync(vm, planned, spec, storage, vm.CreatedAt, ct);
             await storage.FlushAsync(ct); // the disk blobs are durable before a VM row points to them
+            await ImplicitResourceGroups.EnsureAsync(db, subscriptionId, resourceGroupName, location, vm.CreatedAt, ct);
             db.VirtualMachines.Add(vm);
             await VmNetwork.AttachAsync(vm, nics, db, ct);
             await SaveOrConflictAsync(db, vmName, ct);
