@@ -107,11 +107,17 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     /// <summary>The VM's provisioning secret, as the fleet route hands it to an agent when "the VM boots".</summary>
     public async Task<string> ProvisioningSecretAsync(string vmName) => (await FleetMemberAsync(vmName))["provisioningSecret"]!.GetValue<string>();
 
-    /// <summary>The VM's entry in the fleet route: what "the VM booted" hands its agent.</summary>
+    /// <summary>
+    /// The VM's entry in the fleet route: what "the VM booted" hands its agent. Found by VM name alone, so a test on the
+    /// shared app names its VMs so that no test running beside it has one of the same name (a per-class prefix).
+    /// </summary>
     private async Task<JsonNode> FleetMemberAsync(string vmName)
     {
         var fleet = await Client.GetFromJsonAsync<JsonArray>("/emulator/agents");
-        return fleet!.Single(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase))!;
+        var matches = fleet!.Where(m => m!["vmResourceId"]!.GetValue<string>().EndsWith("/virtualMachines/" + vmName, StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(matches.Count == 1, $"{matches.Count} VMs are named '{vmName}' in this app: " +
+            string.Join(", ", matches.Select(m => m!["vmResourceId"]!.GetValue<string>())) + ". On the shared app, give each test class's VMs names of their own.");
+        return matches[0]!;
     }
 
     /// <summary>An agent identity for the VM: its own certificate, registered, holding a credential for that VM only.</summary>

@@ -20,7 +20,7 @@ public sealed class ManagedDiskTests
         var disk = await PutAsync(app.Arm, DiskPath(rg, "extra"), new { location = "eastus", sku = new { name = "Premium_LRS" }, properties = new { creationData = new { createOption = "Empty" }, diskSizeGB = 64 } }, "2022-07-02");
         Assert.Equal("Unattached", disk["properties"]!["diskState"]!.GetValue<string>());
 
-        var vm = await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vm1"), new
+        var vm = await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vmmd1"), new
         {
             location = "eastus",
             properties = new
@@ -44,7 +44,7 @@ public sealed class ManagedDiskTests
         Assert.Equal((HttpStatusCode.Conflict, "OperationNotAllowed"), (status, code));
 
         // Deleting the VM deletes the OS disk (deleteOption Delete) and detaches the data disk (Azure's default).
-        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, "vm1"), version: "2024-07-01")) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, "vmmd1"), version: "2024-07-01")) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         var left = Assert.Single((await app.Arm.GetAsync($"{ArmTestClient.Rg(rg)}/providers/Microsoft.Compute/disks", "2022-07-02"))["value"]!.AsArray())!;
         Assert.Equal("extra", left["name"]!.GetValue<string>());
         Assert.Equal("Unattached", left["properties"]!["diskState"]!.GetValue<string>());

@@ -42,11 +42,11 @@ public sealed class NetworkTests
         var rg = "rg-net-" + Guid.NewGuid().ToString("N")[..6];
         var nicId = (await NicAsync(app.Arm, rg))["id"]!.GetValue<string>();
 
-        var (status, code, message) = await FailAsync(app.Arm, HttpMethod.Put, ArmTestClient.VmPath(rg, "vmx"), ManagedVm(nicId.Replace("nic1", "nic9")), "2024-07-01");
+        var (status, code, message) = await FailAsync(app.Arm, HttpMethod.Put, ArmTestClient.VmPath(rg, "vmnetx"), ManagedVm(nicId.Replace("nic1", "nic9")), "2024-07-01");
         Assert.Equal((HttpStatusCode.NotFound, "NotFound"), (status, code));
         Assert.Contains("nic9", message);
 
-        var vm = await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vm1"), ManagedVm(nicId), "2024-07-01");
+        var vm = await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vmnet1"), ManagedVm(nicId), "2024-07-01");
         var nic = await app.Arm.GetAsync(NetworkPath(rg, "networkInterfaces", "nic1"), NetworkVersion);
         Assert.Equal(vm["id"]!.GetValue<string>(), nic["properties"]!["virtualMachine"]!["id"]!.GetValue<string>());
 
@@ -54,11 +54,11 @@ public sealed class NetworkTests
         Assert.Equal((HttpStatusCode.BadRequest, "NicInUse"), (status, code));
         (status, code, _) = await FailAsync(app.Arm, HttpMethod.Delete, NetworkPath(rg, "virtualNetworks", "vnet1") + "/subnets/default");
         Assert.Equal((HttpStatusCode.BadRequest, "InUseSubnetCannotBeDeleted"), (status, code));
-        (status, code, _) = await FailAsync(app.Arm, HttpMethod.Put, ArmTestClient.VmPath(rg, "vm2"), ManagedVm(nicId), "2024-07-01");
+        (status, code, _) = await FailAsync(app.Arm, HttpMethod.Put, ArmTestClient.VmPath(rg, "vmnet2"), ManagedVm(nicId), "2024-07-01");
         Assert.Equal((HttpStatusCode.Conflict, "NicInUse"), (status, code));
 
         // Deleting the VM detaches the NIC (Azure's default deleteOption); then it and its network can go.
-        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, "vm1"), version: "2024-07-01")) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(rg, "vmnet1"), version: "2024-07-01")) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Null((await app.Arm.GetAsync(NetworkPath(rg, "networkInterfaces", "nic1"), NetworkVersion))["properties"]!["virtualMachine"]);
         using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, NetworkPath(rg, "networkInterfaces", "nic1"), version: NetworkVersion)) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         using (var deleted = await app.Arm.SendAsync(HttpMethod.Delete, NetworkPath(rg, "virtualNetworks", "vnet1"), version: NetworkVersion)) Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);

@@ -19,7 +19,7 @@ public sealed class GroupDeletionNetworkTests
         var rg = "rg-gdel-" + Guid.NewGuid().ToString("N")[..6];
         var pip = await PutAsync(app.Arm, NetworkPath(rg, "publicIPAddresses", "pip1"), new { location = "eastus", properties = new { publicIPAllocationMethod = "Static" } });
         var nic = await NicAsync(app.Arm, rg, "nic1", pip["id"]!.GetValue<string>());
-        await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vm1"), ManagedVm(nic["id"]!.GetValue<string>()), "2024-07-01");
+        await PutAsync(app.Arm, ArmTestClient.VmPath(rg, "vmgdel1"), ManagedVm(nic["id"]!.GetValue<string>()), "2024-07-01");
         await PutAsync(app.Arm, $"{ArmTestClient.Rg(rg)}/providers/Microsoft.Compute/disks/spare", new { location = "eastus", properties = new { creationData = new { createOption = "Empty" }, diskSizeGB = 4 } }, "2022-07-02");
 
         var listed = (await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{rg}/resources", Version))["value"]!.AsArray()
@@ -31,13 +31,13 @@ public sealed class GroupDeletionNetworkTests
         // A VM of another group on this group's NIC keeps the group: the deletion fails and deletes nothing.
         var other = "rg-gdel-" + Guid.NewGuid().ToString("N")[..6];
         var foreignNic = await NicAsync(app.Arm, rg, "nic2");
-        await PutAsync(app.Arm, ArmTestClient.VmPath(other, "vm2"), ManagedVm(foreignNic["id"]!.GetValue<string>()), "2024-07-01");
+        await PutAsync(app.Arm, ArmTestClient.VmPath(other, "vmgdel2"), ManagedVm(foreignNic["id"]!.GetValue<string>()), "2024-07-01");
         var blocked = await DeleteGroupAsync(app, rg);
         Assert.Equal(HttpStatusCode.Conflict, blocked.StatusCode);
         Assert.Contains("NicInUse", await blocked.Content.ReadAsStringAsync());
-        await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vm1"), "2024-07-01");
+        await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmgdel1"), "2024-07-01");
 
-        using (var moved = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(other, "vm2"), version: "2024-07-01")) Assert.True(moved.IsSuccessStatusCode);
+        using (var moved = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.VmPath(other, "vmgdel2"), version: "2024-07-01")) Assert.True(moved.IsSuccessStatusCode);
         var spare = await app.Arm.GetAsync($"{ArmTestClient.Rg(rg)}/providers/Microsoft.Compute/disks/spare", "2022-07-02");
         var done = await DeleteGroupAsync(app, rg);
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);

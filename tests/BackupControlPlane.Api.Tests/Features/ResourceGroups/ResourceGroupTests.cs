@@ -94,7 +94,7 @@ public sealed class ResourceGroupTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        await app.Arm.PutVmAsync(rg, "vm1", location: "westeurope");
+        await app.Arm.PutVmAsync(rg, "vmgrp1", location: "westeurope");
         await app.Arm.PutVaultAsync(rg, "vault1", location: "westeurope");
         await app.Arm.PutVaultAsync(rg, "vault2", location: "westeurope");
 
@@ -102,18 +102,18 @@ public sealed class ResourceGroupTests
         var all = await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/resources", Version);
         Assert.Equal(["Microsoft.Compute/virtualMachines", "Microsoft.RecoveryServices/vaults", "Microsoft.RecoveryServices/vaults"],
             all["value"]!.AsArray().Select(r => r!["type"]!.GetValue<string>()).Order());
-        Assert.Contains(all["value"]!.AsArray(), r => r!["id"]!.GetValue<string>() == ArmTestClient.VmPath(rg, "vm1") && r["location"]!.GetValue<string>() == "westeurope");
+        Assert.Contains(all["value"]!.AsArray(), r => r!["id"]!.GetValue<string>() == ArmTestClient.VmPath(rg, "vmgrp1") && r["location"]!.GetValue<string>() == "westeurope");
 
         var vaults = await ListAllAsync(app, ArmTestClient.Rg(rg) + "/resources?$filter=resourceType eq 'microsoft.recoveryservices/vaults' and substringof('ault', name)&$top=1");
         Assert.Equal(["vault1", "vault2"], vaults.Pages.SelectMany(p => p));
         Assert.Equal(2, vaults.Pages.Count);
 
-        var inSubscription = await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/resources?$filter=name eq 'VM1'", Version);
-        Assert.Contains(inSubscription["value"]!.AsArray(), r => r!["id"]!.GetValue<string>() == ArmTestClient.VmPath(rg, "vm1"));
+        var inSubscription = await app.Arm.GetAsync($"/subscriptions/{ArmTestClient.Sub}/resources?$filter=name eq 'VMGRP1'", Version);
+        Assert.Contains(inSubscription["value"]!.AsArray(), r => r!["id"]!.GetValue<string>() == ArmTestClient.VmPath(rg, "vmgrp1"));
 
         await AssertError(await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.Rg(rg) + "/resources?$filter=resourceType eq 'x' or name eq 'y'", version: Version),
             HttpStatusCode.BadRequest, "InvalidFilterInQueryString", "or name eq 'y'");
-        var expanded = await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/resources?$expand=createdTime,changedTime,provisioningState&$filter=name eq 'vm1'", Version);
+        var expanded = await app.Arm.GetAsync(ArmTestClient.Rg(rg) + "/resources?$expand=createdTime,changedTime,provisioningState&$filter=name eq 'vmgrp1'", Version);
         var vm = Assert.Single(expanded["value"]!.AsArray())!;
         Assert.InRange(DateTimeOffset.Parse(vm["createdTime"]!.GetValue<string>()), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal("Succeeded", vm["provisioningState"]!.GetValue<string>());
@@ -128,7 +128,7 @@ public sealed class ResourceGroupTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        var vm = await app.Arm.PutVmAsync(rg, "vm1");
+        var vm = await app.Arm.PutVmAsync(rg, "vmgrp1");
         await app.Arm.PutVaultAsync(rg, "vault1");
         using (await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.Rg(rg) + "/providers/Microsoft.Storage/storageAccounts/sa" + rg[^6..], new { location = "eastus" }, "2023-01-01")) { }
         var disk = new BlobUriBuilder(new Uri(vm["properties"]!["storageProfile"]!["osDisk"]!["vhd"]!["uri"]!.GetValue<string>()));
@@ -144,7 +144,7 @@ public sealed class ResourceGroupTests
 
         using var gone = await app.Arm.SendAsync(HttpMethod.Head, Group(rg), version: Version);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
-        using var vmGone = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VmPath(rg, "vm1"), version: "2024-07-01");
+        using var vmGone = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VmPath(rg, "vmgrp1"), version: "2024-07-01");
         Assert.Equal(HttpStatusCode.NotFound, vmGone.StatusCode);
         using var vaultGone = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.VaultPath(rg, "vault1"));
         Assert.Equal(HttpStatusCode.NotFound, vaultGone.StatusCode);
@@ -157,7 +157,7 @@ public sealed class ResourceGroupTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        await app.Arm.ProtectedVmAsync(rg, "vault1", "vm1");
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmgrp1");
 
         using var accepted = await app.Arm.SendAsync(HttpMethod.Delete, Group(rg), version: Version);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -170,8 +170,8 @@ public sealed class ResourceGroupTests
 
         await app.Arm.GetAsync(Group(rg), Version);
         await app.Arm.GetAsync(ArmTestClient.VaultPath(rg, "vault1"));
-        await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vm1"), "2024-07-01");
-        await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vm1"));
+        await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmgrp1"), "2024-07-01");
+        await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmgrp1"));
     }
 
     [Fact]
@@ -179,9 +179,9 @@ public sealed class ResourceGroupTests
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = NewRg();
-        await app.Arm.ProtectedVmAsync(rg, "vault1", "vm1");
-        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.ItemPath(rg, "vault1", "vm1"))) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
-        Assert.True((await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vm1")))["properties"]!["isScheduledForDeferredDelete"]!.GetValue<bool>());
+        await app.Arm.ProtectedVmAsync(rg, "vault1", "vmgrp1");
+        using (var delete = await app.Arm.SendAsync(HttpMethod.Delete, ArmTestClient.ItemPath(rg, "vault1", "vmgrp1"))) Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        Assert.True((await app.Arm.GetAsync(ArmTestClient.ItemPath(rg, "vault1", "vmgrp1")))["properties"]!["isScheduledForDeferredDelete"]!.GetValue<bool>());
 
         using var accepted = await app.Arm.SendAsync(HttpMethod.Delete, Group(rg), version: Version);
         using var result = await app.Client.GetAsync(accepted.Headers.Location);

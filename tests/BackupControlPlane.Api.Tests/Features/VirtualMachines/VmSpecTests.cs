@@ -17,14 +17,14 @@ public sealed class VmSpecTests
         body["identity"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "SystemAssigned" };
         body["properties"]!["securityProfile"] = System.Text.Json.Nodes.JsonNode.Parse("""{"securityType":"TrustedLaunch","uefiSettings":{"secureBootEnabled":true,"vTpmEnabled":true}}""");
         body["properties"]!["diagnosticsProfile"] = System.Text.Json.Nodes.JsonNode.Parse("""{"bootDiagnostics":{"enabled":true}}""");
-        using (var put = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vm1"), body.ToJsonString(), "2024-07-01"))
+        using (var put = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vmspec1"), body.ToJsonString(), "2024-07-01"))
         {
             var text = await put.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
             Assert.DoesNotContain("Never-Returned-1!", text);
             Assert.DoesNotContain("I2Nsb3VkLWNvbmZpZw==", text);
         }
-        var vm = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vm1"), "2024-07-01");
+        var vm = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmspec1"), "2024-07-01");
         var p = vm["properties"]!;
         Assert.Equal("azureuser", p["osProfile"]!["adminUsername"]!.GetValue<string>());
         Assert.Null(p["osProfile"]!["adminPassword"]);
@@ -39,14 +39,14 @@ public sealed class VmSpecTests
         Assert.Null(vm["properties"]!["instanceView"]);
 
         // A second PUT (the GET sent back, as az vm update does) keeps the identity's principal.
-        using (var again = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vm1"), vm.ToJsonString(), "2024-07-01"))
+        using (var again = await app.Arm.SendAsync(HttpMethod.Put, ArmTestClient.VmPath(rg, "vmspec1"), vm.ToJsonString(), "2024-07-01"))
             Assert.True(again.StatusCode == HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
-        Assert.Equal(principal, (await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vm1"), "2024-07-01"))["identity"]!["principalId"]!.GetValue<string>());
+        Assert.Equal(principal, (await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmspec1"), "2024-07-01"))["identity"]!["principalId"]!.GetValue<string>());
 
         // $expand=instanceView inlines the instance view; another $expand is refused by name.
-        var expanded = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vm1") + "?$expand=instanceView", "2024-07-01");
+        var expanded = await app.Arm.GetAsync(ArmTestClient.VmPath(rg, "vmspec1") + "?$expand=instanceView", "2024-07-01");
         Assert.Contains(expanded["properties"]!["instanceView"]!["statuses"]!.AsArray(), s => s!["code"]!.GetValue<string>() == "PowerState/running");
-        var (status, code, message) = await FailAsync(app.Arm, HttpMethod.Get, ArmTestClient.VmPath(rg, "vm1") + "?$expand=userData", version: "2024-07-01");
+        var (status, code, message) = await FailAsync(app.Arm, HttpMethod.Get, ArmTestClient.VmPath(rg, "vmspec1") + "?$expand=userData", version: "2024-07-01");
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameter"), (status, code));
         Assert.Contains("userData", message);
     }
