@@ -12,7 +12,7 @@ public sealed class DiskGroupResources(BackupDbContext db, BlobStorage storage) 
     {
         var prefix = GenericResource.KeyPrefix(subscriptionId, resourceGroup);
         var disks = await db.ManagedDisks.AsNoTracking().Where(d => d.Key.StartsWith(prefix))
-            .Select(d => new { d.SubscriptionId, d.ResourceGroup, d.Name, d.Location, d.TagsJson, d.SkuName, d.CreatedAt, Attached = d.Attachments.Any() }).ToListAsync(ct);
+            .Select(d => new { d.SubscriptionId, d.ResourceGroup, d.Name, d.Location, d.TagsJson, d.SkuName, d.CreatedAt }).ToListAsync(ct);
         return disks.Select(d => new GenericResource(ArmResourceIds.Disk(d.SubscriptionId, d.ResourceGroup, d.Name), d.Name, ArmResourceIds.DisksType, d.Location,
             GenericResource.TagsOf(d.TagsJson), Sku: new GenericSku(d.SkuName), CreatedTime: d.CreatedAt)).ToList();
     }
@@ -30,17 +30,23 @@ public sealed class DiskGroupResources(BackupDbContext db, BlobStorage storage) 
             ArmResourceIds.Disk(subscriptionId, resourceGroup, attached.Disk));
     }
 
-    /// <summary>The disk rows (the group's VMs, removed in the same transaction, held their attachments), then their blobs.</summary>
+    /// <summary>
+    /// The disk rows (the group's VMs, removed in the same transaction, held their attachments), then the blobs of the
+    /// unattached ones: an attached disk shares its blob with its VM's disk, which the VMs' clean-up deletes.
+    /// </summary>
     public async Task<Func<CancellationToken, Task>?> RemoveAsync(string subscriptionId, string resourceGroup, CancellationToken ct)
     {
         var prefix = GenericResource.KeyPrefix(subscriptionId, resourceGroup);
         var disks = await db.ManagedDisks.Where(d => d.Key.StartsWith(prefix)).ToListAsync(ct);
         if (disks.Count == 0) return null;
+        var ids = disks.Select(d => d.Id).ToList();
+        var attached = (await db.VirtualMachineDisks.Where(a => a.ManagedDiskId != null && ids.Contains(a.ManagedDiskId.Value))
+            .Select(a => a.ManagedDiskId!.Value).ToListAsync(ct)).ToHashSet();
         db.ManagedDisks.RemoveRange(disks);
-        var blobs = disks.Select(d => (d.BlobContainer, d.BlobName)).ToList();
+        var blobs = disks.Where(d => !attached.Contains(d.Id)).Select(d => (d.BlobContainer, d.BlobName)).ToList();
+        if (blobs.Count == 0) return null;
         return async cleanupCt =>
         {
-            // An attached disk shares its blob with the VM's disk: whichever clean-up runs second finds it gone.
             foreach (var (container, blob) in blobs) await storage.DeleteBlobIfExistsAsync(container, blob, cleanupCt);
         };
     }
