@@ -36,7 +36,7 @@ public sealed class ReadmeWalkthroughTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_walkthrough_blocks_are_marked_and_need_no_alias_or_placeholder()
+    public void The_walkthrough_blocks_are_marked_and_paste_as_they_run()
     {
         var blocks = WalkthroughBlocks(File.ReadAllText(PagePath("README.md")));
         Assert.True(blocks.Count >= 4, $"README.md marks {blocks.Count} walk-through blocks; expected the walk-through's steps.");
@@ -46,6 +46,8 @@ public sealed class ReadmeWalkthroughTests(ITestOutputHelper output)
         Assert.DoesNotMatch(@"(?m)^\s*alias\s", script);
         // Placeholders a reader must replace by hand break both the paste and the script.
         Assert.DoesNotMatch(@"<[a-z][a-z ]*>", script);
+        // Pasted into an interactive bash, '!' starts a history expansion (except before a blank, '=' or '(').
+        Assert.DoesNotMatch(@"![^\s=(]", script);
     }
 
     [Fact]
