@@ -14,6 +14,7 @@ namespace BackupControlPlane.Api.Tests.Features.Rbac;
 /// </summary>
 public sealed class RbacFixture : IAsyncLifetime
 {
+    public const string Collection = "RBAC enforced";
     public const string Rg = "rg-rbac";
     public EmulatorApp App { get; private set; } = null!;
     public RestoreScenario Backup { get; private set; } = null!;
@@ -66,3 +67,7 @@ public sealed class RbacFixture : IAsyncLifetime
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"role assignment answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 }
+
+/// <summary>One RBAC-enforcing app for every RBAC test class (each class fixture would start its own).</summary>
+[CollectionDefinition(RbacFixture.Collection)]
+public sealed class RbacCollection : ICollectionFixture<RbacFixture>;

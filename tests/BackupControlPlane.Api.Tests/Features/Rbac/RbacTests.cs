@@ -10,7 +10,8 @@ namespace BackupControlPlane.Api.Tests.Features.Rbac;
 /// Azure RBAC with <c>Identity:EnforceRbac=true</c>, principal by principal over HTTP: what each built-in role may do on
 /// a vault with a backed-up VM (the role × operation matrix of the report), refusals in ARM's words.
 /// </summary>
-public sealed class RbacTests(RbacFixture f) : IClassFixture<RbacFixture>
+[Collection(RbacFixture.Collection)]
+public sealed class RbacTests(RbacFixture f)
 {
     private const string BackupOperator = "00c29273-979b-4161-815c-10b084fb9324";
     private const string BackupReader = "a795c7a0-d4a2-40c1-ae25-d81f01202912";
