@@ -88,6 +88,8 @@ public sealed class Vault : IVersioned
     public required string Location { get; set; }
     public required string SkuName { get; set; }
     public string? TagsJson { get; set; }
+    /// <summary>The vault's settings (<see cref="VaultSettings"/>) as JSON; null for a vault made before they were kept (Azure's defaults).</summary>
+    public string? SettingsJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ModifiedAt { get; set; }
     public List<BackupPolicy> Policies { get; set; } = [];
@@ -120,6 +122,8 @@ public static class ProtectionStates
     public const string IRPending = "IRPending";
     public const string Protected = "Protected";
     public const string ProtectionStopped = "ProtectionStopped";
+    /// <summary>Backups stopped, points kept as the policy says (the last one for ever): only on an immutable vault.</summary>
+    public const string BackupsSuspended = "BackupsSuspended";
 }
 
 public sealed class ProtectedItem : IVersioned

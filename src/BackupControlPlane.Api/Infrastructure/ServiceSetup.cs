@@ -143,6 +143,7 @@ public static class ServiceSetup
         services.AddScoped<DiskDeletion>();
         services.AddNetwork();
         // The resources each slice owns, as resource groups list and delete them (Arm/IGroupResources).
+        services.AddVaults();
         services.AddScoped<IGroupResources, VaultGroupResources>();
         services.AddScoped<IGroupResources, VirtualMachineGroupResources>();
         services.AddScoped<IGroupResources, StorageAccountGroupResources>();

@@ -107,6 +107,9 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
         ["ItemLevelRecoveryConnections_Revoke"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
         // The replayed job is the scenario's finished backup; Azure too cancels only during the snapshot phase.
         ["Common/TriggerCancelJob.json"] = (400, "BMSUserErrorJobNotCancellable", "the scenario's job has already completed"),
+        // The examples switch the scenario's vault to LRS; it protects a VM, so Azure too has locked its redundancy.
+        ["Common/BackupStorageConfig_Put.json"] = (400, "StorageModelModifyError", "the scenario's vault protects a VM, so its storage redundancy is locked"),
+        ["Common/BackupStorageConfig_Patch.json"] = (400, "StorageModelModifyError", "the scenario's vault protects a VM, so its storage redundancy is locked"),
     };
 
     [Fact]

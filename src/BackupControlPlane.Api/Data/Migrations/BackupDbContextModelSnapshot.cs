@@ -965,6 +965,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SkuName")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -34,7 +34,7 @@ public static class BackupEndpoints
         // two concurrent backup-now requests cannot both pass the check.
         var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
-        if (item.ProtectionState == ProtectionStates.ProtectionStopped)
+        if (item.ProtectionState is ProtectionStates.ProtectionStopped or ProtectionStates.BackupsSuspended)
             throw ArmException.BadRequest("Protection of this item is stopped; enable protection again with a policy before backing it up.", "BMSUserErrorProtectionStopped");
         var now = time.GetUtcNow();
         var expiry = body?.Properties?.RecoveryPointExpiryTimeInUTC ?? now.AddDays(30);

@@ -27,7 +27,9 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, IEx
 
         var expired = await db.RecoveryPoints.Include(r => r.Disks)
             .Where(r => r.ExpiryTime != null && r.ExpiryTime <= now
-                && db.ProtectedItems.Any(i => i.Id == r.ProtectedItemId && i.ProtectionState != ProtectionStates.ProtectionStopped))
+                && db.ProtectedItems.Any(i => i.Id == r.ProtectedItemId && i.ProtectionState != ProtectionStates.ProtectionStopped
+                    // Backups suspended: points expire as the policy says, but the last one is kept for ever.
+                    && (i.ProtectionState != ProtectionStates.BackupsSuspended || db.RecoveryPoints.Any(o => o.ProtectedItemId == i.Id && o.RecoveryPointTime > r.RecoveryPointTime))))
             .ToListAsync(ct);
         var instant = await db.RecoveryPoints.Include(r => r.Disks)
             .Where(r => r.InstantRpValid && r.InstantRpExpiryTime != null && r.InstantRpExpiryTime <= now).ToListAsync(ct);

@@ -59,6 +59,8 @@ public static class PolicyEndpoints
             policy = new BackupPolicy { VaultId = vault.Id, Name = policyName, ScheduleRunFrequency = "", ScheduleRunTimes = "[]", TimeZone = "UTC" };
             db.BackupPolicies.Add(policy);
         }
+        // Only immutability is read here; the soft-delete default does not matter.
+        else ImmutableRetention.Check(VaultSettings.Of(vault, defaultSoftDeleteDays: 0), policy, valid);
         policy.ScheduleRunFrequency = valid.Frequency;
         policy.ScheduleRunTimes = JsonSerializer.Serialize(valid.RunTimes);
         policy.ScheduleRunDays = string.Join(',', valid.RunDays);

@@ -47,6 +47,13 @@ public static class ProtectionEndpoints
         if (ArmPreconditions.HasConditions(http.Request))
             ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),
                 $"the protected item '{route.ProtectedItemName}'");
+        if (props.ProtectionState is { Length: > 0 } suspend && suspend.Equals(ProtectionStates.BackupsSuspended, StringComparison.OrdinalIgnoreCase))
+        {
+            // Stop backups and retain the points as per policy (az backup protection disable --retain-as-per-policy; Terraform's protection_state).
+            var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container && i.DeferredDeleteTime == null, ct) ?? throw ArmException.NotFound(itemId);
+            var suspended = await protection.SuspendAsync(vault, existing, ct);
+            return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{suspended.Id}", $"{itemId}/operationsStatus/{suspended.Id}");
+        }
         if (props.ProtectionState is { Length: > 0 } state && state.Equals(ProtectionStates.ProtectionStopped, StringComparison.OrdinalIgnoreCase))
         {
             // Stop protection and keep the data (the CLI also sends policyId "").

@@ -47,7 +47,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         else
         {
             item.PolicyId = policy.Id;
-            if (item.ProtectionState == ProtectionStates.ProtectionStopped)
+            if (item.ProtectionState is ProtectionStates.ProtectionStopped or ProtectionStates.BackupsSuspended)
                 item.ProtectionState = item.LastRecoveryPointTime is null ? ProtectionStates.IRPending : ProtectionStates.Protected;
         }
 
@@ -88,24 +88,65 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     }
 
     /// <summary>
-    /// Stop protection and delete the data: the item and its recovery points go, and with them their blob snapshots
-    /// and vault copies. The VMSnapshot extension stays on the VM, as in Azure.
+    /// Stop backups and keep the points as the policy says (<c>BackupsSuspended</c>): the policy stays, its retention
+    /// goes on, the last point is kept for ever. Azure allows it only on an immutable vault.
+    /// </summary>
+    public async Task<AsyncOperation> SuspendAsync(Vault vault, ProtectedItem item, CancellationToken ct)
+    {
+        if (!Settings(vault).Immutable)
+            throw ArmException.BadRequest("The Vault and Bakcup Item is in Immutable state where destructive operations are not supported. The Vault and Backup Item is immutable, hence operation is denied. "
+                + "Refer to the documentation to learn more: https://aka.ms/AB-ImmutableVaults-States ", ImmutableItemDenied);
+        if (item.PolicyId is null)
+            throw ArmException.BadRequest("Protection of this item is stopped: backups can be suspended only while a policy protects it.", "BMSUserErrorProtectionStopped");
+        item.ProtectionState = ProtectionStates.BackupsSuspended;
+        var (_, op) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DisableBackup);
+        await db.SaveChangesAsync(ct);
+        return op;
+    }
+
+    /// <summary>Azure's code for BackupsSuspended on a vault that is not immutable (its text, typo included, is Azure's).</summary>
+    public const string ImmutableItemDenied = "UserErrorOperationDeniedOnImmutableItem";
+
+    /// <summary>Azure's code when stop-and-delete would delete an immutable vault's unexpired recovery points.</summary>
+    public const string ImmutableDeleteDenied = "UserErrorDeleteBackupItemOnImmutableItem";
+
+    /// <summary>
+    /// Stop protection and delete the data, as the vault's settings say: with soft delete on (Enabled or AlwaysON) the
+    /// item stays, undeletable, for the vault's softDeleteRetentionPeriodInDays; with it off the item and its recovery
+    /// points go at once, with their blob snapshots and vault copies. On an immutable vault an item with recovery points
+    /// is refused: the operation (202) ends Failed with <see cref="ImmutableDeleteDenied"/>, as Azure reports it.
+    /// The VMSnapshot extension stays on the VM, as in Azure.
     /// </summary>
     public async Task<AsyncOperation> DeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)
     {
-        var softDeleteDays = options.Value.SoftDeleteRetentionDays;
-        if (softDeleteDays > 0)
+        var settings = Settings(vault);
+        if (settings.Immutable && await db.RecoveryPoints.AnyAsync(r => r.ProtectedItemId == item.Id, ct))
+        {
+            var failed = new AsyncOperation
+            {
+                Id = Guid.NewGuid(), VaultId = vault.Id, Status = OperationStatuses.Failed, StartTime = time.GetUtcNow(), EndTime = time.GetUtcNow(),
+                ErrorCode = ImmutableDeleteDenied,
+                ErrorMessage = $"The backup item '{item.VirtualMachine!.Name}' is in an immutable vault (immutability {settings.ImmutabilityState}): its recovery points cannot be deleted before they expire. "
+                    + "Stop protection and retain the data, or suspend backups, instead. Refer to the documentation to learn more: https://aka.ms/AB-ImmutableVaults-States",
+            };
+            db.AsyncOperations.Add(failed);
+            await db.SaveChangesAsync(ct);
+            return failed;
+        }
+        if (settings.SoftDeleteOn)
         {
             // Soft delete, as Azure: protection stops, the data stays recoverable (undelete) until the purge time.
             item.ProtectionState = ProtectionStates.ProtectionStopped;
             item.PolicyId = null;
-            item.DeferredDeleteTime ??= time.GetUtcNow().AddDays(softDeleteDays);
+            item.DeferredDeleteTime ??= time.GetUtcNow().AddDays(settings.SoftDeleteRetentionPeriodInDays);
             var (_, soft) = CompletedJob(vault, item, item.VirtualMachine!.Name, JobOperations.DeleteBackupData);
             await db.SaveChangesAsync(ct);
             return soft;
         }
         return (await PurgeAsync(vault, item, ct))!;
     }
+
+    private VaultSettings Settings(Vault vault) => VaultSettings.Of(vault, options.Value.SoftDeleteRetentionDays);
 
     /// <summary>Undelete a soft-deleted item: its data is kept again, protection stays stopped until resumed.</summary>
     public async Task<AsyncOperation> UndeleteAsync(Vault vault, ProtectedItem item, CancellationToken ct)

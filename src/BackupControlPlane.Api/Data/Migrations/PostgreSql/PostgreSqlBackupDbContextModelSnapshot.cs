@@ -1000,6 +1000,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("SkuName")
                         .IsRequired()
                         .HasColumnType("text");
