@@ -78,4 +78,21 @@ public sealed class TemplateBicepTests
         Assert.Equal(1, outputs["longCount"]!["value"]!.GetValue<long>());
         Assert.Equal("westeurope", outputs["vaultLocation"]!["value"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_subscription_scope_template_creates_the_group_before_the_module_deployed_into_it()
+    {
+        var template = await BicepCompiler.BuildAsync("subscription-vault.bicep");
+        var plan = TemplateEngine.Plan(template, JsonNode.Parse("""{"groupName":{"value":"rg-new"}}""")!.AsObject(), Context(group: null));
+
+        var group = $"/subscriptions/{Subscription}/resourceGroups/rg-new";
+        Assert.Equal([group, $"{group}/providers/Microsoft.Resources/deployments/vault"], plan.Resources.Select(r => r.ResourceId));
+        Assert.Equal([group], plan.Resources[1].DependsOn);
+        var groupBody = await plan.Resources[0].EvaluateBodyAsync(CancellationToken.None);
+        Assert.Equal("westeurope", groupBody["location"]!.GetValue<string>());
+        Assert.Equal(group, (await plan.EvaluateOutputsAsync(CancellationToken.None))["groupId"]!["value"]!.GetValue<string>());
+
+        var error = Assert.Throws<TemplateException>(() => TemplateEngine.Plan(template, JsonNode.Parse("""{"groupName":{"value":"x"}}""")!.AsObject(), Context()));
+        Assert.Contains("is for subscription deployments, but this deployment is at resourceGroup scope", error.Message);
+    }
 }

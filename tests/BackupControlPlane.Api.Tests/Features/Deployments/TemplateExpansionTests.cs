@@ -177,4 +177,17 @@ public sealed class TemplateExpansionTests
              "parameters":{"p":{"type":"string","defaultValue":"[__bicep.prefixed('x')]"}}}
             """).Parameters["p"]!["value"]));
     }
+
+    [Fact]
+    public async Task The_instances_of_a_loop_evaluate_in_parallel_with_the_same_results_as_one_by_one()
+    {
+        var plan = Plan("""
+            {"resources":[{"type":"Microsoft.RecoveryServices/vaults","apiVersion":"2023-04-01","name":"[format('v{0}', copyIndex())]",
+               "copy":{"name":"loop","count":50},
+               "properties":{"deep":{"list":[{"index":"[copyIndex()]","tag":"[uniqueString(string(copyIndex()))]"}]}}}]}
+            """);
+
+        var bodies = await Task.WhenAll(plan.Resources.Select(r => Task.Run(() => r.EvaluateBodyAsync(CancellationToken.None))));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), bodies.Select(b => b["properties"]!["deep"]!["list"]![0]!["index"]!.GetValue<long>()));
+    }
 }
