@@ -190,4 +190,50 @@ public sealed class TemplateExpansionTests
         var bodies = await Task.WhenAll(plan.Resources.Select(r => Task.Run(() => r.EvaluateBodyAsync(CancellationToken.None))));
         Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), bodies.Select(b => b["properties"]!["deep"]!["list"]![0]!["index"]!.GetValue<long>()));
     }
+
+    [Fact]
+    public async Task Inside_a_property_loop_an_unnamed_copyIndex_still_means_the_resource_loop()
+    {
+        var plan = Plan("""
+            {"resources":[{"type":"Microsoft.Compute/virtualMachines","apiVersion":"2023-03-01","name":"[format('vm{0}', copyIndex())]","copy":{"name":"vms","count":2},
+               "properties":{"copy":[{"name":"disks","count":2,"input":"[format('{0}-{1}', copyIndex(), copyIndex('disks'))]"}]}}]}
+            """);
+
+        var second = await plan.Resources[1].EvaluateBodyAsync(CancellationToken.None);
+        Assert.Equal("""{"properties":{"disks":["1-0","1-1"]}}""", Json(second));
+    }
+
+    [Fact]
+    public void List_functions_post_the_action_through_the_reader()
+    {
+        var reader = new FakeReader();
+        var body = Eval("[listKeys(resourceId('Microsoft.Storage/storageAccounts', 'sa1'), '2023-01-01').keys[0].value]", reader);
+
+        Assert.Equal("key-of-sa1", body!.GetValue<string>());
+        Assert.Equal([$"POST {Rg}/providers/Microsoft.Storage/storageAccounts/sa1/listKeys"], reader.Calls);
+    }
+
+    [Fact]
+    public async Task An_outer_scope_nested_template_receives_the_parents_parameters_and_variables()
+    {
+        var plan = Plan("""
+            {"parameters":{"p":{"type":"string","defaultValue":"[[x]"}},"variables":{"v":"[concat(parameters('p'), '-', 'y')]","w":"[parameters('p')]"},
+             "resources":[{"type":"Microsoft.Resources/deployments","apiVersion":"2022-09-01","name":"nested",
+               "properties":{"mode":"Incremental","template":{"resources":[{"type":"Microsoft.RecoveryServices/vaults","apiVersion":"2023-04-01","name":"[variables('v')]","properties":{"w":"[variables('w')]"}}]}}}]}
+            """);
+
+        var inner = (await plan.Resources[0].EvaluateBodyAsync(CancellationToken.None))["properties"]!["template"]!.AsObject();
+        var innerPlan = TemplateEngine.Plan(inner, null, Context());
+        Assert.Equal("[x]-y", innerPlan.Resources.Single().Name);
+        Assert.Equal("[x]", (await innerPlan.Resources.Single().EvaluateBodyAsync(CancellationToken.None))["properties"]!["w"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Deployment_shows_the_template_link_of_a_deployment_made_from_a_uri()
+    {
+        var context = Context() with { TemplateLink = new Uri("http://127.0.0.1:10000/devstoreaccount1/c/azuredeploy.json") };
+        var plan = TemplateEngine.Plan(JsonNode.Parse("""{"parameters":{"base":{"type":"string","defaultValue":"[deployment().properties.templateLink.uri]"}}}""")!.AsObject(), null, context);
+
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1/c/azuredeploy.json", plan.Parameters["base"]!["value"]!.GetValue<string>());
+    }
 }
