@@ -77,6 +77,13 @@ public sealed class TemplateBicepTests
         Assert.Equal("""["DAILY30-30d","DAILY7-7d"]""", Json(outputs["labels"]!["value"]));
         Assert.Equal(1, outputs["longCount"]!["value"]!.GetValue<long>());
         Assert.Equal("westeurope", outputs["vaultLocation"]!["value"]!.GetValue<string>());
+
+        var tooShort = Assert.Throws<TemplateException>(() => TemplateEngine.Plan(template,
+            JsonNode.Parse("""{"vaultName":{"value":"v1"},"policies":{"value":[{"name":"p","days":3}]}}""")!.AsObject(), Context()));
+        Assert.Contains("The provided value '3' for the template parameter 'policies[0].days' is not valid. The value must be at least 7", tooShort.Message);
+        var missing = Assert.Throws<TemplateException>(() => TemplateEngine.Plan(template,
+            JsonNode.Parse("""{"vaultName":{"value":"v1"},"policies":{"value":[{"days":30}]}}""")!.AsObject(), Context()));
+        Assert.Contains("The property 'name' is required", missing.Message);
     }
 
     [Fact]
