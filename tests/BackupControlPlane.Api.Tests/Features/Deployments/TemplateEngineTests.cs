@@ -146,13 +146,19 @@ public sealed class TemplateEngineTests
     }
 
     [Fact]
-    public async Task Reading_a_resource_that_does_not_exist_is_ResourceNotFound()
+    public async Task Reading_a_resource_that_does_not_exist_is_ResourceNotFound_and_the_next_evaluation_reads_again()
     {
-        var plan = Plan("""{"outputs":{"o":{"type":"object","value":"[reference('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/gone', '2023-03-01')]"}}}""");
+        const string id = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/gone";
+        var reader = new FakeReader();
+        var plan = Plan($$$$"""{"outputs":{"o":{"type":"object","value":"[reference('{{{{id}}}}', '2023-03-01')]"}}}""", reader: reader);
 
         var error = await Assert.ThrowsAsync<TemplateException>(() => plan.EvaluateOutputsAsync(CancellationToken.None));
         Assert.Equal("ResourceNotFound", error.Code);
         Assert.Contains("virtualMachines/gone' was not found", error.Message);
+
+        reader.Resources[id] = new JsonObject { ["properties"] = new JsonObject { ["vmId"] = "42" } };
+        var outputs = await plan.EvaluateOutputsAsync(CancellationToken.None); // each evaluation reads afresh
+        Assert.Equal("42", outputs["o"]!["value"]!["vmId"]!.GetValue<string>());
     }
 
     [Fact]

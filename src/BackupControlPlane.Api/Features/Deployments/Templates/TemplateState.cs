@@ -12,7 +12,8 @@ namespace BackupControlPlane.Api.Features.Deployments.Templates;
 internal sealed class TemplateState(DeploymentContext context, JsonObject template)
 {
     private readonly ConcurrentDictionary<string, Expression> _parsed = new();
-    private readonly ConcurrentDictionary<string, JsonNode?> _read = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The reads of the evaluation under way: each body or outputs evaluation reads afresh.</summary>
+    private readonly AsyncLocal<Dictionary<string, JsonNode?>?> _reads = new();
     private readonly Dictionary<string, JsonNode?> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _evaluating = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
@@ -89,9 +90,12 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
         return holder.First().Value!.DeepClone();
     }
 
-    /// <summary>A value read through the reader: cached, or a <see cref="PendingRead"/> that the async driver performs.</summary>
-    public JsonNode? Read(string key, Func<CancellationToken, Task<JsonNode?>> read) =>
-        _read.TryGetValue(key, out var value) ? TemplateValues.Copy(value) : throw new PendingRead(key, read);
+    /// <summary>A value read through the reader in this evaluation, or a <see cref="PendingRead"/> the async driver performs.</summary>
+    public JsonNode? Read(string key, Func<CancellationToken, Task<JsonNode?>> read)
+    {
+        var reads = _reads.Value ?? throw new InvalidOperationException("Resources are read only while a body or the outputs are evaluated.");
+        return reads.TryGetValue(key, out var value) ? TemplateValues.Copy(value) : throw new PendingRead(key, read);
+    }
 
     /// <summary>A value of the wrong shape met deep in System.Text.Json: the template's fault, reported as InvalidTemplate.</summary>
     public static bool IsValueError(Exception e) =>
@@ -100,12 +104,13 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
     /// <summary>Evaluates, performing each read the evaluation asks for, until it completes.</summary>
     public async Task<T> RunAsync<T>(Func<T> evaluate, CancellationToken ct)
     {
+        var reads = _reads.Value = new Dictionary<string, JsonNode?>(StringComparer.OrdinalIgnoreCase);
         for (var attempt = 0; ; attempt++)
         {
             try { return evaluate(); }
             catch (PendingRead pending) when (attempt < 500)
             {
-                _read[pending.Key] = await pending.Perform(ct);
+                reads[pending.Key] = await pending.Perform(ct);
             }
             catch (Exception e) when (IsValueError(e))
             {
