@@ -46,7 +46,7 @@ public static class VaultEndpoints
             Apply(vault, request, await settings.ChangeAsync(vault, s => Merge(s, request, options.Value.TenantId), ct), tags, now);
             await db.SaveChangesAsync(ct);
             ArmPreconditions.SetETag(http, vault.ETag);
-            return TypedResults.Ok(ToResource(vault, settings.Read(vault)));
+            return TypedResults.Ok(ToResource(vault, settings.Read(vault), await GuardedAsync(db, vault, ct)));
         }
         var created = settings.Defaults();
         Merge(created, request, options.Value.TenantId);
@@ -71,7 +71,7 @@ public static class VaultEndpoints
         }
         ArmPreconditions.SetETag(http, vault.ETag);
         // 201 without Location: ARM clients read a Location on a PUT as "poll here", and a synchronous create has nothing to poll.
-        return TypedResults.Json(ToResource(vault, created), statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(ToResource(vault, created, guarded: false), statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>A PUT's or PATCH's settings and identity merged into <paramref name="s"/> (shape already checked).</summary>
@@ -106,7 +106,7 @@ public static class VaultEndpoints
     {
         var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         ArmPreconditions.SetETag(http, vault.ETag);
-        return TypedResults.Ok(ToResource(vault, settings.Read(vault)));
+        return TypedResults.Ok(ToResource(vault, settings.Read(vault), await GuardedAsync(db, vault, ct)));
     }
 
     private static Task<Ok<ArmList<VaultResource>>> ListInGroup(string subscriptionId, string resourceGroupName, BackupDbContext db, VaultSettingsStore settings,
@@ -121,14 +121,23 @@ public static class VaultEndpoints
         HttpContext http, CancellationToken ct)
     {
         var page = await db.Vaults.AsNoTracking().Where(v => v.Key.StartsWith(prefix)).PageAsync(http, v => v.Key, descending: false, ct);
-        return TypedResults.Ok(page.ToArmList(v => ToResource(v, settings.Read(v))));
+        var ids = page.Rows.Select(v => v.Id).ToList();
+        var guarded = (await db.ResourceGuardProxies.AsNoTracking().Where(p => ids.Contains(p.VaultId)).Select(p => p.VaultId).ToListAsync(ct)).ToHashSet();
+        return TypedResults.Ok(page.ToArmList(v => ToResource(v, settings.Read(v), guarded.Contains(v.Id))));
     }
 
-    public static VaultResource ToResource(Vault v, VaultSettings settings) => new(
+    /// <summary>
+    /// Multi-user authorization is on while a Resource Guard mapping exists: the mapping, not a setting, is Azure's
+    /// switch, so the vault reads it from the mapping table rather than keeping a copy that could disagree.
+    /// </summary>
+    public static Task<bool> GuardedAsync(BackupDbContext db, Vault vault, CancellationToken ct) =>
+        db.ResourceGuardProxies.AnyAsync(p => p.VaultId == vault.Id, ct);
+
+    public static VaultResource ToResource(Vault v, VaultSettings settings, bool guarded) => new(
         ArmLookups.VaultId(v), v.Name, "Microsoft.RecoveryServices/vaults", v.Location,
         ArmPreconditions.Format(v.ETag),
         new VaultSku(v.SkuName, "Standard"),
         v.TagsJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(v.TagsJson) ?? [],
         settings.Identity?.DeepClone() as JsonObject,
-        VaultSettingsMapper.ToProperties(settings));
+        VaultSettingsMapper.ToProperties(settings, guarded));
 }

@@ -31,6 +31,6 @@ public static class VaultPatch
         VaultEndpoints.Apply(vault, request, changed, request["tags"] is JsonObject tags ? tags.ToJsonString() : null, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         ArmPreconditions.SetETag(http, vault.ETag);
-        return TypedResults.Ok(VaultEndpoints.ToResource(vault, changed));
+        return TypedResults.Ok(VaultEndpoints.ToResource(vault, changed, await VaultEndpoints.GuardedAsync(db, vault, ct)));
     }
 }

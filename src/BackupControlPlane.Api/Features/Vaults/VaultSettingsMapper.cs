@@ -42,7 +42,7 @@ public static class VaultSettingsMapper
     }
 
     /// <summary>The settings as the vault's <c>properties</c>.</summary>
-    public static VaultProperties ToProperties(VaultSettings s) => new(
+    public static VaultProperties ToProperties(VaultSettings s, bool guarded) => new(
         "Succeeded", s.PublicNetworkAccess, "None", "None",
         new JsonObject { ["standardTierStorageRedundancy"] = s.StandardTierStorageRedundancy, ["crossRegionRestore"] = s.CrossRegionRestore },
         new JsonObject
@@ -53,22 +53,22 @@ public static class VaultSettingsMapper
                 ["enhancedSecurityState"] = s.EnhancedSecurityState,
             },
             ["immutabilitySettings"] = new JsonObject { ["state"] = s.ImmutabilityState },
-            ["multiUserAuthorization"] = "Disabled",
+            ["multiUserAuthorization"] = guarded ? "Enabled" : "Disabled",
         },
         (JsonObject)s.MonitoringSettings.DeepClone(),
         new JsonObject { ["crossSubscriptionRestoreSettings"] = new JsonObject { ["crossSubscriptionRestoreState"] = s.CrossSubscriptionRestoreState } },
         s.Encryption?.DeepClone() as JsonObject,
-        SecureScore(s), BcdrSecurityLevel(s), "Unassigned");
+        SecureScore(s, guarded), BcdrSecurityLevel(s, guarded), "Unassigned");
 
     /// <summary>
     /// Azure's security levels: soft delete on is the minimum; always-on soft delete with immutability is adequate
-    /// (multi-user authorization would make it maximum, which the Resource Guard side shows).
+    /// and multi-user authorization on top makes it maximum.
     /// </summary>
-    private static string SecureScore(VaultSettings s) =>
-        !s.SoftDeleteOn ? "None" : s.SoftDeleteState == SoftDeleteStates.AlwaysOn && s.Immutable ? "Adequate" : "Minimum";
+    private static string SecureScore(VaultSettings s, bool guarded) =>
+        !s.SoftDeleteOn ? "None" : s.SoftDeleteState == SoftDeleteStates.AlwaysOn && s.Immutable ? guarded ? "Maximum" : "Adequate" : "Minimum";
 
-    private static string BcdrSecurityLevel(VaultSettings s) =>
-        !s.SoftDeleteOn ? "Poor" : s.SoftDeleteState == SoftDeleteStates.AlwaysOn && s.Immutable ? "Good" : "Fair";
+    private static string BcdrSecurityLevel(VaultSettings s, bool guarded) =>
+        !s.SoftDeleteOn ? "Poor" : s.SoftDeleteState == SoftDeleteStates.AlwaysOn && s.Immutable ? guarded ? "Excellent" : "Good" : "Fair";
 
     /// <summary>A sent enum value in Azure's spelling (values are case-insensitive, as the shape check accepted them); null when absent.</summary>
     public static string? Enum(JsonNode? node, params string[] values) =>

@@ -66,8 +66,11 @@ public sealed class ResourceGuardTests
         using (var missing = await app.Arm.SendAsync(HttpMethod.Get, s.ProxyPath)) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using (var noGuard = await app.Arm.SendAsync(HttpMethod.Put, s.ProxyPath, new { properties = new { resourceGuardResourceId = s.GuardPath } }))
             Assert.Equal(HttpStatusCode.BadRequest, noGuard.StatusCode);
+        Assert.Equal("Disabled", (await app.Arm.GetAsync(s.VaultPath))["properties"]!["securitySettings"]!["multiUserAuthorization"]!.GetValue<string>());
 
         s = await GuardScenario.MappedAsync(app.Arm, rg);
+        // The portal and the CLI read MUA's state from the vault: the mapping switches it on.
+        Assert.Equal("Enabled", (await app.Arm.GetAsync(s.VaultPath))["properties"]!["securitySettings"]!["multiUserAuthorization"]!.GetValue<string>());
         var proxy = await app.Arm.GetAsync(s.ProxyPath);
         Assert.Equal("Microsoft.RecoveryServices/vaults/backupResourceGuardProxies", proxy["type"]!.GetValue<string>());
         var details = proxy["properties"]!["resourceGuardOperationDetails"]!.AsArray();
