@@ -46,7 +46,7 @@ app.UseSwaggerUI(o =>
     o.RoutePrefix = "swagger";
     o.UseRequestInterceptor(SwaggerToken.Interceptor);
 });
-app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+app.UseBackupCenter(); // the Backup center page at /; Swagger UI at /swagger, Hangfire at /hangfire
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 // Hangfire's own default filter would do for loopback, but not honour Emulator:AllowRemoteControl.

@@ -130,7 +130,13 @@ public static class ServiceSetup
 
         // HTTPS with the emulator's own CA (or a configured PFX) for every https:// address in Urls.
         var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls, k.ApplicationServices.GetRequiredService<TransportClock>().Time)));
+        // Chosen per handshake (cached until the file changes), so POST /emulator/reset?regenerateCa=true takes effect at once.
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+        {
+            var clock = k.ApplicationServices.GetRequiredService<TransportClock>().Time;
+            TlsCertificates.Current(paths, tls, clock); // created at start, so ca.pem is there before the first client
+            h.ServerCertificateSelector = (_, _) => TlsCertificates.Current(paths, tls, clock);
+        }));
 
         services.AddArmIdentity(builder.Configuration);
         services.AddSingleton<ReadCache>();
@@ -150,6 +156,7 @@ public static class ServiceSetup
         services.AddBackups();
         services.AddRestore();
         services.AddProtection();
+        services.AddScoped<EmulatorReset>();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
 
         services.AddHealthChecks()
