@@ -17,7 +17,7 @@ using BackupControlPlane.Api.Infrastructure;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(EphemeralData.Arguments(args)); // --ephemeral: data in a temporary folder
 builder.AddBackupControlPlane();
 
 var app = builder.Build();

@@ -47,6 +47,7 @@ public static class ServiceSetup
         var emulator = builder.Configuration.GetSection(EmulatorOptions.Section).Get<EmulatorOptions>() ?? new EmulatorOptions();
         var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
         services.AddSingleton(paths);
+        if (paths.Ephemeral) services.AddHostedService<EphemeralData.Cleanup>(); // first registered, so stopped last
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(TransportClock.System); // the wire's own clock (agent presence, long-poll holds, TLS)
 
