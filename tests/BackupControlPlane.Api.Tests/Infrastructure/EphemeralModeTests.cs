@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using BackupControlPlane.Api.Infrastructure;
 
 namespace BackupControlPlane.Api.Tests.Infrastructure;
@@ -27,34 +26,17 @@ public sealed class EphemeralModeTests
             var psi = ServiceCommand.For(address, ["--ephemeral", "--Storage:StartAzurite=false", "--DemoFleet:Enabled=false",
                 $"--Storage:ConnectionString={await SharedAzurite.ConnectionStringAsync()}"]);
             psi.Environment["TMPDIR"] = tmp;
-            using var process = Process.Start(psi)!;
-            var log = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            string Log() { lock (log) return log.ToString(); }
-            try
-            {
-                await Readiness.WaitAsync(address, process, Log, TimeSpan.FromMinutes(1));
-                Assert.False(Directory.Exists(stale), "the stale folder of a dead process is still there");
-                var data = Assert.Single(Directory.GetDirectories(tmp, $"{EphemeralData.Prefix}{process.Id}-*"));
-                Assert.True(File.Exists(Path.Combine(data, "backup.db")), $"no database in {data}");
-                Assert.Contains("(ephemeral: removed at exit)", Log());
-                using var http = new HttpClient { BaseAddress = address };
-                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+            using var process = LoggedProcess.Start(psi);
+            await process.WaitUntilReadyAsync(address, TimeSpan.FromMinutes(1));
+            Assert.False(Directory.Exists(stale), "the stale folder of a dead process is still there");
+            var data = Assert.Single(Directory.GetDirectories(tmp, $"{EphemeralData.Prefix}{process.Id}-*"));
+            Assert.True(File.Exists(Path.Combine(data, "backup.db")), $"no database in {data}");
+            Assert.Contains("(ephemeral: removed at exit)", process.Log);
+            using var http = new HttpClient { BaseAddress = address };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
 
-                using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString() }, UseShellExecute = false }))
-                    await term!.WaitForExitAsync();
-                using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await process.WaitForExitAsync(exited.Token);
-                Assert.Equal(0, process.ExitCode);
-                Assert.False(Directory.Exists(data), $"{data} is still there after a graceful stop:\n{Log()}");
-            }
-            finally
-            {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
-            }
+            Assert.Equal(0, await process.TerminateAsync());
+            Assert.False(Directory.Exists(data), $"{data} is still there after a graceful stop:\n{process.Log}");
         }
         finally
         {
