@@ -17,7 +17,8 @@ export function absolute(iso) {
 
 /** A time cell: relative, absolute underneath, the exact value on hover. */
 export function time(iso) {
-  if (!iso || iso.startsWith('0001-')) return el('span', { class: 'muted' }, '—');
+  // Azure writes 2001-01-01 (or 0001-01-01) for "never".
+  if (!iso || new Date(iso).getUTCFullYear() <= 2001) return el('span', { class: 'muted' }, 'never');
   return el('span', { class: 'time', title: iso }, el('span', {}, relative(iso)), el('small', {}, absolute(iso)));
 }
 
@@ -54,7 +55,7 @@ export function el(tag, attrs = {}, ...children) {
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
 }
 

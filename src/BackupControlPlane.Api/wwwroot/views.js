@@ -98,12 +98,16 @@ export function jobs(state, expanded, toggle) {
   return table('jobs', ['Operation', 'Item', 'Vault', 'Status', 'Started', 'Duration', 'Error'], rows, 'No backup job yet.');
 }
 
+const faultChoice = new Map();
+
 export function agents(state, act) {
   return table('agents', ['VM', 'Resource group', 'OS', 'Agent', 'Fault injected', 'Inject a fault'],
     state.vms.map((vm) => {
       const fault = vm.fault ? `${vm.fault.mode}${vm.fault.seconds ? ':' + vm.fault.seconds : ''}${vm.fault.code ? ':' + vm.fault.code : ''}` : null;
-      const input = el('select', { 'aria-label': `fault for ${vm.name}` },
-        ['silent', 'late:30', 'fail:5', 'crash', 'offline:60'].map((f) => el('option', { value: f }, f)));
+      // The choice survives the page's refreshes (the table is rebuilt every few seconds).
+      const chosen = faultChoice.get(vm.name) ?? 'silent';
+      const input = el('select', { 'aria-label': `fault for ${vm.name}`, onchange: (e) => faultChoice.set(vm.name, e.target.value) },
+        ['silent', 'late:30', 'fail:5', 'crash', 'offline:60'].map((f) => el('option', { value: f, selected: f === chosen }, f)));
       return el('tr', { 'data-vm': vm.name },
         el('td', {}, el('strong', {}, vm.name)), el('td', {}, idParts(vm.id).resourceGroup),
         el('td', {}, vm.properties.storageProfile?.osDisk?.osType ?? ''),

@@ -23,7 +23,8 @@ public abstract class ResetTestsBase
         await app.StartAgentAsync("resetvm1");
         await app.StartAgentAsync("resetvm2");
         var due = await app.Arm.RunDueAsync(rg);
-        Assert.Equal("Completed", (await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "resetvm1")))["properties"]!["status"]!.GetValue<string>());
+        foreach (var vm in new[] { "resetvm1", "resetvm2" })
+            Assert.Equal("Completed", (await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, vm)))["properties"]!["status"]!.GetValue<string>());
         // A backup still running when the reset comes: its agent answers 30 s late.
         await app.SetFaultAsync("resetvm2", new { mode = "late", seconds = 30 });
         var inFlight = await app.Arm.BackupNowAsync(rg, "vault1", "resetvm2");
