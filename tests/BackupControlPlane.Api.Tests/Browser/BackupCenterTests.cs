@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Tests.Browser;
 /// The Backup center page in a real browser, on an app of its own (the page's reset empties everything): the fleet's
 /// vault and VMs show; "Back up now" on an item starts a job that the page shows going to Completed, and its recovery
 /// point appears on the item's timeline; a restore started from the timeline completes; a fault injected from the page
-/// changes the agent's state; "Reset emulator" empties the lists.
+/// changes the agent's state; Hangfire's pages name the jobs; "Reset emulator" empties the lists.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BackupCenterTests(BrowserFixture browser, ITestOutputHelper output)
@@ -53,6 +53,15 @@ public sealed class BackupCenterTests(BrowserFixture browser, ITestOutputHelper 
         output.WriteLine("Screenshot: " + BrowserFixture.ScreenshotPath("backup-center"));
         await page.Locator("tr[data-vm=centervm2] [data-action=clear-fault]").ClickAsync();
         await Expect(page.Locator("tr[data-vm=centervm2] [data-testid=fault]", new() { HasText = "none" }));
+
+        // Hangfire, linked from the page, names its jobs: the policy's next slot with its schedule, the transfer with its VM.
+        var hangfire = await browser.NewPageAsync(new Uri(app.Addresses.First(a => a.StartsWith("http://"))));
+        await hangfire.GotoAsync("/hangfire/jobs/scheduled");
+        await Expect(hangfire.GetByText("policy DefaultPolicy (daily 19:00 UTC) · vault centervault (rg-center) · centervm1, centervm2"));
+        await hangfire.GotoAsync("/hangfire/jobs/succeeded");
+        await Expect(hangfire.GetByText("Transfer data to vault · VM centervm1 · vault centervault (rg-center)"));
+        await hangfire.GetByText("Restore disks · VM centervm1 · vault centervault (rg-center) → storage account restoresa").First.WaitForAsync();
+        await hangfire.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("hangfire-succeeded") });
 
         // Reset from the page: every list is empty.
         await page.Locator("#reset").ClickAsync();
