@@ -8,7 +8,9 @@ using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Features.Network;
 using BackupControlPlane.Api.Features.Policies;
 using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Rbac;
 using BackupControlPlane.Api.Features.RecoveryPoints;
+using BackupControlPlane.Api.Features.ResourceGuards;
 using BackupControlPlane.Api.Features.ResourceGroups;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Vaults;
@@ -37,6 +39,9 @@ app.UseRateLimiter();
 // After routing: ARM routes require a bearer token (ArmGroup.Policy), agent routes the VmAgent scheme.
 app.UseAuthorization();
 app.Use(ApiVersions.Enforce);
+// Authorization after authentication: Azure RBAC (Identity:EnforceRbac), then multi-user authorization (Resource Guards).
+app.Use(RbacEnforcement.Enforce);
+app.Use(MuaEnforcement.Enforce);
 
 // One document, on a fixed path: the templated default answers unknown names with a plain-text 404 of its own.
 app.MapOpenApi("/openapi/v1.json");
@@ -69,6 +74,8 @@ app.MapIdentity();
 app.MapProviders();
 app.MapResourceGroups();
 app.MapGenericResources();
+app.MapResourceGuards();
+app.MapRbac();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

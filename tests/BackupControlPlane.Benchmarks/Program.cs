@@ -1,7 +1,7 @@
 using BackupControlPlane.Benchmarks.Harness;
 using BackupControlPlane.Benchmarks.Scenarios;
 
-// Usage (see README "Performance"):
+// Usage (see docs/performance.md):
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]

@@ -36,6 +36,8 @@ public static class KnownApiVersions
             "2022-07-01", "2022-05-01", "2022-01-01", // az CLI (Debian 2.45): network commands
         ],
         ["Microsoft.Storage"] = [],
+        ["Microsoft.DataProtection"] = ["2025-07-01"], // Terraform azurerm 4.x: resourceGuards
+        ["Microsoft.Authorization"] = ["2022-04-01", "2020-04-01-preview", "2018-01-01-preview", "2015-07-01"], // az CLI and SDKs: role assignments and definitions
         // Subscriptions, resource groups, resources and provider metadata (/subscriptions/{id}/providers/{ns} itself).
         ["Microsoft.Resources"] =
         [

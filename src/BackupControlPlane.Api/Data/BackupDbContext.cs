@@ -29,6 +29,9 @@ public class BackupDbContext : DbContext
     public DbSet<PublicIpAddress> PublicIpAddresses => Set<PublicIpAddress>();
     public DbSet<ResourceGroup> ResourceGroups => Set<ResourceGroup>();
     public DbSet<ResourceGroupDeletion> ResourceGroupDeletions => Set<ResourceGroupDeletion>();
+    public DbSet<ResourceGuard> ResourceGuards => Set<ResourceGuard>();
+    public DbSet<ResourceGuardProxy> ResourceGuardProxies => Set<ResourceGuardProxy>();
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -102,6 +105,7 @@ public class BackupDbContext : DbContext
         b.Entity<BackupPolicy>().HasIndex(x => new { x.VaultId, x.Name }).IsUnique();
         b.Entity<StorageAccount>().HasIndex(x => x.Key).IsUnique();
         ComputeNetworkModel.Configure(b);
+        GuardModel.Configure(b);
         b.Entity<ResourceGroup>().HasIndex(x => x.Key).IsUnique();
         b.Entity<ResourceGroupDeletion>().HasIndex(x => x.EndTime);
         b.Entity<ProtectedItem>(e =>

@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Data;
 /// database's write count in this process is the same as when the answer was read (<see cref="SqliteWriteGate.DataVersion"/>,
 /// bumped after every write), and less than a second has passed, in real time and on the emulated clock (answers such
 /// as a running job's duration follow the clock). A GET otherwise costs a SQLite statement preparation and an EF
-/// materialisation per request (README "Performance"). SQLite only: on PostgreSQL other nodes write unseen, so
+/// materialisation per request (docs/performance.md). SQLite only: on PostgreSQL other nodes write unseen, so
 /// nothing is cached. Conditional requests are always answered fresh.
 /// </summary>
 public sealed class ReadCache(TimeProvider time) : IDisposable

@@ -13,7 +13,7 @@ namespace BackupControlPlane.Api.Data;
 /// SQLite lets one writer in at a time, and Microsoft.Data.Sqlite waits for that lock by sleeping on the calling thread,
 /// 150 ms per try. With hundreds of agents writing at once (heartbeats, reports) the sleepers took every thread-pool
 /// thread, starved the request holding the lock, and turned a commit of a millisecond into a p99 of half a second
-/// (README "Performance"). So this process's writers queue here first, asynchronously and in arrival order, and reach
+/// (docs/performance.md). So this process's writers queue here first, asynchronously and in arrival order, and reach
 /// SQLite's lock only when it is free: SaveChanges, write transactions (<see cref="BeginWriteAsync"/>) and single
 /// statements (ExecuteUpdate/ExecuteDelete, through this interceptor). Reads never queue (WAL). A context already inside
 /// the gate enters again freely (SaveChanges within a write transaction). Another process writing the same file still

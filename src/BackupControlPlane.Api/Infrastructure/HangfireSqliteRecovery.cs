@@ -5,7 +5,7 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// <summary>
 /// Hangfire's SQLite storage hides a fetched job from other workers until its invisibility timeout (30 min) runs out,
 /// and never renews it. After a kill, a job the dead process was running (a transfer to the vault, a restore, a slot)
-/// would wait that long. A SQLite file has exactly one service process (README, "Running several nodes"), so at
+/// would wait that long. A SQLite file has exactly one service process (docs/several-nodes.md), so at
 /// start-up every fetched job belongs to a process that is gone: hand them all back before the server starts. The jobs
 /// are idempotent (at least once is their contract), so running one again is harmless.
 /// </summary>

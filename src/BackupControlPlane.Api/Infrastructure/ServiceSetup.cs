@@ -8,6 +8,8 @@ using BackupControlPlane.Api.Features.Identity;
 using BackupControlPlane.Api.Features.Network;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.Rbac;
+using BackupControlPlane.Api.Features.ResourceGuards;
 using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Scheduling;
 using BackupControlPlane.Api.Features.Vaults;
@@ -157,6 +159,8 @@ public static class ServiceSetup
         services.AddBackups();
         services.AddRestore();
         services.AddProtection();
+        services.AddResourceGuards();
+        services.AddRbac(builder.Configuration);
         services.AddScoped<EmulatorReset>();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
 

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace BackupControlPlane.Api.Tests.Architecture;
 
 /// <summary>
-/// The shape README "Design" promises: feature slices use the shared layers (Arm, Data, Infrastructure, Contracts) and
+/// The shape docs/design.md promises: feature slices use the shared layers (Arm, Data, Infrastructure, Contracts) and
 /// slices below them, never each other around a loop; no hand-written source file is over 300 lines. Read from the
 /// source text: a slice uses another when one of its files names a type the other declares.
 /// </summary>

@@ -26,7 +26,7 @@ public sealed class AzCliFixture : IAsyncLifetime
     /// <summary>Emulator routes over plain HTTP with a managed-identity token: test setup (VMs) and run-due.</summary>
     public ArmTestClient Arm { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
-    /// <summary>The environment az runs with; printed by the README recipe.</summary>
+    /// <summary>The environment az runs with; the recipe in docs/az.md.</summary>
     public IReadOnlyDictionary<string, string> AzEnvironment { get; private set; } = null!;
 
     public sealed record Timing(string Test, string Command, double Seconds, int ExitCode, string? Note);

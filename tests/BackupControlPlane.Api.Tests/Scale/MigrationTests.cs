@@ -51,7 +51,7 @@ public sealed class MigrationTests
     {
         await db.Database.MigrateAsync();
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-        Assert.False(db.Database.HasPendingModelChanges(), $"The {db.Database.ProviderName} model has changes no migration covers: run dotnet ef migrations add (README, Design).");
+        Assert.False(db.Database.HasPendingModelChanges(), $"The {db.Database.ProviderName} model has changes no migration covers: run dotnet ef migrations add (docs/design.md).");
         // The schema works, not only exists: a row goes in and comes back with its ticks-stored time.
         var created = DateTimeOffset.UtcNow;
         db.Vaults.Add(new Vault { Key = "k", Name = "v", ResourceGroup = "rg", SubscriptionId = "s", Location = "eastus", SkuName = "Standard", CreatedAt = created });

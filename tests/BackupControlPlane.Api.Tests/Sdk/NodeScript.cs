@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Api.Tests.Infrastructure;
 
 namespace BackupControlPlane.Api.Tests.Sdk;
 
@@ -21,7 +22,7 @@ public static class NodeScript
         Assert.True(File.Exists(Path.Combine(Directory, "node_modules", "@azure", "identity", "package.json")),
             $"The JavaScript SDK packages are not installed: run `npm ci --prefix {Path.GetRelativePath(Environment.CurrentDirectory, Directory)}` " +
             "while there is a network (.ci/run does it before the tests).");
-        var start = new ProcessStartInfo("node") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = Directory };
         start.ArgumentList.Add(script);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Clear();
@@ -29,22 +30,10 @@ public static class NodeScript
             if (Environment.GetEnvironmentVariable(keep) is { } value) start.Environment[keep] = value;
         start.Environment["NO_PROXY"] = "127.0.0.1,localhost";
         foreach (var (k, v) in environment) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"node {script} did not finish within {timeout}; stderr: {await stderr}");
-        }
-        var text = await stdout;
+        var (exitCode, text, stderr) = await ChildProcess.RunAsync(start, timeout);
+        if (exitCode is null) Assert.Fail($"node {script} did not finish within {timeout}; stderr: {stderr}");
         var json = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
-        Assert.True(json is not null, $"node {script} printed no JSON (exit {process.ExitCode}); stdout: {text}; stderr: {await stderr}");
-        return new Result(process.ExitCode, JsonNode.Parse(json)!, await stderr);
+        Assert.True(json is not null, $"node {script} printed no JSON (exit {exitCode}); stdout: {text}; stderr: {stderr}");
+        return new Result(exitCode.Value, JsonNode.Parse(json)!, stderr);
     }
 }

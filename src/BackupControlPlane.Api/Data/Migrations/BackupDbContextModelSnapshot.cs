@@ -717,6 +717,152 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.ToTable("ResourceGroupDeletions");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuard", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExclusionListJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("ResourceGuards");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuardProxy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUpdatedTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceGuardResourceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UnlockExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UnlockedRequestsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UnlockedResource")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VaultId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResourceGuardResourceId");
+
+                    b.HasIndex("VaultId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ResourceGuardProxies");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.RoleAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrincipalType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RoleDefinitionName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("ScopeKey");
+
+                    b.HasIndex("PrincipalId", "ScopeKey");
+
+                    b.ToTable("RoleAssignments");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.StorageAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1158,6 +1304,17 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasForeignKey("RecoveryPointId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuardProxy", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.Vault", "Vault")
+                        .WithMany()
+                        .HasForeignKey("VaultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Vault");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>

@@ -6,7 +6,7 @@ namespace BackupControlPlane.Api.Features.Identity;
 
 /// <summary>
 /// Tokens already validated, until they expire. Checking a token is an RSA signature verification and a JSON parse:
-/// more CPU than the rest of a simple GET (README "Performance"), and clients send the same token for an hour. Keyed by
+/// more CPU than the rest of a simple GET (docs/performance.md), and clients send the same token for an hour. Keyed by
 /// the token's whole text, so any changed byte is a new token and validated in full; the lifetime is checked on every
 /// use against the injected clock, as the full validation does. Bounded, so a flood of distinct tokens cannot grow it.
 /// </summary>

@@ -15,7 +15,7 @@ namespace BackupControlPlane.Api.Tests.Features.Agents;
 /// <summary>
 /// Ctrl+C as a user gives it: the real service as its own process, with its demo fleet, stopped by SIGTERM. Held
 /// goal-state polls are answered rather than dropped, the fleet stops before the port closes (so it logs no
-/// connection errors), and the process exits 0. How long that takes is measured outside the tests (README Agents).
+/// connection errors), and the process exits 0. How long that takes is measured outside the tests (docs/agents-and-faults.md).
 /// </summary>
 public sealed partial class ShutdownTests(Xunit.Abstractions.ITestOutputHelper output)
 {

@@ -740,6 +740,158 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.ToTable("ResourceGroupDeletions");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuard", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ExclusionListJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("ResourceGuards");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuardProxy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<long>("LastUpdatedTime")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGuardResourceId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("UnlockExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UnlockedRequestsJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UnlockedResource")
+                        .HasColumnType("text");
+
+                    b.Property<long>("VaultId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ResourceGuardResourceId");
+
+                    b.HasIndex("VaultId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ResourceGuardProxies");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.RoleAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CreatedOn")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PrincipalType")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RoleDefinitionName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ScopeKey")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("ScopeKey");
+
+                    b.HasIndex("PrincipalId", "ScopeKey");
+
+                    b.ToTable("RoleAssignments");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.StorageAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1195,6 +1347,17 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .HasForeignKey("RecoveryPointId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.ResourceGuardProxy", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.Vault", "Vault")
+                        .WithMany()
+                        .HasForeignKey("VaultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Vault");
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.Subnet", b =>
