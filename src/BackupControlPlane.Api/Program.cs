@@ -19,7 +19,7 @@ using BackupControlPlane.Api.Infrastructure;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(EphemeralData.Arguments(args)); // --ephemeral: data in a temporary folder
 builder.AddBackupControlPlane();
 
 var app = builder.Build();
@@ -51,7 +51,7 @@ app.UseSwaggerUI(o =>
     o.RoutePrefix = "swagger";
     o.UseRequestInterceptor(SwaggerToken.Interceptor);
 });
-app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+app.UseBackupCenter(); // the Backup center page at /; Swagger UI at /swagger, Hangfire at /hangfire
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 // Hangfire's own default filter would do for loopback, but not honour Emulator:AllowRemoteControl.

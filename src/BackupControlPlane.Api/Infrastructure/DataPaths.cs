@@ -3,6 +3,8 @@ namespace BackupControlPlane.Api.Infrastructure;
 public sealed class DataPaths(string root)
 {
     public string Root { get; } = root;
+    /// <summary>A temporary folder removed at exit (<see cref="EphemeralData"/>).</summary>
+    public bool Ephemeral { get; init; }
     public string Database => Path.Combine(Root, "backup.db");
     public string HangfireDatabase => Path.Combine(Root, "hangfire.db");
     public string Azurite => Path.Combine(Root, "azurite");
@@ -31,6 +33,7 @@ public sealed class DataPaths(string root)
 
     public static DataPaths Create(string contentRoot, EmulatorOptions options)
     {
+        if (options.Ephemeral) return new DataPaths(EphemeralData.Create()) { Ephemeral = true };
         var root = Path.GetFullPath(Path.Combine(contentRoot, options.DataDirectory));
         Directory.CreateDirectory(root);
         return new DataPaths(root);

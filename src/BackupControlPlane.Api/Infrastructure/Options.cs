@@ -11,6 +11,8 @@ public sealed class EmulatorOptions
     [Required] public string TenantId { get; set; } = "00000000-0000-0000-0000-0000000000aa";
     /// <summary>Where the SQLite files, Azurite's data and keys live; relative paths start at the content root.</summary>
     [Required] public string DataDirectory { get; set; } = ".data";
+    /// <summary>Data in a new temporary folder, removed at exit, instead of DataDirectory (<c>--ephemeral</c>; Infrastructure/EphemeralData).</summary>
+    public bool Ephemeral { get; set; }
     /// <summary>Time of day (UTC) of DefaultPolicy's daily run, as "HH:mm"; Azure picks one per vault.</summary>
     [Required, RegularExpression(@"^([01]\d|2[0-3]):(00|30)$")] public string DefaultPolicyRunTime { get; set; } = "19:00";
     /// <summary>How long an agent has to finish a snapshot task before its job fails.</summary>

@@ -49,6 +49,7 @@ public static class ServiceSetup
         var emulator = builder.Configuration.GetSection(EmulatorOptions.Section).Get<EmulatorOptions>() ?? new EmulatorOptions();
         var paths = DataPaths.Create(builder.Environment.ContentRootPath, emulator);
         services.AddSingleton(paths);
+        if (paths.Ephemeral) services.AddHostedService<EphemeralData.Cleanup>(); // first registered, so stopped last
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(TransportClock.System); // the wire's own clock (agent presence, long-poll holds, TLS)
 
@@ -132,7 +133,13 @@ public static class ServiceSetup
 
         // HTTPS with the emulator's own CA (or a configured PFX) for every https:// address in Urls.
         var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls, k.ApplicationServices.GetRequiredService<TransportClock>().Time)));
+        // Chosen per handshake (cached until the file changes), so POST /emulator/reset?regenerateCa=true takes effect at once.
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+        {
+            var clock = k.ApplicationServices.GetRequiredService<TransportClock>().Time;
+            TlsCertificates.Current(paths, tls, clock); // created at start, so ca.pem is there before the first client
+            h.ServerCertificateSelector = (_, _) => TlsCertificates.Current(paths, tls, clock);
+        }));
 
         services.AddArmIdentity(builder.Configuration);
         services.AddSingleton<ReadCache>();
@@ -155,6 +162,7 @@ public static class ServiceSetup
         services.AddProtection();
         services.AddResourceGuards();
         services.AddRbac(builder.Configuration);
+        services.AddScoped<EmulatorReset>();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
 
         services.AddHealthChecks()

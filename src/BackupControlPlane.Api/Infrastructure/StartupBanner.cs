@@ -26,12 +26,13 @@ public static class StartupBanner
         Console.WriteLine($"""
 
             BackupControlPlane is running
+              Backup center      {address}/
               API (ARM)          {address}/subscriptions/{o.DefaultSubscriptionId}/...{(https is null ? "" : $"\n  API over HTTPS     {https}  (trust {TlsCertificates.CaPath(paths)})")}
               Swagger UI         {address}/swagger
               Hangfire dashboard {address}/hangfire
               Health             {address}/healthz  {address}/readyz
               Blob storage       {storage}
-              Data folder        {paths.Root}
+              Data folder        {paths.Root}{(paths.Ephemeral ? "  (ephemeral: removed at exit)" : "")}
               Demo agent fleet   {(fleet ? "on (one agent per emulated VM)" : "off")}{more}
 
             """);

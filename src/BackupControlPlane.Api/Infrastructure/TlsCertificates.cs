@@ -37,6 +37,26 @@ public static class TlsCertificates
         return X509CertificateLoader.LoadPkcs12FromFile(server, null);
     }
 
+    /// <summary>A new CA and server certificate (POST /emulator/reset?regenerateCa=true); served from the next handshake on.</summary>
+    public static void Regenerate(DataPaths paths, TimeProvider time) => Create(paths, time.GetUtcNow());
+
+    // Per certificate file: several apps in one process (tests) each serve their own data folder's certificate.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime Written, X509Certificate2 Certificate)> Served = new();
+
+    /// <summary>
+    /// The certificate for a TLS handshake: loaded once, and again when the server certificate's file changed (a
+    /// regenerated CA), so a reset can replace the CA without a restart.
+    /// </summary>
+    public static X509Certificate2 Current(DataPaths paths, TlsOptions options, TimeProvider time)
+    {
+        var file = string.IsNullOrEmpty(options.CertificatePath) ? ServerPath(paths) : options.CertificatePath;
+        var written = File.Exists(file) ? File.GetLastWriteTimeUtc(file) : DateTime.MinValue;
+        if (Served.TryGetValue(file, out var served) && served.Written == written) return served.Certificate;
+        var certificate = Load(paths, options, time);
+        Served[file] = (File.GetLastWriteTimeUtc(file), certificate);
+        return certificate;
+    }
+
     private static void Create(DataPaths paths, DateTimeOffset now)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(ServerPath(paths))!);

@@ -83,7 +83,7 @@ public static class AgentEndpoints
     public readonly record struct GoalStateServices(BackupDbContext Db, AgentNotifier Notifier, GoalStateBuilder Builder, AgentPresence Presence,
         GoalStateHold Holds, IOptions<EmulatorOptions> Options);
 
-    private static async Task<Ok<AgentGoalState>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
+    private static async Task<Results<Ok<AgentGoalState>, ProblemHttpResult>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
         long incarnation = -1, int? waitSeconds = null)
     {
         var vm = AgentAuthenticationHandler.Caller(http);
@@ -91,9 +91,11 @@ public static class AgentEndpoints
         var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : s.Options.Value.GoalStateLongPoll;
         await s.Builder.HeartbeatAsync(vm, ct);
         using var changes = s.Notifier.Subscribe(vm.Id);
-        var current = await s.Db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => v.Incarnation).FirstAsync(ct);
+        var current = await s.Db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => (long?)v.Incarnation).FirstOrDefaultAsync(ct);
         if (current <= incarnation) await s.Holds.WaitAsync(changes.Changed, hold, ct);
-        return TypedResults.Ok(await s.Builder.BuildAsync(vm.Id, ct));
+        // The VM may go while the poll is held (deleted, or an emulator reset): as its next request would be told.
+        return await s.Builder.BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
+            : TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 401, title: "Unauthorized");
     }
 
     private static async Task<IResult> ReportExtension(HttpContext http, string name, ExtensionHandlerReport report,

@@ -17,9 +17,11 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
     public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
 
-    public async Task<AgentGoalState> BuildAsync(long vmId, CancellationToken ct)
+    /// <returns>Null when the VM is gone (deleted, or an emulator reset, while its agent held a long-poll).</returns>
+    public async Task<AgentGoalState?> BuildAsync(long vmId, CancellationToken ct)
     {
-        var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstAsync(v => v.Id == vmId, ct);
+        var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, ct);
+        if (vm is null) return null;
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
         using var certificate = vm.AgentCertificate is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));

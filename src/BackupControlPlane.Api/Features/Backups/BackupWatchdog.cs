@@ -11,6 +11,7 @@ public sealed class BackupWatchdog(TaskTimeouts timeouts, StalledTransfers trans
 
     public sealed record Result(int TasksTimedOut, int TasksOfferedAgain, int TransfersQueuedAgain);
 
+    [Hangfire.JobDisplayName("Watchdog: agent task timeouts, unacknowledged leases, stalled vault transfers")]
     public async Task<Result> RunAsync(CancellationToken ct) => new(
         await timeouts.FailTimedOutTasksAsync(ct),
         await timeouts.ReofferExpiredLeasesAsync(ct),

@@ -17,6 +17,7 @@ public sealed class RecoveryPointAudit(BackupDbContext db, BlobStorage storage, 
 {
     public sealed record Result(int SnapshotTiersLost, int VaultTiersLost, int PointsDeleted);
 
+    [Hangfire.JobDisplayName("Audit: recovery points checked against blob storage")]
     public async Task<Result> RunAsync(CancellationToken ct)
     {
         var points = await db.RecoveryPoints.Include(r => r.Disks).Where(r => r.InstantRpValid || r.HardenedRpValid).ToListAsync(ct);

@@ -19,6 +19,7 @@ public sealed class RetentionPruner(BackupDbContext db, BlobStorage storage, IEx
     public sealed record Result(int RecoveryPointsDeleted, int SnapshotsExpired, int ItemsPurged, int OrphanedSnapshotsDeleted, int OrphanedVaultBlobsDeleted,
         int JobsPruned = 0, int OperationsPruned = 0, int AgentTasksPruned = 0);
 
+    [Hangfire.JobDisplayName("Retention: expired recovery points, history and orphaned vault data")]
     public async Task<Result> RunAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();

@@ -24,7 +24,7 @@ public sealed class VaultTransferJob(
 {
     public const int Retries = 5;
 
-    [JobDisplayName("Transfer data to vault (task {0})")]
+    [TransferJobName]
     public async Task RunAsync(Guid taskId, PerformContext? context, CancellationToken ct)
     {
         var retry = context?.GetJobParameter<int>("RetryCount") ?? Retries;

@@ -25,6 +25,7 @@ public static class EmulatorEndpoints
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases, stalled transfers), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");
+        app.MapReset();
         app.MapArm().MapGet("/subscriptions", (IOptions<EmulatorOptions> o) => TypedResults.Ok(new ArmList<Subscription>(
             [new Subscription($"/subscriptions/{o.Value.DefaultSubscriptionId}", o.Value.DefaultSubscriptionId, o.Value.TenantId, "BackupControlPlane emulator", "Enabled")])))
             .WithTags("Subscriptions");

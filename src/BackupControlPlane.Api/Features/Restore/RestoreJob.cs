@@ -6,5 +6,6 @@ namespace BackupControlPlane.Api.Features.Restore;
 /// </summary>
 public sealed class RestoreJob(RestoreService restore)
 {
+    [RestoreJobName]
     public Task RunAsync(Guid jobId, RestorePlan plan, CancellationToken ct) => restore.RunAsync(jobId, plan, ct);
 }

@@ -8,6 +8,7 @@ namespace BackupControlPlane.Api.Features.Scheduling;
 /// </summary>
 public sealed class ScheduledBackupJob(BackupDbContext db, ISlotBackups starter, BackupScheduler scheduler, SlotSignals signals)
 {
+    [SlotJobName]
     public async Task RunSlotAsync(long policyId, DateTime slotUtc, CancellationToken ct)
     {
         var slot = new DateTimeOffset(DateTime.SpecifyKind(slotUtc, DateTimeKind.Utc));

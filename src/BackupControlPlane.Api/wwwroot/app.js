@@ -1,0 +1,86 @@
+// Backup center: loads the state through the public API, renders it, polls while the page is open.
+import * as data from './data.js';
+import * as views from './views.js';
+import * as actions from './actions.js';
+
+const $ = (id) => document.getElementById(id);
+const expanded = new Set();
+let sub = null;
+let state = null;
+let busy = false;
+let timer = null;
+
+function toast(text, tone = 'good') {
+  const t = document.createElement('div');
+  t.className = `toast ${tone}`;
+  t.textContent = text;
+  $('toasts').append(t);
+  setTimeout(() => t.remove(), tone === 'bad' ? 9000 : 4000);
+}
+
+async function run(label, action) {
+  try {
+    const result = await action();
+    toast(label);
+    await refresh();
+    return result;
+  } catch (e) {
+    toast(`${label} failed: ${e.message}`, 'bad');
+    return null;
+  }
+}
+
+const act = {
+  backupNow: (item) => run(`Backup of ${item.properties.friendlyName} started`, () => actions.backupNow(item)),
+  setFault: (vm, text) => run(`Fault ${text} injected into ${vm.name}'s agent`, () => actions.setFault(vm, actions.parseFault(text))),
+  clearFault: (vm) => run(`Fault of ${vm.name} cleared`, () => actions.clearFault(vm)),
+  restore: (item, rp) => {
+    const account = prompt(`Restore the disks of ${item.properties.friendlyName} at ${rp.properties.recoveryPointTime} into storage account:`, 'restoresa');
+    if (account) run(`Restore of ${item.properties.friendlyName} started into ${account}`, () => actions.restoreDisks(item, rp, account));
+  },
+};
+
+function render() {
+  $('summary').replaceChildren(views.summary(state));
+  $('vaults').replaceChildren(views.vaults(state));
+  $('items').replaceChildren(views.items(state, act));
+  $('jobs').replaceChildren(views.jobs(state, expanded, (name) => {
+    if (!expanded.delete(name)) expanded.add(name);
+    render();
+  }));
+  $('agents').replaceChildren(views.agents(state, act));
+  $('policies').replaceChildren(views.policies(state));
+  $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  $('updated').title = new Date().toISOString();
+}
+
+async function refresh() {
+  if (busy) return;
+  busy = true;
+  try {
+    sub ??= await data.subscription();
+    $('subscription').textContent = sub;
+    state = await data.load(sub);
+    render();
+    $('status').textContent = '';
+  } catch (e) {
+    $('status').textContent = `Cannot read the API: ${e.message}`;
+  } finally {
+    busy = false;
+  }
+}
+
+function schedulePolling() {
+  clearInterval(timer);
+  const seconds = +$('interval').value;
+  if (seconds > 0) timer = setInterval(refresh, seconds * 1000);
+}
+
+$('run-due').addEventListener('click', () => run('Due backups started', actions.runDue));
+$('refresh').addEventListener('click', refresh);
+$('reset').addEventListener('click', () => {
+  if (confirm('Reset the emulator? Every vault, VM, job and recovery point is deleted (the CA stays).')) run('Emulator reset', actions.reset);
+});
+$('interval').addEventListener('change', schedulePolling);
+schedulePolling();
+refresh();
