@@ -146,6 +146,8 @@ public sealed class ProtectedItem : IVersioned
     public DateTimeOffset ProtectedAt { get; set; }
     /// <summary>Set when the item's data was deleted under soft delete: it is purged for good at this time unless undeleted.</summary>
     public DateTimeOffset? DeferredDeleteTime { get; set; }
+    /// <summary>Selective disk backup (<see cref="DiskExclusion"/> as JSON); null: every disk is backed up.</summary>
+    public string? DiskExclusionJson { get; set; }
 }
 
 public static class JobStatuses
@@ -260,6 +262,8 @@ public sealed class AgentTask
     public DateTimeOffset? CompletedAt { get; set; }
     public int? ExtensionCode { get; set; }
     public string? RecoveryPointExpiry { get; set; }
+    /// <summary>The item's selective disk backup setting when the task started (<see cref="DiskExclusion"/>); null: every disk.</summary>
+    public string? DiskExclusionJson { get; set; }
 }
 
 public sealed class RecoveryPoint
@@ -276,6 +280,8 @@ public sealed class RecoveryPoint
     public DateTimeOffset? ExpiryTime { get; set; }
     /// <summary>When the snapshot tier (InstantRP) expires: the policy's instantRpRetentionRangeInDays after the backup.</summary>
     public DateTimeOffset? InstantRpExpiryTime { get; set; }
+    /// <summary>The disks the point holds and those it left out (<see cref="PointDiskConfiguration"/> as JSON); null for points older than selective disk backup.</summary>
+    public string? DiskConfigurationJson { get; set; }
     public List<RecoveryPointDisk> Disks { get; set; } = [];
 }
 

@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Tests.Arm;
 public sealed class RefusedInputTests
 {
     [Fact]
-    public async Task Selective_disk_backup_on_enable_is_refused_and_nothing_is_protected()
+    public async Task Selective_disk_backup_naming_a_LUN_the_VM_lacks_is_refused_and_nothing_is_protected()
     {
         var app = await EmulatorApp.SharedAsync();
         var rg = "rg-refused-" + Guid.NewGuid().ToString("N")[..6];
@@ -21,10 +21,10 @@ public sealed class RefusedInputTests
             {
                 protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, vm),
                 policyId = $"{ArmTestClient.VaultPath(rg, "v1")}/backupPolicies/DefaultPolicy",
-                extendedProperties = new { diskExclusionProperties = new { diskLunList = new[] { 1 }, isInclusionList = false } },
+                extendedProperties = new { diskExclusionProperties = new { diskLunList = new[] { 1, 7 }, isInclusionList = false } },
             },
         });
-        await AssertError(response, HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "diskExclusionProperties");
+        await AssertError(response, HttpStatusCode.BadRequest, "BMSUserErrorInvalidInput", "diskLunList names LUN 7, which is not a data disk attached");
         using var item = await app.Arm.SendAsync(HttpMethod.Get, ArmTestClient.ItemPath(rg, "v1", vm));
         Assert.Equal(HttpStatusCode.NotFound, item.StatusCode);
     }

@@ -38,6 +38,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<int>("DeliveryCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DiskExclusionJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ExtensionCode")
                         .HasColumnType("INTEGER");
 
@@ -441,6 +444,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<long?>("DeferredDeleteTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DiskExclusionJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -559,6 +565,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("DiskConfigurationJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("ExpiryTime")
                         .HasColumnType("INTEGER");

@@ -50,7 +50,9 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
     }
 
     private SnapshotProtectedSettings ProtectedSettings(VirtualMachine vm, AgentTask task) => new(
-        ObjectStr.Encode(vm.Disks.OrderBy(d => d.Lun).Select(d => storage.ReadWriteSas(d.BlobContainer, d.BlobName).ToString())),
+        // Selective disk backup: the extension snapshots exactly the disks it is handed, so the others are never touched.
+        ObjectStr.Encode(vm.Disks.Where(d => DiskExclusion.Includes(task.DiskExclusionJson, d.Lun)).OrderBy(d => d.Lun)
+            .Select(d => storage.ReadWriteSas(d.BlobContainer, d.BlobName).ToString())),
         storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
 

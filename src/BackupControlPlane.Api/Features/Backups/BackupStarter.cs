@@ -118,7 +118,7 @@ public sealed class BackupStarter(
             Id = taskGuid, TaskId = $"{taskGuid}_{vm.TaskSequence}", SequenceNumber = vm.TaskSequence, VirtualMachineId = vm.Id,
             ProtectedItemId = item.Id, JobId = job.Id, State = AgentTaskStates.Pending, CommandStartTime = now,
             Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = LogsContainer(taskGuid),
-            RecoveryPointExpiry = expiry.ToString("o"),
+            RecoveryPointExpiry = expiry.ToString("o"), DiskExclusionJson = item.DiskExclusionJson,
         };
         var (type, version) = VmSnapshotExtension.ForOs(vm.OsType);
         var ext = vm.Extensions.FirstOrDefault(e => e.Publisher == VmSnapshotExtension.Publisher);

@@ -89,6 +89,7 @@ public sealed class SnapshotReportHandler(
             ExpiryTime = DateTimeOffset.TryParse(task.RecoveryPointExpiry, out var exp) ? exp : null,
             Disks = status.Disks,
         };
+        BackedUpDisks.Describe(point, job, task);
         db.RecoveryPoints.Add(point);
         BackupLifecycle.Reported(task, job, point, status.Code, now);
         // Enqueued before the commit, so no crash can leave a committed transfer without its job; a job that runs before

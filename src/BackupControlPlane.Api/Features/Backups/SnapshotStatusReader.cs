@@ -11,13 +11,13 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// <summary>
 /// The VMSnapshot extension's answer, as the service trusts it: not the agent's HTTP report but the status blob the
 /// extension wrote (a JSON array with <c>snapshotInfo[]</c>), checked for the right task, success and one snapshot of
-/// every disk.
+/// every disk the task named (selective disk backup leaves the others out).
 /// </summary>
 public sealed class SnapshotStatusReader(BlobStorage storage)
 {
     public sealed record StatusResult(List<RecoveryPointDisk> Disks, int Consistency, int Code, (BackupErrors.Info Info, string Message)? Error);
 
-    /// <summary>Reads and checks the status blob the extension wrote: right task, success, one snapshot per disk.</summary>
+    /// <summary>Reads and checks the status blob the extension wrote: right task, success, one snapshot per included disk.</summary>
     public async Task<StatusResult> ReadAsync(AgentTask task, VirtualMachine vm, CancellationToken ct)
     {
         static StatusResult Failed(BackupErrors.Info info, string message) => new([], 0, 0, (info, message));
@@ -39,7 +39,7 @@ public sealed class SnapshotStatusReader(BlobStorage storage)
             return Failed(BackupErrors.ExtensionOperationFailed, failedDisk?.ErrorMessage is { Length: > 0 } m ? m : $"The extension reported '{s.Status}' (code {s.Code}).");
 
         var disks = new List<RecoveryPointDisk>();
-        foreach (var disk in vm.Disks)
+        foreach (var disk in vm.Disks.Where(d => DiskExclusion.Includes(task.DiskExclusionJson, d.Lun)))
         {
             var blobUri = storage.BlobUri(disk.BlobContainer, disk.BlobName).ToString();
             var info = s.SnapshotInfo?.FirstOrDefault(i => string.Equals(i.BlobUri, blobUri, StringComparison.OrdinalIgnoreCase));

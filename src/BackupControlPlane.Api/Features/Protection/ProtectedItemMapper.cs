@@ -25,7 +25,8 @@ public static class ProtectedItemMapper
                 "Microsoft.Compute/virtualMachines", "AzureIaasVM", "VM", item.ContainerName,
                 item.Policy is null ? null : ArmIds.Policy(vaultId, item.Policy.Name), item.Policy?.Name,
                 item.DeferredDeleteTime is null ? null : true, item.DeferredDeleteTime,
-                item.DeferredDeleteTime is { } purge ? XmlConvert.ToString(purge - now > TimeSpan.Zero ? purge - now : TimeSpan.Zero) : null),
+                item.DeferredDeleteTime is { } purge ? XmlConvert.ToString(purge - now > TimeSpan.Zero ? purge - now : TimeSpan.Zero) : null,
+                DiskExclusionRequest.View(item.DiskExclusionJson)),
             ArmPreconditions.Format(item.ETag));
     }
 

@@ -40,9 +40,6 @@ public static class ProtectionEndpoints
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
-        if (props.ExtendedProperties?.DiskExclusionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
-            throw ArmException.BadRequest("Selective disk backup (properties.extendedProperties.diskExclusionProperties) is not emulated yet: every disk is backed up. "
-                + "Leave it out, or include all disks.", "BMSUserErrorNotSupported");
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
         if (ArmPreconditions.HasConditions(http.Request))
             ArmPreconditions.Check(http, await db.ProtectedItems.Where(i => i.VaultId == vault.Id && i.ContainerName == container).Select(i => i.ETag).FirstOrDefaultAsync(ct),
@@ -80,7 +77,8 @@ public static class ProtectionEndpoints
             throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) before protecting it again.",
                 "UserErrorBackupItemSoftDeleted");
 
-        var enabled = await protection.EnableAsync(vault, vm, policy, ct);
+        var disks = await DiskExclusionRequest.ReadAsync(props.ExtendedProperties, vm, db, ct);
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks);
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 

@@ -6,9 +6,6 @@ public sealed record ProtectedItemRequest(ProtectedItemRequestProperties? Proper
 public sealed record ProtectedItemRequestProperties(string? ProtectedItemType, string? SourceResourceId, string? PolicyId, string? ProtectionState, bool? IsRehydrate = null,
     ProtectedItemExtendedProperties? ExtendedProperties = null);
 
-/// <summary>Sent by <c>az backup protection enable-for-vm --disk-list-setting</c>; selective disk backup is not emulated yet, so it is refused.</summary>
-public sealed record ProtectedItemExtendedProperties(System.Text.Json.JsonElement? DiskExclusionProperties = null);
-
 public sealed record ProtectedItemResource(string Id, string Name, string Type, ProtectedItemProperties Properties,
     [property: System.Text.Json.Serialization.JsonPropertyName("eTag")] string? ETag = null);
 
@@ -17,7 +14,8 @@ public sealed record ProtectedItemProperties(
     string HealthStatus, IReadOnlyList<HealthDetail>? HealthDetails, string LastBackupStatus, DateTimeOffset LastBackupTime, DateTimeOffset? LastRecoveryPoint,
     string ProtectedItemDataId, ProtectedItemExtendedInfo ExtendedInfo, string ProtectedItemType, string BackupManagementType,
     string WorkloadType, string ContainerName, string? PolicyId, string? PolicyName,
-    bool? IsScheduledForDeferredDelete = null, DateTimeOffset? DeferredDeleteTimeInUTC = null, string? DeferredDeleteTimeRemaining = null);
+    bool? IsScheduledForDeferredDelete = null, DateTimeOffset? DeferredDeleteTimeInUTC = null, string? DeferredDeleteTimeRemaining = null,
+    ProtectedItemExtendedProperties? ExtendedProperties = null);
 
 public sealed record ProtectedItemExtendedInfo(int RecoveryPointCount, bool PolicyInconsistent, DateTimeOffset? OldestRecoveryPoint);
 

@@ -17,7 +17,8 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// makes sure the policy's next slot is scheduled. Re-sending the same request for an item already protected by the
     /// same vault changes its policy, as a PUT does in Azure.
     /// </summary>
-    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct)
+    /// <param name="disks">A new selective disk backup setting (<see cref="DiskExclusionRequest"/>); null keeps the item's.</param>
+    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null)
     {
         if (!vm.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest(
@@ -50,6 +51,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
             if (item.ProtectionState is ProtectionStates.ProtectionStopped or ProtectionStates.BackupsSuspended)
                 item.ProtectionState = item.LastRecoveryPointTime is null ? ProtectionStates.IRPending : ProtectionStates.Protected;
         }
+        if (disks is not null) item.DiskExclusionJson = disks.Json;
 
         // Two enables of one VM at once: the unique index on the VM lets one insert win; the route's transaction runs the
         // loser again (OneTransaction), which then finds the item: the same vault is an idempotent success, another a 409.

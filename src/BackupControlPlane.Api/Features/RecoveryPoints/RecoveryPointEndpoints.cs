@@ -13,7 +13,12 @@ public sealed record RecoveryPointResource(string Id, string Name, string Type, 
 public sealed record RecoveryPointProperties(
     string ObjectType, string RecoveryPointType, DateTimeOffset RecoveryPointTime, string SourceVMStorageType, bool IsSourceVMEncrypted,
     bool IsInstantIlrSessionActive, bool IsManagedVirtualMachine, string? VirtualMachineSize, bool OriginalStorageAccountOption, string OsType,
-    IReadOnlyList<RecoveryPointTier> RecoveryPointTierDetails, DateTimeOffset? RecoveryPointExpiryTimeInUTC);
+    IReadOnlyList<RecoveryPointTier> RecoveryPointTierDetails, DateTimeOffset? RecoveryPointExpiryTimeInUTC,
+    RecoveryPointDiskConfiguration? RecoveryPointDiskConfiguration = null);
+
+/// <summary>Which disks a point holds: the counts in lists of points, the disks themselves (OS disk at LUN -1) on a single point, as Azure answers.</summary>
+public sealed record RecoveryPointDiskConfiguration(int NumberOfDisksIncludedInBackup, int NumberOfDisksAttachedToVm,
+    IReadOnlyList<PointDisk>? IncludedDiskList, IReadOnlyList<PointDisk>? ExcludedDiskList);
 
 public sealed record RecoveryPointTier(string Type, string Status);
 
@@ -44,7 +49,7 @@ public static class RecoveryPointEndpoints
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
         var page = await points
             .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
-        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p)));
+        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p, withDiskLists: false)));
     }
 
     private static async Task<Ok<RecoveryPointResource>> Get([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct)
@@ -64,14 +69,18 @@ public static class RecoveryPointEndpoints
         return (item, ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
     }
 
-    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p)
+    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p, bool withDiskLists = true)
     {
+        var disks = PointDiskConfiguration.Parse(p.DiskConfigurationJson) is { } c
+            ? new RecoveryPointDiskConfiguration(c.IncludedDiskList.Count, c.NumberOfDisksAttachedToVm,
+                withDiskLists ? c.IncludedDiskList : null, withDiskLists ? c.ExcludedDiskList : null)
+            : null;
         var tiers = new List<RecoveryPointTier>();
         if (p.InstantRpValid) tiers.Add(new RecoveryPointTier("InstantRP", "Valid"));
         if (p.HardenedRpValid) tiers.Add(new RecoveryPointTier("HardenedRP", "Valid"));
         return new RecoveryPointResource(ArmIds.RecoveryPoint(itemId, p.Name), p.Name,
             "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
             new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, false, false,
-                vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime)); // no size when the VM was created without one
+                vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime, disks)); // no size when the VM was created without one
     }
 }

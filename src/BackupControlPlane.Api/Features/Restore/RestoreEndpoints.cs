@@ -13,6 +13,9 @@ public static partial class RestoreEndpoints
     /// <summary>The emulator's code for Azure features it does not emulate; the message says what to use instead.</summary>
     public const string NotSupported = "BMSUserErrorNotSupported";
 
+    /// <summary>Restoring a disk a selective backup left out: Azure documents no specific code, so its generic invalid-input one.</summary>
+    public const string ExcludedDiskCode = "BMSUserErrorInvalidInput";
+
     public static void MapRestore(this IEndpointRouteBuilder app) =>
         app.MapArm().WithTags("Restore")
             .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore)
@@ -95,6 +98,12 @@ public static partial class RestoreEndpoints
 
         var dataLuns = point.Disks.Where(d => d.Lun >= 0).Select(d => d.Lun).Order().ToList();
         var unknown = p.RestoreDiskLunList?.Where(l => !dataLuns.Contains(l)).ToList();
+        // Selective disk backup: a disk the backup left out is not in the point, so it can never be restored from it.
+        var excluded = PointDiskConfiguration.Parse(point.DiskConfigurationJson)?.ExcludedDiskList.Where(d => unknown?.Contains(d.Lun) == true).ToList();
+        if (excluded is { Count: > 0 })
+            throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", excluded.Select(d => $"{d.Lun} ({d.Name})"))}, which was excluded from the backup " +
+                $"of recovery point {point.Name} (selective disk backup): only the disks it includes can be restored, at LUN " +
+                $"{(dataLuns.Count == 0 ? "none (OS disk only: restoreDiskLunList [])" : string.Join(", ", dataLuns))}.", ExcludedDiskCode);
         if (unknown is { Count: > 0 })
             throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", unknown)}, which recovery point {point.Name} does not hold; " +
                 $"its data disks are at LUN {(dataLuns.Count == 0 ? "none" : string.Join(", ", dataLuns))}.");

@@ -43,6 +43,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<int>("DeliveryCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("DiskExclusionJson")
+                        .HasColumnType("text");
+
                     b.Property<int?>("ExtensionCode")
                         .HasColumnType("integer");
 
@@ -456,6 +459,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<long?>("DeferredDeleteTime")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("DiskExclusionJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("ETag")
                         .IsRequired()
                         .HasColumnType("text");
@@ -578,6 +584,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DiskConfigurationJson")
+                        .HasColumnType("text");
 
                     b.Property<long?>("ExpiryTime")
                         .HasColumnType("bigint");
