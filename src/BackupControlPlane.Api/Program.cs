@@ -1,6 +1,7 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Deployments;
 using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
@@ -69,6 +70,7 @@ app.MapIdentity();
 app.MapProviders();
 app.MapResourceGroups();
 app.MapGenericResources();
+app.MapDeployments();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

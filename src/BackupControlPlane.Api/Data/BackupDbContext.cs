@@ -29,6 +29,8 @@ public class BackupDbContext : DbContext
     public DbSet<PublicIpAddress> PublicIpAddresses => Set<PublicIpAddress>();
     public DbSet<ResourceGroup> ResourceGroups => Set<ResourceGroup>();
     public DbSet<ResourceGroupDeletion> ResourceGroupDeletions => Set<ResourceGroupDeletion>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<DeploymentOperation> DeploymentOperations => Set<DeploymentOperation>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -104,6 +106,7 @@ public class BackupDbContext : DbContext
         ComputeNetworkModel.Configure(b);
         b.Entity<ResourceGroup>().HasIndex(x => x.Key).IsUnique();
         b.Entity<ResourceGroupDeletion>().HasIndex(x => x.EndTime);
+        DeploymentModel.Configure(b);
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.

@@ -2,6 +2,7 @@ using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Deployments;
 using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
@@ -133,6 +134,7 @@ public static class ServiceSetup
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = TlsCertificates.Load(paths, tls, k.ApplicationServices.GetRequiredService<TransportClock>().Time)));
 
         services.AddArmIdentity(builder.Configuration);
+        services.AddSingleton<IArmTokenIssuer, ArmTokenIssuer>();
         services.AddSingleton<ReadCache>();
 
         // One line per slice, bottom to top (README "Design": slices depend downwards only).
@@ -149,6 +151,7 @@ public static class ServiceSetup
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();
+        services.AddDeployments();
         services.AddProtection();
         if (builder.Configuration.GetValue<bool>($"{DemoFleetOptions.Section}:Enabled")) services.AddHostedService<DemoFleetService>();
 
