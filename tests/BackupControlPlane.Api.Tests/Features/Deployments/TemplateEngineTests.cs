@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Deployments.Templates;
+using BackupControlPlane.Api.Features.Restore;
 using static BackupControlPlane.Api.Tests.Features.Deployments.TemplateTestKit;
 
 namespace BackupControlPlane.Api.Tests.Features.Deployments;
@@ -104,5 +106,72 @@ public sealed class TemplateEngineTests
         Assert.Equal("InvalidTemplate", error.Code);
         Assert.Contains("The template function 'frobnicate' is not valid", error.Message);
         Assert.Equal("resources[0].name", error.Target);
+    }
+
+    [Fact]
+    public void An_error_path_is_located_in_the_template_text_as_sent_comments_included()
+    {
+        const string text = """
+            {
+              // a comment az leaves in
+              "resources": [
+                { "type": "Microsoft.RecoveryServices/vaults", "apiVersion": "2023-04-01", "name": "ok" },
+                { "type": "Microsoft.RecoveryServices/vaults", "apiVersion": "2023-04-01",
+                  "name": "[frobnicate()]" },
+              ]
+            }
+            """;
+
+        Assert.Equal((6, 7), TemplateSource.Locate(text, "resources[1].name"));
+        Assert.Equal((5, 5), TemplateSource.Locate(text, "resources[1]"));
+        Assert.Equal((0, 0), TemplateSource.Locate(text, ""));
+    }
+
+    [Fact]
+    public async Task A_body_or_output_that_fails_at_deployment_time_says_which_resource_or_output()
+    {
+        var plan = Plan("""
+            {"resources":[{"type":"Microsoft.RecoveryServices/vaults","apiVersion":"2023-04-01","name":"v1","properties":{"x":"[reference('v1').missing]"}}],
+             "outputs":{"bad":{"type":"int","value":"[reference('v1').missing]"}}}
+            """, reader: new FakeReader { Resources = { [VaultId] = new JsonObject { ["properties"] = new JsonObject { ["a"] = 1 } } } });
+
+        var body = await Assert.ThrowsAsync<TemplateException>(() => plan.Resources[0].EvaluateBodyAsync(CancellationToken.None));
+        Assert.Equal("InvalidTemplate", body.Code);
+        Assert.StartsWith($"Unable to process template language expressions for resource '{VaultId}'. 'The language expression property 'missing' doesn't exist", body.Message);
+        Assert.Equal("resources[0].properties.x", body.Target);
+
+        var output = await Assert.ThrowsAsync<TemplateException>(() => plan.EvaluateOutputsAsync(CancellationToken.None));
+        Assert.Equal("DeploymentOutputEvaluationFailed", output.Code);
+        Assert.StartsWith("Unable to evaluate template outputs: 'bad'.", output.Message);
+    }
+
+    [Fact]
+    public async Task Reading_a_resource_that_does_not_exist_is_ResourceNotFound()
+    {
+        var plan = Plan("""{"outputs":{"o":{"type":"object","value":"[reference('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/gone', '2023-03-01')]"}}}""");
+
+        var error = await Assert.ThrowsAsync<TemplateException>(() => plan.EvaluateOutputsAsync(CancellationToken.None));
+        Assert.Equal("ResourceNotFound", error.Code);
+        Assert.Contains("virtualMachines/gone' was not found", error.Message);
+    }
+
+    [Fact]
+    public async Task The_restore_jobs_template_plans_a_VM_on_the_restored_disks_under_the_name_given()
+    {
+        var vm = new VirtualMachine { SubscriptionId = Subscription, ResourceGroup = Group, Name = "vm1", Key = "k", Location = "westeurope", OsType = "Linux", VmSize = "Standard_B2s" };
+        var disks = new List<RestoreArtifacts.RestoredDisk>
+        {
+            new(-1, "vm1-osdisk", 30, new Uri("http://127.0.0.1:10000/devstoreaccount1/vm1-abc/os.vhd"), 1024),
+            new(0, "vm1-data0", 8, new Uri("http://127.0.0.1:10000/devstoreaccount1/vm1-abc/data0.vhd"), 1024),
+        };
+        var template = JsonNode.Parse(RestoreArtifacts.Template(vm, disks))!.AsObject();
+
+        var plan = TemplateEngine.Plan(template, JsonNode.Parse("""{"VirtualMachineName":{"value":"restored"}}""")!.AsObject(), Context());
+
+        var restored = plan.Resources.Single();
+        Assert.Equal($"/subscriptions/{Subscription}/resourceGroups/{Group}/providers/Microsoft.Compute/virtualMachines/restored", restored.ResourceId);
+        var body = await restored.EvaluateBodyAsync(CancellationToken.None);
+        Assert.Equal("Standard_B2s", body["properties"]!["hardwareProfile"]!["vmSize"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1/vm1-abc/data0.vhd", body["properties"]!["storageProfile"]!["dataDisks"]![0]!["vhd"]!["uri"]!.GetValue<string>());
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Features.Deployments.Templates;
 
@@ -16,22 +18,26 @@ internal static class TemplateTestKit
     public static TemplatePlan Plan(string template, string? parameters = null, FakeReader? reader = null, string? group = Group) =>
         TemplateEngine.Plan(JsonNode.Parse(template)!.AsObject(), parameters is null ? null : JsonNode.Parse(parameters)!.AsObject(), Context(reader, group));
 
-    /// <summary>The value of the output <c>o</c> of a template whose only output is <paramref name="expression"/>.</summary>
-    public static JsonNode? Eval(string expression, string type = "object", string? extra = null)
+    /// <summary>The value <paramref name="expression"/> gives in a resource's properties (where every function may run).</summary>
+    public static JsonNode? Eval(string expression, FakeReader? reader = null)
     {
         var template = new JsonObject
         {
             ["$schema"] = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
             ["contentVersion"] = "1.0.0.0",
-            ["outputs"] = new JsonObject { ["o"] = new JsonObject { ["type"] = type, ["value"] = expression } },
+            ["resources"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Microsoft.Test/things", ["apiVersion"] = "2020-01-01", ["name"] = "t",
+                ["properties"] = new JsonObject { ["v"] = expression },
+            }),
         };
-        if (extra is not null)
-            foreach (var (key, value) in JsonNode.Parse(extra)!.AsObject()) template[key] = value?.DeepClone();
-        var plan = TemplateEngine.Plan(template, null, Context());
-        return plan.EvaluateOutputsAsync(CancellationToken.None).GetAwaiter().GetResult()["o"]?["value"];
+        var plan = TemplateEngine.Plan(template, null, Context(reader));
+        return plan.Resources[0].EvaluateBodyAsync(CancellationToken.None).GetAwaiter().GetResult()["properties"]!["v"];
     }
 
-    public static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Json(JsonNode? node) => node?.ToJsonString(Relaxed) ?? "null";
 }
 
 /// <summary>An in-memory <see cref="IResourceReader"/> recording what the engine read.</summary>

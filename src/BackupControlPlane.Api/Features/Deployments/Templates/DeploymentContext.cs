@@ -2,10 +2,13 @@ using System.Text.Json.Nodes;
 
 namespace BackupControlPlane.Api.Features.Deployments.Templates;
 
-/// <summary>Where and when a template is deployed: what resourceGroup(), subscription(), deployment() and utcNow() see.</summary>
+/// <summary>
+/// Where and when a template is deployed: what resourceGroup(), subscription(), deployment() and utcNow() see.
+/// <paramref name="TemplateLink"/> is the <c>templateLink.uri</c> of a deployment made from a URI (deployment().properties.templateLink).
+/// </summary>
 public sealed record DeploymentContext(
     string SubscriptionId, string? ResourceGroupName, string? ResourceGroupLocation, string DeploymentName,
-    string TenantId, string Location, DateTimeOffset Now, IResourceReader Resources);
+    string TenantId, string Location, DateTimeOffset Now, IResourceReader Resources, Uri? TemplateLink = null);
 
 /// <summary>
 /// Reads the emulator's resources for reference(), list*() and <c>existing</c> resources. The deployer implements it;

@@ -24,8 +24,10 @@ public sealed class EvaluationScope
     /// <summary>Set inside a user-defined function: only its parameters are visible, not the template's.</summary>
     internal ImmutableDictionary<string, JsonNode?>? FunctionParameters { get; private init; }
 
-    internal EvaluationScope WithCopyIndex(string loop, long index) =>
-        new(State) { CopyIndexes = CopyIndexes.SetItem(loop, index), CurrentLoop = loop, LambdaVariables = LambdaVariables, ReferencesAllowed = ReferencesAllowed, FunctionParameters = FunctionParameters };
+    /// <summary>Inside a copy loop. Property and variable loops are <paramref name="named"/>: copyIndex() without a name
+    /// still means the enclosing resource loop there, as in ARM.</summary>
+    internal EvaluationScope WithCopyIndex(string loop, long index, bool named = false) =>
+        new(State) { CopyIndexes = CopyIndexes.SetItem(loop, index), CurrentLoop = named ? CurrentLoop : loop, LambdaVariables = LambdaVariables, ReferencesAllowed = ReferencesAllowed, FunctionParameters = FunctionParameters };
 
     internal EvaluationScope WithReferences(bool allowed) =>
         new(State) { CopyIndexes = CopyIndexes, CurrentLoop = CurrentLoop, LambdaVariables = LambdaVariables, ReferencesAllowed = allowed, FunctionParameters = FunctionParameters };

@@ -65,7 +65,7 @@ public static class ExpressionEvaluator
         var name = TemplateValues.AsString(loop["name"]) ?? throw TemplateException.Invalid("The copy property 'name' must be a string.", path);
         var count = CopyCount(loop["count"], scope, path);
         var items = new JsonArray();
-        for (var i = 0; i < count; i++) items.Add(EvaluateTree(loop["input"], scope.WithCopyIndex(name, i), $"{path}.input"));
+        for (var i = 0; i < count; i++) items.Add(EvaluateTree(loop["input"], scope.WithCopyIndex(name, i, named: true), $"{path}.input"));
         into[name] = items;
     }
 

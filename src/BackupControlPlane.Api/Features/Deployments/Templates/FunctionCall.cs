@@ -44,11 +44,13 @@ public sealed class FunctionCall(string name, IReadOnlyList<Expression> argument
 
     public JsonObject Object(int index) => this[index] as JsonObject ?? throw TypeError(index, "Object");
 
+    /// <summary>How many parameters the lambda passed as argument <paramref name="index"/> declares.</summary>
+    public int LambdaParameterCount(int index) => LambdaCall(index).Arguments.Count - 1;
+
     /// <summary>The <c>lambda('x', …, body)</c> passed as argument <paramref name="index"/>.</summary>
     public Lambda Lambda(int index, int parameterCount)
     {
-        if (arguments[index] is not CallExpression { Name: var n } call || !n.Equals("lambda", StringComparison.OrdinalIgnoreCase))
-            throw Error($"the argument '{index + 1}' must be a lambda expression.");
+        var call = LambdaCall(index);
         if (call.Arguments.Count != parameterCount + 1)
             throw Error($"the lambda expression must declare {parameterCount} parameter(s) but declares {call.Arguments.Count - 1}.");
         var names = call.Arguments.Take(parameterCount)
@@ -56,6 +58,11 @@ public sealed class FunctionCall(string name, IReadOnlyList<Expression> argument
             .ToArray();
         return new Lambda(names, call.Arguments[^1], Scope);
     }
+
+    private CallExpression LambdaCall(int index) =>
+        arguments[index] is CallExpression { Name: var n } call && n.Equals("lambda", StringComparison.OrdinalIgnoreCase)
+            ? call
+            : throw Error($"the argument '{index + 1}' must be a lambda expression.");
 
     public TemplateException Error(string message) =>
         TemplateException.Invalid($"Unable to evaluate template language function '{Name}': {message}");

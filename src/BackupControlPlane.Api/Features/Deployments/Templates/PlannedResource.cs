@@ -31,6 +31,15 @@ public sealed class PlannedResource
     /// The PUT body (location, tags, sku, properties, identity, zones…; template-only members removed), evaluated now
     /// so reference() sees the dependencies already deployed. A nested deployment's template is left for its own plan.
     /// </summary>
-    public Task<JsonObject> EvaluateBodyAsync(CancellationToken ct) =>
-        _instance.Scope.State.RunAsync(() => ResourceBody.Evaluate(_instance), ct);
+    public async Task<JsonObject> EvaluateBodyAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _instance.Scope.State.RunAsync(() => ResourceBody.Evaluate(_instance), ct);
+        }
+        catch (TemplateException e) when (e.Code == TemplateException.InvalidTemplate)
+        {
+            throw new TemplateException(e.Code, $"Unable to process template language expressions for resource '{ResourceId}'. '{e.Message}'", e.Target);
+        }
+    }
 }

@@ -63,12 +63,12 @@ internal static class ResourceBody
         return copy;
     }
 
-    /// <summary>An evaluated value placed back in a template: strings starting with '[' are escaped as '[['.</summary>
+    /// <summary>An evaluated value placed back in a template: strings that would read as expressions get '[[' .</summary>
     internal static JsonNode? Escape(JsonNode? value) => value switch
     {
         JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Escape(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Escape).ToArray()),
-        _ when V.AsString(value) is { } s && s.StartsWith('[') => JsonValue.Create("[" + s),
+        _ when V.AsString(value) is { } s && s.StartsWith('[') && s.EndsWith(']') => JsonValue.Create("[" + s),
         _ => V.Copy(value),
     };
 }

@@ -23,7 +23,7 @@ public static class TemplateEngine
     {
         try
         {
-            CheckShape(template);
+            CheckShape(template, context);
             var state = new TemplateState(context, template);
             var (_, secure) = TemplateParameters.Bind(state, parameters);
             var root = new EvaluationScope(state);
@@ -39,14 +39,23 @@ public static class TemplateEngine
         {
             throw new TemplateException(e.Code, $"Deployment template validation failed: '{e.Message}'.", e.Target ?? "");
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (TemplateState.IsValueError(e))
         {
             throw new TemplateException(TemplateException.InvalidTemplate, $"Deployment template validation failed: '{e.Message}'.", "");
         }
     }
 
-    private static void CheckShape(JsonObject template)
+    private static void CheckShape(JsonObject template, DeploymentContext context)
     {
+        var schema = V.AsString(template["$schema"]) ?? "";
+        var templateScope = schema.Contains("subscriptionDeploymentTemplate", StringComparison.OrdinalIgnoreCase) ? "subscription"
+            : schema.Contains("managementGroupDeploymentTemplate", StringComparison.OrdinalIgnoreCase) ? "managementGroup"
+            : schema.Contains("tenantDeploymentTemplate", StringComparison.OrdinalIgnoreCase) ? "tenant"
+            : schema.Length == 0 ? null : "resourceGroup";
+        var deploymentScope = context.ResourceGroupName is null ? "subscription" : "resourceGroup";
+        if (templateScope is not null && templateScope != deploymentScope)
+            throw TemplateException.Invalid(
+                $"The template schema '{schema}' is for {templateScope} deployments, but this deployment is at {deploymentScope} scope.", "$schema");
         if (template.Select(p => p.Key).FirstOrDefault(k => !TemplateMembers.Contains(k)) is { } unknown)
             throw TemplateException.Invalid($"The template property '{unknown}' is not supported by the emulator's template engine.", unknown);
         if (V.AsString(template["languageVersion"]) is { } version && version is not ("2.0" or "1.9-experimental" or "1.10-experimental"))

@@ -14,7 +14,7 @@ internal static class TemplateExpander
     {
         "type", "name", "apiVersion", "location", "tags", "sku", "kind", "properties", "identity", "zones", "plan",
         "dependsOn", "condition", "copy", "comments", "scope", "existing", "resources", "managedBy", "extendedLocation",
-        "metadata", "resourceGroup", "subscriptionId", "etag",
+        "metadata", "resourceGroup", "subscriptionId", "etag", "scale",
     };
 
     public static void Expand(TemplateState state)

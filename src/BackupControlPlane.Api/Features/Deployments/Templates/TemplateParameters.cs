@@ -28,7 +28,7 @@ internal static class TemplateParameters
             var type = (V.AsString(declaration["type"]) ?? throw TemplateException.Invalid($"The template parameter '{name}' has no 'type'.", path)).ToLowerInvariant();
             if (type.StartsWith("secure")) secure.Add(name);
             var value = ValueOf(state, name, declaration, V.HasProperty(provided, name) ? V.Property(provided, name) : null, path);
-            Validate(name, type, declaration, value, path);
+            Validate(state.Template, name, type, declaration, value, path);
             state.Parameters[name] = value;
         }
         return (state.Parameters, secure);
@@ -63,7 +63,29 @@ internal static class TemplateParameters
             $"The value for the template parameter '{name}' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.", path);
     }
 
-    private static void Validate(string name, string type, JsonObject declaration, JsonNode? value, string path)
+    /// <summary>Type and constraints, then (languageVersion 2.0 types) each declared property and each array item.</summary>
+    private static void Validate(JsonObject template, string name, string type, JsonObject declaration, JsonNode? value, string path)
+    {
+        Check(name, type, declaration, value, path);
+        if (value is JsonObject obj && declaration["properties"] is JsonObject properties)
+            foreach (var (property, node) in properties)
+            {
+                var inner = Resolve(template, node as JsonObject ?? [], path);
+                var present = V.HasProperty(obj, property);
+                if (!present && inner["nullable"] is { } n && V.IsBool(n) && V.AsBool(n)) continue;
+                if (!present)
+                    throw TemplateException.Invalid($"The provided value for the template parameter '{name}' is not valid. The property '{property}' is required.", path);
+                Validate(template, $"{name}.{property}", (V.AsString(inner["type"]) ?? "object").ToLowerInvariant(), inner, V.Property(obj, property), path);
+            }
+        if (value is JsonArray array && declaration["items"] is JsonObject items)
+        {
+            var inner = Resolve(template, items, path);
+            for (var i = 0; i < array.Count; i++)
+                Validate(template, $"{name}[{i}]", (V.AsString(inner["type"]) ?? "object").ToLowerInvariant(), inner, array[i], path);
+        }
+    }
+
+    private static void Check(string name, string type, JsonObject declaration, JsonNode? value, string path)
     {
         if (value is null && declaration["nullable"] is { } n && V.IsBool(n) && V.AsBool(n)) return;
         var expected = type switch

@@ -21,8 +21,25 @@ public sealed class TemplatePlan
     /// <summary>The evaluated parameters, <c>{"name":{"type":"String","value":…}}</c>; secure ones carry no value.</summary>
     public JsonObject Parameters => new(_state.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Typed(DeclaredType(p.Key), p.Value))));
 
-    /// <summary>The template's outputs, <c>{"name":{"type":"String","value":…}}</c>, evaluated after the resources are deployed.</summary>
-    public Task<JsonObject> EvaluateOutputsAsync(CancellationToken ct) => _state.RunAsync(() => Outputs.Evaluate(_state), ct);
+    /// <summary>
+    /// The template's outputs, <c>{"name":{"type":"String","value":…}}</c>, evaluated after the resources are deployed.
+    /// Failures are <c>DeploymentOutputEvaluationFailed</c> naming the output, as ARM reports them.
+    /// </summary>
+    public async Task<JsonObject> EvaluateOutputsAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _state.RunAsync(() => Outputs.Evaluate(_state), ct);
+        }
+        catch (TemplateException e) when (e.Code == TemplateException.InvalidTemplate)
+        {
+            var name = e.Target?.Split('.', '[').ElementAtOrDefault(1) ?? "";
+            throw new TemplateException(OutputEvaluationFailed,
+                $"Unable to evaluate template outputs: '{name}'. Please see error details and deployment operations. Please see https://aka.ms/arm-common-errors for usage details. '{e.Message}'", e.Target);
+        }
+    }
+
+    public const string OutputEvaluationFailed = "DeploymentOutputEvaluationFailed";
 
     private string DeclaredType(string name) =>
         TemplateValues.AsString((_state.Template["parameters"] as JsonObject)?[name]?["type"]) ?? "Object";

@@ -18,11 +18,23 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
     private readonly Lock _gate = new();
 
     public DeploymentContext Context { get; } = context;
-    public JsonObject Template { get; } = template;
+    /// <summary>A private copy, fully materialized so resources may be evaluated in parallel (JsonNode reads lazily).</summary>
+    public JsonObject Template { get; } = Materialized(template.DeepClone().AsObject());
     public IReadOnlyDictionary<string, FunctionDefinition> Functions { get; } = FunctionLibrary.BuiltIns;
     public UserFunctions UserFunctions { get; } = new(template["functions"]);
     public JsonObject Parameters { get; set; } = [];
     public ResourceDirectory Resources { get; } = new();
+
+    private static JsonObject Materialized(JsonObject template)
+    {
+        static void Walk(JsonNode? node)
+        {
+            if (node is JsonObject obj) foreach (var (_, value) in obj) Walk(value);
+            else if (node is JsonArray array) foreach (var item in array) Walk(item);
+        }
+        Walk(template);
+        return template;
+    }
 
     public Expression Parse(string text) => _parsed.GetOrAdd(text, t => ExpressionParser.Parse(t[1..^1]));
 
@@ -81,6 +93,10 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
     public JsonNode? Read(string key, Func<CancellationToken, Task<JsonNode?>> read) =>
         _read.TryGetValue(key, out var value) ? TemplateValues.Copy(value) : throw new PendingRead(key, read);
 
+    /// <summary>A value of the wrong shape met deep in System.Text.Json: the template's fault, reported as InvalidTemplate.</summary>
+    public static bool IsValueError(Exception e) =>
+        e is InvalidOperationException or FormatException or ArgumentException or OverflowException or KeyNotFoundException or IndexOutOfRangeException;
+
     /// <summary>Evaluates, performing each read the evaluation asks for, until it completes.</summary>
     public async Task<T> RunAsync<T>(Func<T> evaluate, CancellationToken ct)
     {
@@ -90,6 +106,10 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
             catch (PendingRead pending) when (attempt < 500)
             {
                 _read[pending.Key] = await pending.Perform(ct);
+            }
+            catch (Exception e) when (IsValueError(e))
+            {
+                throw TemplateException.Invalid(e.Message);
             }
         }
     }

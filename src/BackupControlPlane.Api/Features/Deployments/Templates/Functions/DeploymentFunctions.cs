@@ -74,6 +74,8 @@ internal static class DeploymentFunctions
                 ["provisioningState"] = "Accepted",
             },
         };
+        if (state.Context.TemplateLink is { } link)
+            result["properties"]!["templateLink"] = new JsonObject { ["uri"] = link.ToString(), ["contentVersion"] = V.Copy(state.Template["contentVersion"]) ?? "1.0.0.0" };
         if (state.Context.ResourceGroupName is null) result["location"] = state.Context.Location;
         return result;
     }

@@ -11,11 +11,11 @@ namespace BackupControlPlane.Api.Features.Deployments.Templates;
 /// '-' are hashed (uniqueString: Microsoft's 64-bit Murmur variant, printed as 13 base-32 characters; guid: a name-based
 /// SHA-1 GUID, RFC 4122 version 5, in ARM's namespace). newGuid() is random and only allowed in parameter defaults.
 /// </summary>
-internal static class HashFunctions
+public static class HashFunctions
 {
     private static readonly Guid ArmGuidNamespace = new("11fb06fb-712d-4ddd-98c7-e71bbd588830");
 
-    public static IEnumerable<FunctionDefinition> Definitions() =>
+    internal static IEnumerable<FunctionDefinition> Definitions() =>
     [
         F("uniqueString", 1, Many, c => V.Of(UniqueString(Joined(c)))),
         F("guid", 1, Many, c => V.Of(NameBasedGuid(ArmGuidNamespace, Joined(c)).ToString())),

@@ -20,16 +20,16 @@ internal static class LambdaFunctions
         F("lambdaVariables", 1, 1, LambdaVariable),
     ];
 
-    private static Lambda WithIndex(FunctionCall c, int index, out bool takesIndex)
+    /// <summary>The lambda at <paramref name="index"/>, which may take the element's index as one more parameter.</summary>
+    private static Lambda WithIndex(FunctionCall c, int index, int parameters, out bool takesIndex)
     {
-        takesIndex = false;
-        try { return c.Lambda(index, 1); }
-        catch (TemplateException) { takesIndex = true; return c.Lambda(index, 2); }
+        takesIndex = c.LambdaParameterCount(index) == parameters + 1;
+        return c.Lambda(index, takesIndex ? parameters + 1 : parameters);
     }
 
     private static JsonArray Filter(FunctionCall c)
     {
-        var lambda = WithIndex(c, 1, out var indexed);
+        var lambda = WithIndex(c, 1, 1, out var indexed);
         var result = new JsonArray();
         var items = c.Array(0);
         for (var i = 0; i < items.Count; i++)
@@ -43,17 +43,14 @@ internal static class LambdaFunctions
 
     private static JsonArray Map(FunctionCall c)
     {
-        var lambda = WithIndex(c, 1, out var indexed);
+        var lambda = WithIndex(c, 1, 1, out var indexed);
         var items = c.Array(0);
         return new JsonArray(items.Select((item, i) => indexed ? lambda.Apply(item, V.Of((long)i)) : lambda.Apply(item)).ToArray());
     }
 
     private static JsonNode? Reduce(FunctionCall c)
     {
-        Lambda lambda;
-        var indexed = false;
-        try { lambda = c.Lambda(2, 2); }
-        catch (TemplateException) { lambda = c.Lambda(2, 3); indexed = true; }
+        var lambda = WithIndex(c, 2, 2, out var indexed);
         var accumulator = c[1];
         var items = c.Array(0);
         for (var i = 0; i < items.Count; i++)
