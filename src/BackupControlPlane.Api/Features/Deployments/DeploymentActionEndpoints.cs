@@ -78,7 +78,7 @@ public static class DeploymentActionEndpoints
         try
         {
             var (plan, _) = await deployments.PreflightAsync(route.Scope, request, http.User, ct);
-            return TypedResults.Ok(await whatIf.ChangesAsync(plan, deployments.Reader(http.User), ct));
+            return TypedResults.Ok(await whatIf.ChangesAsync(plan, deployments.Reader(http.User), request.WhatIfResultFormat == "ResourceIdOnly", ct));
         }
         catch (DeploymentPreflightException e)
         {

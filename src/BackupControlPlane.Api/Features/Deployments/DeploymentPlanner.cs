@@ -12,10 +12,11 @@ public sealed class DeploymentPlanner(BackupDbContext db, IOptions<EmulatorOptio
 {
     public Task<TemplatePlan> PlanAsync(Deployment deployment, IResourceReader reader, CancellationToken ct) =>
         PlanAsync(deployment.SubscriptionId, deployment.ResourceGroup, deployment.Name, deployment.Location,
-            JsonNode.Parse(deployment.TemplateJson)!.AsObject(), deployment.RequestParametersJson is { } p ? JsonNode.Parse(p)!.AsObject() : null, reader, ct);
+            JsonNode.Parse(deployment.TemplateJson)!.AsObject(), deployment.RequestParametersJson is { } p ? JsonNode.Parse(p)!.AsObject() : null,
+            deployment.TemplateLink, reader, ct);
 
     public async Task<TemplatePlan> PlanAsync(string subscriptionId, string? resourceGroup, string name, string? location, JsonObject template,
-        JsonObject? parameters, IResourceReader reader, CancellationToken ct)
+        JsonObject? parameters, string? templateLink, IResourceReader reader, CancellationToken ct)
     {
         string? groupLocation = null;
         if (resourceGroup is not null)
@@ -24,7 +25,7 @@ public sealed class DeploymentPlanner(BackupDbContext db, IOptions<EmulatorOptio
             groupLocation = await db.ResourceGroups.AsNoTracking().Where(g => g.Key == key).Select(g => g.Location).FirstOrDefaultAsync(ct);
         }
         var context = new DeploymentContext(subscriptionId, resourceGroup, groupLocation, name, options.Value.TenantId,
-            location ?? groupLocation ?? options.Value.DefaultLocation, time.GetUtcNow(), reader);
+            location ?? groupLocation ?? options.Value.DefaultLocation, time.GetUtcNow(), reader, templateLink is null ? null : new Uri(templateLink));
         return TemplateEngine.Plan(template, parameters, context);
     }
 }

@@ -7,7 +7,9 @@ using BackupControlPlane.Api.Arm;
 namespace BackupControlPlane.Api.Features.Deployments;
 
 /// <summary>A deployment request's properties, as PUT, validate and whatIf take them.</summary>
-public sealed record DeploymentRequest(JsonObject Template, string? TemplateLink, JsonObject? Parameters, string Mode, string? Location);
+/// <param name="WhatIfResultFormat">whatIf's <c>whatIfSettings.resultFormat</c>: FullResourcePayloads (default) or ResourceIdOnly.</param>
+public sealed record DeploymentRequest(JsonObject Template, string? TemplateLink, JsonObject? Parameters, string Mode, string? Location,
+    string WhatIfResultFormat = "FullResourcePayloads");
 
 /// <summary>
 /// Reads a deployment request body. It is not always strict JSON: for <c>--template-file</c> az splices the file's raw
@@ -18,7 +20,7 @@ public sealed record DeploymentRequest(JsonObject Template, string? TemplateLink
 public sealed class DeploymentRequestReader(BlobServiceClient blobs)
 {
     private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-    private static readonly string[] Known = ["template", "templateLink", "parameters", "mode", "expressionEvaluationOptions", "debugSetting"];
+    private static readonly string[] Known = ["template", "templateLink", "parameters", "mode", "expressionEvaluationOptions", "debugSetting", "whatIfSettings"];
 
     public async Task<DeploymentRequest> ReadAsync(HttpRequest request, bool locationRequired, CancellationToken ct)
     {
@@ -51,7 +53,12 @@ public sealed class DeploymentRequestReader(BlobServiceClient blobs)
             JsonObject p => p,
             _ => throw ArmException.BadRequest("The request content was invalid: 'properties.parameters' must be an object.", "InvalidRequestContent"),
         };
-        return new DeploymentRequest((JsonObject)template.DeepClone(), link, (JsonObject?)parameters?.DeepClone(), "Incremental", location);
+        var format = properties["whatIfSettings"]?["resultFormat"]?.ToString() ?? "FullResourcePayloads";
+        if (format is not ("FullResourcePayloads" or "ResourceIdOnly"))
+            throw ArmException.BadRequest($"whatIfSettings.resultFormat '{format}' is not valid: FullResourcePayloads or ResourceIdOnly.", "InvalidRequestContent");
+        // Kept and shown without its query: a SAS signature is a secret.
+        var shownLink = link is null ? null : new Uri(link).GetLeftPart(UriPartial.Path);
+        return new DeploymentRequest((JsonObject)template.DeepClone(), shownLink, (JsonObject?)parameters?.DeepClone(), "Incremental", location, format);
     }
 
     /// <summary>Strict JSON (comments tolerated), else az's splice: its JSON minus the last "}}", ", template:", the raw file, "}}".</summary>

@@ -79,7 +79,7 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
         try
         {
             var plan = await planner.PlanAsync(scope.SubscriptionId, scope.ResourceGroup, scope.Name, request.Location, request.Template, request.Parameters,
-                Reader(caller), ct);
+                request.TemplateLink, Reader(caller), ct);
             return (plan, request.Template.ToJsonString());
         }
         catch (TemplateException e)

@@ -12,7 +12,7 @@ namespace BackupControlPlane.Api.Features.Deployments;
 /// </summary>
 public sealed class DeploymentWhatIf
 {
-    public async Task<JsonObject> ChangesAsync(TemplatePlan plan, IResourceReader reader, CancellationToken ct)
+    public async Task<JsonObject> ChangesAsync(TemplatePlan plan, IResourceReader reader, bool idsOnly, CancellationToken ct)
     {
         var changes = new JsonArray();
         foreach (var resource in plan.Resources)
@@ -28,9 +28,6 @@ public sealed class DeploymentWhatIf
             }
             var after = await resource.EvaluateBodyAsync(ct);
             var before = await reader.GetAsync(resource.ResourceId, resource.ApiVersion, ct);
-            after["id"] = resource.ResourceId;
-            after["name"] = resource.Name;
-            after["type"] = resource.Type;
             if (before is null)
             {
                 change["changeType"] = "Create";
@@ -45,6 +42,14 @@ public sealed class DeploymentWhatIf
                 change["after"] = Merge((JsonObject)before.DeepClone(), after);
                 if (delta.Count > 0) change["delta"] = delta;
             }
+            // The payload as a GET would show it: ARM's id, the last segment of the name, the type.
+            if (change["after"] is JsonObject shown)
+            {
+                shown["id"] = resource.ResourceId;
+                shown["name"] = resource.Name.Split('/')[^1];
+                shown["type"] = resource.Type;
+            }
+            if (idsOnly) foreach (var payload in new[] { "before", "after", "delta" }) change.Remove(payload);
             changes.Add(change);
         }
         return new JsonObject { ["status"] = "Succeeded", ["properties"] = new JsonObject { ["changes"] = changes } };
