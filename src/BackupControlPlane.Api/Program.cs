@@ -1,6 +1,7 @@
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Deployments;
 using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
@@ -76,6 +77,7 @@ app.MapResourceGroups();
 app.MapGenericResources();
 app.MapResourceGuards();
 app.MapRbac();
+app.MapDeployments();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 app.Run();

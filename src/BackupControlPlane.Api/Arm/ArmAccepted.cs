@@ -11,13 +11,19 @@ public static class ArmAccepted
     /// </summary>
     public static IResult Accepted(HttpContext http, string location, string? asyncOperation)
     {
+        http.Response.Headers.Location = AbsoluteUrl(http, location);
+        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = AbsoluteUrl(http, asyncOperation);
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>A polling URL for a path: absolute, on the public base URL, with the request's api-version, safe for a header.</summary>
+    public static string AbsoluteUrl(HttpContext http, string path)
+    {
         var version = "?api-version=" + Uri.EscapeDataString(http.Request.Query["api-version"].ToString());
         var configured = http.RequestServices.GetRequiredService<IOptions<EmulatorOptions>>().Value.PublicBaseUrl;
         var baseUri = string.IsNullOrEmpty(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
-        http.Response.Headers.Location = baseUri + HeaderSafe(location) + version;
-        if (asyncOperation is not null) http.Response.Headers["Azure-AsyncOperation"] = baseUri + HeaderSafe(asyncOperation) + version;
-        http.Response.Headers.RetryAfter = "1";
-        return TypedResults.StatusCode(StatusCodes.Status202Accepted);
+        return baseUri + HeaderSafe(path) + version;
     }
 
     /// <summary>

@@ -6,7 +6,11 @@ namespace BackupControlPlane.Api.Arm;
 public sealed record ArmErrorResponse(ArmErrorBody Error);
 
 public sealed record ArmErrorBody(string Code, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ArmErrorBody>? Details = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ArmErrorBody>? Details = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ArmAdditionalInfo>? AdditionalInfo = null);
+
+/// <summary>An entry of ARM's <c>additionalInfo</c>: both members always set (azure-mgmt-core drops the error otherwise).</summary>
+public sealed record ArmAdditionalInfo(string Type, System.Text.Json.Nodes.JsonNode Info);
 
 public static class ArmErrorCodes
 {

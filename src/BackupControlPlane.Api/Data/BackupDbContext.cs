@@ -32,6 +32,8 @@ public class BackupDbContext : DbContext
     public DbSet<ResourceGuard> ResourceGuards => Set<ResourceGuard>();
     public DbSet<ResourceGuardProxy> ResourceGuardProxies => Set<ResourceGuardProxy>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<DeploymentOperation> DeploymentOperations => Set<DeploymentOperation>();
 
     // The turn at SQLite's single write lock this context holds, if any (SqliteWriteGate); depth counts re-entries.
     internal SqliteWriteGate.Database? WriteGate;
@@ -108,6 +110,7 @@ public class BackupDbContext : DbContext
         GuardModel.Configure(b);
         b.Entity<ResourceGroup>().HasIndex(x => x.Key).IsUnique();
         b.Entity<ResourceGroupDeletion>().HasIndex(x => x.EndTime);
+        DeploymentModel.Configure(b);
         b.Entity<ProtectedItem>(e =>
         {
             // A VM is protected by at most one vault, as in Azure.

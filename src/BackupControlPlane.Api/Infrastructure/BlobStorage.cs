@@ -51,6 +51,21 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
 
     public Uri BlobUri(string container, string blob) => service.GetBlobContainerClient(container).GetBlobClient(blob).Uri;
 
+    /// <summary>The container and name of an existing page blob of this storage, by its URI (a SAS in it is ignored); null when it is elsewhere or missing.</summary>
+    public async Task<(string Container, string Blob)?> FindPageBlobAsync(string uri, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return null;
+        var (given, own) = (new BlobUriBuilder(parsed), new BlobUriBuilder(service.Uri));
+        if (!given.Host.Equals(own.Host, StringComparison.OrdinalIgnoreCase) || given.Port != own.Port || given.AccountName != own.AccountName
+            || string.IsNullOrEmpty(given.BlobContainerName) || string.IsNullOrEmpty(given.BlobName)) return null;
+        try
+        {
+            var properties = await service.GetBlobContainerClient(given.BlobContainerName).GetBlobClient(given.BlobName).GetPropertiesAsync(cancellationToken: ct);
+            return properties.Value.BlobType == BlobType.Page ? (given.BlobContainerName, given.BlobName) : null;
+        }
+        catch (RequestFailedException e) when (e.Status == 404) { return null; }
+    }
+
     public async Task DeleteBlobIfExistsAsync(string container, string blob, CancellationToken ct) =>
         await service.GetBlobContainerClient(container).GetBlobClient(blob)
             .DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);

@@ -2,6 +2,7 @@ using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
+using BackupControlPlane.Api.Features.Deployments;
 using BackupControlPlane.Api.Features.Disks;
 using BackupControlPlane.Api.Features.Emulator;
 using BackupControlPlane.Api.Features.Identity;
@@ -142,6 +143,7 @@ public static class ServiceSetup
         }));
 
         services.AddArmIdentity(builder.Configuration);
+        services.AddSingleton<IArmTokenIssuer, ArmTokenIssuer>();
         services.AddSingleton<ReadCache>();
 
         // One line per slice, bottom to top (README "Design": slices depend downwards only).
@@ -159,6 +161,7 @@ public static class ServiceSetup
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();
+        services.AddDeployments();
         services.AddProtection();
         services.AddResourceGuards();
         services.AddRbac(builder.Configuration);

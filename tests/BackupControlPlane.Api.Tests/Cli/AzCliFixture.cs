@@ -114,6 +114,7 @@ public sealed class AzCliFixture : IAsyncLifetime
         var s = System.Text.RegularExpressions.Regex.Replace(commandLine, @"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
         s = System.Text.RegularExpressions.Regex.Replace(s, @"-n [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "-n JOB");
         s = System.Text.RegularExpressions.Regex.Replace(s, @" @\S+", " @FILE");
+        s = System.Text.RegularExpressions.Regex.Replace(s, @"sig=[^&\s']+", "sig=REDACTED"); // a SAS (e.g. --template-uri) is a secret
         return System.Text.RegularExpressions.Regex.Replace(s, @"(-r|-n) \d{6,}", "$1 RP");
     }
 

@@ -4,7 +4,8 @@ using Xunit.Abstractions;
 namespace BackupControlPlane.Api.Tests.Cli;
 
 /// <summary>One test's resource group, and its az runs: each printed to the test output and timed.</summary>
-public sealed class AzCliScenario(AzCliFixture fx, ITestOutputHelper output, string name)
+/// <param name="az">Another az environment (e.g. with the Bicep CLI on PATH), else the fixture's.</param>
+public sealed class AzCliScenario(AzCliFixture fx, ITestOutputHelper output, string name, AzCli? az = null)
 {
     public string Test { get; } = name;
     public string Rg { get; } = $"azcli-{name}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -14,7 +15,7 @@ public sealed class AzCliScenario(AzCliFixture fx, ITestOutputHelper output, str
     /// <param name="note">What to note beside the wall time in timings.md (e.g. a request count).</param>
     public async Task<AzResult> Az(Func<AzResult, string>? note, params string[] args)
     {
-        var result = await fx.Az.RunAsync(args, AzCliFixture.CommandTimeout);
+        var result = await (az ?? fx.Az).RunAsync(args, AzCliFixture.CommandTimeout);
         var display = AzCliFixture.Placeholders(result.CommandLine.Replace(Rg, "RG"));
         var noted = note?.Invoke(result);
         fx.Record(Test, display, result, noted);

@@ -7,7 +7,7 @@ namespace BackupControlPlane.Api.Features.VirtualMachines;
 
 /// <summary>One disk of a VM PUT, checked: unmanaged (a VHD page blob of the VM) or managed (a Microsoft.Compute/disks resource).</summary>
 public sealed record PlannedDisk(int Lun, string? RequestedName, int SizeGB, string? Caching, string? CreateOption, string? DeleteOption,
-    bool Managed, string StorageAccountType, ManagedDisk? Attach)
+    bool Managed, string StorageAccountType, ManagedDisk? Attach, string? AttachVhd = null)
 {
     public string Name => RequestedName ?? Attach?.Name ?? throw new InvalidOperationException("A new managed disk is named when created.");
 }
@@ -72,7 +72,12 @@ public static class VmDiskPlan
             // A managedDisk.id on a new disk is the id this VM's own disk got (a GET sent back): checked when comparing.
             return new PlannedDisk(lun, name, size ?? defaultSize, caching, createOption, deleteOption, managed, accountType, null);
         }
-        if (!managed) throw ArmException.BadRequest($"'{path}.createOption' Attach takes a managed disk ('managedDisk.id').", "InvalidParameter");
+        if (!managed)
+        {
+            // An existing VHD (e.g. restored by a restore-disks job) becomes the disk as it is, in place: Azure's unmanaged Attach.
+            var uri = vhd?.Uri ?? throw ArmException.BadRequest($"'{path}.vhd.uri' is required with createOption Attach on an unmanaged VM.", "InvalidParameter");
+            return new PlannedDisk(lun, name, size ?? defaultSize, caching, createOption, deleteOption, managed, accountType, null, uri);
+        }
         var id = managedDisk?.Id ?? throw ArmException.BadRequest($"'{path}.managedDisk.id' is required with createOption Attach.", "InvalidParameter");
         var parsed = ArmResourceIds.Parse(id, ArmResourceIds.DisksType)
             ?? throw ArmException.BadRequest($"'{path}.managedDisk.id' '{id}' is not a {ArmResourceIds.DisksType} resource id.", "InvalidParameter");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
 
@@ -8,7 +9,7 @@ namespace BackupControlPlane.Api.Features.VirtualMachines;
 /// Makes the disks of a new VM: each a page blob in blob storage (the agent snapshots it through its SAS, managed or
 /// not). A new managed disk is also a <see cref="ManagedDisk"/> resource named as Azure names it
 /// (<c>{vm}_OsDisk_1_{32 hex}</c>, <c>{vm}_disk{lun}_{32 hex}</c>) unless the request named it; an attached one lends
-/// the VM its existing blob.
+/// the VM its existing blob, and so does an attached VHD (unmanaged <c>createOption: Attach</c> with <c>vhd.uri</c>).
 /// </summary>
 public static class VmDisks
 {
@@ -22,6 +23,13 @@ public static class VmDisks
             if (d.Attach is { } existing)
             {
                 vm.Disks.Add(Row(vm, d, existing.Name, existing.BlobContainer, existing.BlobName, existing));
+                continue;
+            }
+            if (d.AttachVhd is { } vhd)
+            {
+                var (vhdContainer, vhdBlob) = await storage.FindPageBlobAsync(vhd, ct)
+                    ?? throw ArmException.BadRequest($"The VHD '{vhd.Split('?')[0]}' to attach is not a page blob in the emulator's blob storage.", "InvalidParameter");
+                vm.Disks.Add(Row(vm, d, d.RequestedName ?? Path.GetFileNameWithoutExtension(vhdBlob), vhdContainer, vhdBlob, null));
                 continue;
             }
             var name = d.RequestedName ?? (d.Lun < 0 ? $"{vm.Name}_OsDisk_1_{Hex()}" : $"{vm.Name}_disk{d.Lun}_{Hex()}");

@@ -1,18 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using BackupControlPlane.Api.Tests.Cli;
 using BackupControlPlane.Api.Tests.Infrastructure;
 
 namespace BackupControlPlane.Api.Tests.Features.Deployments;
 
 /// <summary>
 /// Compiles the .bicep fixtures next to these tests with the real Bicep CLI (NuGet package
-/// Azure.Bicep.CommandLine.linux-x64, referenced by the test project; <c>bicep build</c> needs no network).
+/// Azure.Bicep.CommandLine.linux-x64, referenced by the test project). <c>bicep build</c> needs no network but tries it:
+/// every build fetches the public module index from https://aka.ms/br-module-index-data (seen under strace: two DNS
+/// lookups of aka.ms). A dead proxy on loopback makes that fetch fail at once without a name leaving the machine.
 /// </summary>
 internal static class BicepCompiler
 {
-    private const string Package = "azure.bicep.commandline.linux-x64";
-    private const string Version = "0.49.2";
 
     public static string FixturePath(string file) =>
         Path.Combine(OpenApiDocumentTests.RepositoryRoot(), "tests", "BackupControlPlane.Api.Tests", "Features", "Deployments", "Bicep", file);
@@ -25,11 +26,13 @@ internal static class BicepCompiler
 
     private static async Task<JsonObject> CompileAsync(string file)
     {
-        var start = new ProcessStartInfo(Executable(), ["build", FixturePath(file), "--stdout"])
+        if (!File.Exists(BicepAz.BicepPath)) throw new InvalidOperationException($"The Bicep CLI is not at {BicepAz.BicepPath}: restore the test project (Azure.Bicep.CommandLine.linux-x64).");
+        var start = new ProcessStartInfo(BicepAz.BicepPath, ["build", FixturePath(file), "--stdout"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in BicepAz.DeadProxy) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -37,14 +40,5 @@ internal static class BicepCompiler
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"bicep build {file} failed: {await errors}");
         return JsonNode.Parse(await output)!.AsObject();
-    }
-
-    private static string Executable()
-    {
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var path = Path.Combine(packages, Package, Version, "tools", "bicep");
-        Assert.True(File.Exists(path), $"The Bicep CLI is not at {path}: restore the test project (it references {Package} {Version}).");
-        return path;
     }
 }

@@ -270,6 +270,154 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.ToTable("BackupPolicies");
                 });
 
+            modelBuilder.Entity("BackupControlPlane.Api.Data.Deployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CallerAppId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CallerObjectId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("DependenciesJson")
+                        .HasColumnType("text");
+
+                    b.Property<TimeSpan>("Duration")
+                        .HasColumnType("interval");
+
+                    b.Property<string>("ErrorJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("OperationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OutputResourcesJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("OutputsJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProvisioningState")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RequestParametersJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceGroup")
+                        .HasColumnType("text");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TemplateHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TemplateJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TemplateLink")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("SubscriptionId", "ResourceGroup");
+
+                    b.ToTable("Deployments");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.DeploymentOperation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<TimeSpan>("Duration")
+                        .HasColumnType("interval");
+
+                    b.Property<string>("OperationId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProvisioningOperation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProvisioningState")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("StatusCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StatusMessageJson")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentId", "OperationId")
+                        .IsUnique();
+
+                    b.ToTable("DeploymentOperations");
+                });
+
             modelBuilder.Entity("BackupControlPlane.Api.Data.ManagedDisk", b =>
                 {
                     b.Property<long>("Id")
@@ -1290,6 +1438,15 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Vault");
+                });
+
+            modelBuilder.Entity("BackupControlPlane.Api.Data.DeploymentOperation", b =>
+                {
+                    b.HasOne("BackupControlPlane.Api.Data.Deployment", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("BackupControlPlane.Api.Data.NetworkInterface", b =>
