@@ -16,7 +16,7 @@ public static class VaultEndpoints
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Recovery Services vaults");
-        group.MapPut(ArmRoutes.Vault, Put).InOneTransaction().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
+        group.MapPut(ArmRoutes.Vault, Put).Produces<VaultResource>(StatusCodes.Status201Created).InOneTransaction().WithSummary("Create or update a vault; a new vault comes with DefaultPolicy.");
         group.MapGet(ArmRoutes.Vault, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults", ListInSubscription);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace BackupControlPlane.Api.Infrastructure;
+namespace BackupControlPlane.Api.Infrastructure.OpenApi;
 
 /// <summary>
 /// Request examples in Swagger UI for the calls people make by hand, taken from Azure's own examples so that "Try it
