@@ -104,6 +104,17 @@ public sealed class OpenApiArmDescriptionTests
     }
 
     [Fact]
+    public async Task The_resources_read_most_have_response_examples_in_the_walk_throughs_names()
+    {
+        var (_, arm) = await DocumentAsync();
+        JsonNode Example(string suffix) => arm.Single(o => o.Method == "get" && o.Path.EndsWith(suffix, StringComparison.Ordinal))
+            .Operation["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
+        Assert.Equal("v1", Example("/vaults/{vaultName}")["name"]!.GetValue<string>());
+        Assert.Equal("VM;iaasvmcontainerv2;rg1;vm1", Example("/protectedItems/{protectedItemName}")["name"]!.GetValue<string>());
+        Assert.Equal("AzureIaaSVMJob", Example("/backupJobs/{jobName}")["properties"]!["jobType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Tags_follow_the_walk_through()
     {
         var (document, _) = await DocumentAsync();
