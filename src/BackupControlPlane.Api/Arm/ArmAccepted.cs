@@ -3,8 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Arm;
 
+/// <summary>Endpoint metadata of a route that starts an ARM long-running operation: the OpenAPI document shows its 202.</summary>
+/// <param name="AsyncOperationHeader">Whether the 202 carries Azure-AsyncOperation besides Location.</param>
+public sealed record ArmLongRunningOperation(bool AsyncOperationHeader);
+
 public static class ArmAccepted
 {
+    /// <summary>Declares that the route answers <see cref="Accepted"/>: 202 with Location (and Azure-AsyncOperation).</summary>
+    public static RouteHandlerBuilder LongRunning(this RouteHandlerBuilder route, bool asyncOperationHeader = true) =>
+        route.Produces(StatusCodes.Status202Accepted).WithMetadata(new ArmLongRunningOperation(asyncOperationHeader));
+
     /// <summary>
     /// ARM's long-running answer: 202, no body, and absolute polling URLs (the SDK follows them as given), on the
     /// configured public base URL when the emulator sits behind a proxy.

@@ -24,6 +24,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
+using BackupControlPlane.Api.Infrastructure.OpenApi;
+
 namespace BackupControlPlane.Api.Infrastructure;
 
 public static class ServiceSetup
@@ -178,7 +180,7 @@ public static class ServiceSetup
         services.AddExceptionHandler<ArmExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
+        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>().AddOperationTransformer<OpenApiArmOperations>().AddDocumentTransformer<OpenApiArmDocument>());
         return builder;
     }
 }

@@ -8,7 +8,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 public static class BackupCancelEndpoints
 {
     public static void MapBackupCancel(this IEndpointRouteBuilder app) =>
-        app.MapArm().MapPost(ArmRoutes.Vault + "/backupJobs/{jobName}/cancel", Cancel).WithTags("Backup jobs and operations")
+        app.MapArm().MapPost(ArmRoutes.Vault + "/backupJobs/{jobName}/cancel", Cancel).LongRunning(asyncOperationHeader: false).WithTags("Backup jobs and operations")
             .WithSummary("Cancel a backup during its snapshot phase (202; the result answers 204).");
 
     private static async Task<IResult> Cancel(string subscriptionId, string resourceGroupName, string vaultName, string jobName,

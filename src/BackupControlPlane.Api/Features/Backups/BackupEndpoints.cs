@@ -15,7 +15,7 @@ public static class BackupEndpoints
     public static void MapBackups(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Protected items");
-        group.MapPost(ArmRoutes.ProtectedItem + "/backup", BackupNow).AddEndpointFilter(LogsContainerFirst).InOneTransaction()
+        group.MapPost(ArmRoutes.ProtectedItem + "/backup", BackupNow).LongRunning().AddEndpointFilter(LogsContainerFirst).InOneTransaction()
             .WithSummary("Backup now (IaasVMBackupRequest); the recovery point expires at recoveryPointExpiryTimeInUTC, 30 days when absent.");
         app.MapBackupCancel();
         app.MapSnapshotReports();

@@ -19,7 +19,7 @@ public static class DiskEndpoints
     public static void MapDisks(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Compute disks");
-        group.MapPut(Disks + "/{diskName}", Put).WithSummary("Create an empty managed disk (a page blob), or change its tags, sku or size.");
+        group.MapPut(Disks + "/{diskName}", Put).Produces<DiskResource>(StatusCodes.Status201Created).WithSummary("Create an empty managed disk (a page blob), or change its tags, sku or size.");
         group.MapGet(Disks + "/{diskName}", Get);
         group.MapDelete(Disks + "/{diskName}", Delete).WithSummary("Delete an unattached disk; an attached one answers OperationNotAllowed.");
         group.MapGet(Disks, ListInGroup);

@@ -27,7 +27,7 @@ public static class NetworkInterfaceEndpoints
 
     public static void MapNetworkInterfaces(this RouteGroupBuilder group)
     {
-        group.MapPut(Route + "/{networkInterfaceName}", Put).WithSummary("Create or change a NIC: IP configurations in subnets, private addresses allocated, public IPs attached.");
+        group.MapPut(Route + "/{networkInterfaceName}", Put).Produces<NetworkInterfaceResource>(StatusCodes.Status201Created).WithSummary("Create or change a NIC: IP configurations in subnets, private addresses allocated, public IPs attached.");
         group.MapGet(Route + "/{networkInterfaceName}", Get);
         group.MapDelete(Route + "/{networkInterfaceName}", Delete).WithSummary("Delete a NIC; one attached to a VM answers NicInUse.");
         group.MapGet(Route, ListInGroup);

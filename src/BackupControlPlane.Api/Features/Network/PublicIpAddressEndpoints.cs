@@ -22,7 +22,7 @@ public static class PublicIpAddressEndpoints
 
     public static void MapPublicIpAddresses(this RouteGroupBuilder group)
     {
-        group.MapPut(Route + "/{publicIpAddressName}", Put).WithSummary("Create a public IP address (allocated from 20.0.0.0/8), or change its tags, DNS label or idle timeout.");
+        group.MapPut(Route + "/{publicIpAddressName}", Put).Produces<PublicIpResource>(StatusCodes.Status201Created).WithSummary("Create a public IP address (allocated from 20.0.0.0/8), or change its tags, DNS label or idle timeout.");
         group.MapGet(Route + "/{publicIpAddressName}", Get);
         group.MapDelete(Route + "/{publicIpAddressName}", Delete).WithSummary("Delete a public IP address; one a NIC uses answers PublicIPAddressInUse.");
         group.MapGet(Route, ListInGroup);

@@ -12,7 +12,7 @@ public static class SubnetEndpoints
 
     public static void MapSubnets(this RouteGroupBuilder group)
     {
-        group.MapPut(Route + "/{subnetName}", Put).WithSummary("Create a subnet, or change its prefix while no NIC is in it.");
+        group.MapPut(Route + "/{subnetName}", Put).Produces<SubnetResource>(StatusCodes.Status201Created).WithSummary("Create a subnet, or change its prefix while no NIC is in it.");
         group.MapGet(Route + "/{subnetName}", Get);
         group.MapDelete(Route + "/{subnetName}", Delete).WithSummary("Delete a subnet; one with NICs in it answers InUseSubnetCannotBeDeleted.");
         group.MapGet(Route, List);

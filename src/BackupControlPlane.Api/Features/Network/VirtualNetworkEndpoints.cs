@@ -18,7 +18,7 @@ public static class VirtualNetworkEndpoints
 
     public static void MapVirtualNetworks(this RouteGroupBuilder group)
     {
-        group.MapPut(Route + "/{virtualNetworkName}", Put).WithSummary("Create or replace a virtual network with its address space and subnets.");
+        group.MapPut(Route + "/{virtualNetworkName}", Put).Produces<VirtualNetworkResource>(StatusCodes.Status201Created).WithSummary("Create or replace a virtual network with its address space and subnets.");
         group.MapGet(Route + "/{virtualNetworkName}", Get);
         group.MapDelete(Route + "/{virtualNetworkName}", Delete).WithSummary("Delete a virtual network; one with NICs in a subnet answers InUseSubnetCannotBeDeleted.");
         group.MapGet(Route, ListInGroup);

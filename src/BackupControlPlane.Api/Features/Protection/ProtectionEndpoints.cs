@@ -18,10 +18,10 @@ public static class ProtectionEndpoints
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         var arm = app.MapArm().WithTags("Protected items");
-        arm.MapPut(ArmRoutes.ProtectedItem, Put).InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapPut(ArmRoutes.ProtectedItem, Put).LongRunning().InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ArmRoutes.ProtectedItem, Get).CachedRead();
-        arm.MapDelete(ArmRoutes.ProtectedItem, Delete).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
-        arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).WithSummary("Discover VMs (202 with Location; the result answers 204).");
+        arm.MapDelete(ArmRoutes.ProtectedItem, Delete).LongRunning().Produces(StatusCodes.Status204NoContent).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
+        arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).LongRunning(asyncOperationHeader: false).WithSummary("Discover VMs (202 with Location; the result answers 204).");
         arm.MapGet(V + "/backupFabrics/{fabricName}/operationResults/{operationId}", FabricOperationResult);
         app.MapProtectionLists();
         app.MapContainers();

@@ -27,7 +27,7 @@ public static class ResourceGroupDeletionEndpoints
     public static void MapResourceGroupDeletion(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Resources (resource groups)");
-        group.MapDelete(ResourceGroupEndpoints.Group, Delete)
+        group.MapDelete(ResourceGroupEndpoints.Group, Delete).LongRunning(asyncOperationHeader: false)
             .WithSummary("Delete a resource group and everything in it (VMs with their disk blobs, vaults, storage accounts): 202, poll Location.");
         group.MapGet(OperationResults, Result).WithSummary("The result of a resource group deletion: 200 when done, else the error that blocked it.");
     }

@@ -24,7 +24,7 @@ public static partial class ResourceGroupEndpoints
     public static void MapResourceGroups(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Resources (resource groups)");
-        group.MapPut(Group, Put).WithSummary("Create a resource group (201) or replace its tags and managedBy (200); location is required and cannot change.");
+        group.MapPut(Group, Put).Produces<ResourceGroupResource>(StatusCodes.Status201Created).WithSummary("Create a resource group (201) or replace its tags and managedBy (200); location is required and cannot change.");
         group.MapGet(Group, Get);
         group.MapMethods(Group, [HttpMethods.Head], Exists).WithSummary("204 when the group exists, else 404.");
         group.MapPatch(Group, Patch).WithSummary("Replace the tags and/or managedBy of a resource group.");

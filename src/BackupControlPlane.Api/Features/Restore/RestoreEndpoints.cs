@@ -18,7 +18,7 @@ public static partial class RestoreEndpoints
 
     public static void MapRestore(this IEndpointRouteBuilder app) =>
         app.MapArm().WithTags("Restore")
-            .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore)
+            .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore).LongRunning()
             .WithSummary("Restore disks (IaasVMRestoreRequest, recoveryType RestoreDisks): 202 with Azure-AsyncOperation and Location; "
                 + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");
 

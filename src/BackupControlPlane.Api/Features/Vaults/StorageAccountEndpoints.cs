@@ -38,7 +38,7 @@ public static partial class StorageAccountEndpoints
     {
         var group = app.MapArm().WithTags("Storage accounts");
         group.MapGet(Route, Get).WithSummary("A storage account; one never created exists from this first use on, in its resource group's region.");
-        group.MapPut(Route, Put).WithSummary("Create a storage account in a region (all accounts are the emulator's one blob endpoint).");
+        group.MapPut(Route, Put).Produces<StorageAccountResource>(StatusCodes.Status201Created).WithSummary("Create a storage account in a region (all accounts are the emulator's one blob endpoint).");
     }
 
     [GeneratedRegex("^[a-zA-Z0-9]{3,24}$")]

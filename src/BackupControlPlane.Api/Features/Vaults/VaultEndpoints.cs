@@ -15,7 +15,7 @@ public static class VaultEndpoints
     public static void MapVaults(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Recovery Services vaults");
-        group.MapPut(ArmRoutes.Vault, Put).InOneTransaction().Accepts<VaultResource>("application/json")
+        group.MapPut(ArmRoutes.Vault, Put).Produces<VaultResource>(StatusCodes.Status201Created).InOneTransaction().Accepts<VaultResource>("application/json")
             .WithSummary("Create or update a vault; a new vault comes with DefaultPolicy. Settings not sent keep their value.");
         group.MapGet(ArmRoutes.Vault, Get);
         group.MapGet("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults", ListInGroup);

@@ -15,7 +15,7 @@ public static partial class VirtualMachineEndpoints
     public static void MapVirtualMachines(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Compute (emulated VMs)");
-        group.MapPut(Vm + "/{vmName}", Put).WithSummary("Create an emulated VM; each disk becomes a page blob in blob storage (a managed disk resource when the VM is managed).");
+        group.MapPut(Vm + "/{vmName}", Put).Produces<VirtualMachineResource>(StatusCodes.Status201Created).WithSummary("Create an emulated VM; each disk becomes a page blob in blob storage (a managed disk resource when the VM is managed).");
         group.MapGet(Vm + "/{vmName}", Get);
         group.MapDelete(Vm + "/{vmName}", Delete);
         group.MapGet(Vm, ListInGroup);
