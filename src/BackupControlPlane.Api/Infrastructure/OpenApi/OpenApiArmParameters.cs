@@ -37,7 +37,13 @@ public static class OpenApiArmParameters
             ["accountName"] = ("The storage account (a restore's target); one never PUT exists on first use.", "restoresa"),
             ["extensionName"] = ("The VM extension; the backup extension is `VMSnapshotLinux` (or `VMSnapshot` on Windows).", "VMSnapshotLinux"),
             ["backupEngineName"] = ("A backup engine (none exist for Azure VM backup).", "engine1"),
-            ["resourceGuardProxyName"] = ("A resource guard proxy (not emulated).", "VaultProxy"),
+            ["resourceGuardProxyName"] = ("The vault's Resource Guard mapping: always `VaultProxy`.", "VaultProxy"),
+            ["resourceGuardsName"] = ("The Resource Guard (Microsoft.DataProtection) that multi-user authorization checks.", "guard1"),
+            ["requestType"] = ("A critical operation's request type on the guard, e.g. `disableSoftDeleteRequests`.", "disableSoftDeleteRequests"),
+            ["requestName"] = ("The guard's request of that type: always `default`.", "default"),
+            ["settingName"] = ("A Site Recovery vault setting: `default` (the emulator answers as a vault without Site Recovery).", "default"),
+            ["roleDefinitionId"] = ("A built-in role's id (a GUID); the list gives them, e.g. Backup Operator's.", "00c29273-979b-4161-815c-10b084fb9324"),
+            ["roleAssignmentName"] = ("A role assignment's name: a GUID the client chooses.", "11111111-2222-3333-4444-555555555555"),
             ["resourceProviderNamespace"] = ("A resource provider namespace.", "Microsoft.RecoveryServices"),
         };
 
@@ -48,6 +54,8 @@ public static class OpenApiArmParameters
         "microsoft.compute" => "2024-07-01",
         "microsoft.network" => "2022-07-01",
         "microsoft.storage" => "2023-01-01",
+        "microsoft.dataprotection" => "2025-07-01", // Terraform azurerm 4.x: resourceGuards
+        "microsoft.authorization" => "2022-04-01", // the az CLI's role commands
         _ => "2021-04-01", // Microsoft.Resources: subscriptions, resource groups, providers (what az sends)
     };
 }
