@@ -58,7 +58,7 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_VM_only_vault_has_no_backup_engines_and_no_resource_guard_and_mapping_one_is_refused()
+    public async Task A_VM_only_vault_has_no_backup_engines_and_no_resource_guard_and_mapping_a_missing_one_is_refused()
     {
         var (app, s) = await ScenarioAsync();
         Assert.Empty((await app.Arm.GetAsync(s.VaultPath + "/backupEngines"))["value"]!.AsArray());
@@ -67,7 +67,7 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         var proxy = s.VaultPath + "/backupResourceGuardProxies/VaultProxy";
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, proxy), HttpStatusCode.NotFound, "ResourceNotFound", "VaultProxy");
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Put, proxy, new { properties = new { resourceGuardResourceId = $"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{s.Rg}/providers/Microsoft.DataProtection/resourceGuards/g1" } }),
-            HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "Resource Guard");
+            HttpStatusCode.BadRequest, "InvalidParameter", "names no Resource Guard");
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, proxy), HttpStatusCode.NotFound, "ResourceNotFound", "VaultProxy");
     }
 
@@ -133,8 +133,9 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
     {
         var (app, s) = await ScenarioAsync();
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.VaultPath + "/backupJobsExport"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "Jobs_Export");
-        // A method the route does not have (405 before): the vault provider's operation, with its own code.
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Patch, s.VaultPath, new { tags = new { a = "b" } }), HttpStatusCode.BadRequest, "OperationNotSupported", "Vaults_Update");
+        // A method the route does not have (405 before): the operation, with its provider's code.
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Put, s.VaultPath + "/backupEncryptionConfigs/backupResourceEncryptionConfig", new { properties = new { encryptionAtRestType = "MicrosoftManaged" } }),
+            HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "BackupResourceEncryptionConfigs_Update");
         using var anonymous = app.NewHttpClient();
         await AssertErrorAsync(anonymous.PostAsync(ArmTestClient.WithVersion(s.VaultPath + "/backupJobsExport"), null), HttpStatusCode.Unauthorized, "AuthenticationFailed", "Authorization");
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.VaultPath.Replace(ArmTestClient.Sub, "not-a-guid") + "/backupJobsExport"), HttpStatusCode.BadRequest, "InvalidSubscriptionId", "not-a-guid");

@@ -87,6 +87,12 @@ public sealed class HostileInputTests(ITestOutputHelper output)
                     status = 0;
                     failures.Enqueue($"no answer ({e.InnerException?.Message ?? e.Message}): {request}");
                 }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // A request the service never answers is the worst answer of all: name it rather than abort the run.
+                    status = 0;
+                    failures.Enqueue($"no answer within {http.Timeout.TotalSeconds:0} s: {request}");
+                }
                 slow.Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, $"{status} {request.Mutation} {request.Method} {request.Route}"));
                 Interlocked.Increment(ref sent);
                 statuses.AddOrUpdate(status, 1, (_, c) => c + 1);
@@ -131,6 +137,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         output.WriteLine($"fingerprints: {fingerprintTime.Elapsed.TotalSeconds:F1} s; slowest: " + string.Join("; ", slow.OrderByDescending(x => x.Ms).Take(8).Select(x => $"{x.Ms:F0} ms {x.What}")));
         foreach (var g in slow.GroupBy(x => x.What.Split(' ')[1].Split('+')[0]).OrderByDescending(g => g.Sum(x => x.Ms)).Take(8))
             output.WriteLine($"  {g.Key}: {g.Count()} requests, {g.Sum(x => x.Ms) / 1000:F1} s total");
+        // The service's own account of a 5xx: the first error lines it logged.
+        if (!failures.IsEmpty) foreach (var line in CapturedLogs.All.Where(l => l.Contains("Exception", StringComparison.Ordinal)).Take(5)) output.WriteLine(line);
         Assert.True(failures.IsEmpty, $"{failures.Count} failures (FUZZ_SEED={seed}):\n" + string.Join("\n", failures.Take(25)));
         Assert.Empty(pending);
         Assert.True(sent >= Requests);

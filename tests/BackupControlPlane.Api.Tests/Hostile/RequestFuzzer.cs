@@ -44,8 +44,14 @@ public sealed partial class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint>
 {
     private readonly Random _random = new(seed);
 
+    /// <summary>
+    /// Every mapped route but <c>/emulator/reset</c>: a reset is meant to change everything, so one that gets through
+    /// would wipe the seeded world mid-run and make "a rejected request changes nothing" unprovable. (It also races the
+    /// run-due calls of the same batch: a known defect, in the notes.)
+    /// </summary>
     public static IReadOnlyList<RouteEndpoint> Routes(EndpointDataSource source) =>
-        source.Endpoints.OfType<RouteEndpoint>().Where(e => e.RoutePattern.RawText is not null).ToList();
+        source.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is not null && !e.RoutePattern.RawText.StartsWith("/emulator/reset", StringComparison.OrdinalIgnoreCase)).ToList();
 
     public static IEnumerable<string> Methods(RouteEndpoint e) =>
         e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"];

@@ -26,6 +26,7 @@ public sealed class DeploymentRequestReader(BlobServiceClient blobs)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = Parse(await reader.ReadToEndAsync(ct));
+        JsonShape.RequireReadable(body); // a member sent twice surfaces here as a 400, not later as a 500
         if (body["properties"] is not JsonObject properties)
             throw ArmException.BadRequest("The request content was invalid: the 'properties' object of the deployment is required.", "InvalidRequestContent");
         var unknown = properties.Select(p => p.Key).Where(k => !Known.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -108,7 +109,10 @@ public sealed class DeploymentRequestReader(BlobServiceClient blobs)
             throw ArmException.BadRequest($"Unable to download deployment content from '{u.GetLeftPart(UriPartial.Path)}': {e.Status} {e.ErrorCode}.", "InvalidContentLink");
         }
         var text = content.ToString().TrimStart('\uFEFF');
-        try { return JsonNode.Parse(text, documentOptions: Lenient) as JsonObject ?? throw new JsonException("not an object"); }
+        JsonObject fetched;
+        try { fetched = JsonNode.Parse(text, documentOptions: Lenient) as JsonObject ?? throw new JsonException("not an object"); }
         catch (JsonException e) { throw InvalidTemplateText(e); }
+        JsonShape.RequireReadable(fetched);
+        return fetched;
     }
 }

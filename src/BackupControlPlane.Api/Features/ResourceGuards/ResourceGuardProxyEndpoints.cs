@@ -71,7 +71,7 @@ public static class ResourceGuardProxyEndpoints
     }
 
     /// <summary>200 with <c>{}</c> as the real service answers; the critical-operation check ran before (MuaEnforcement).</summary>
-    private static async Task<Results<Ok<Dictionary<string, object>>, NoContent>> Delete(string subscriptionId, string resourceGroupName, string vaultName,
+    private static async Task<Results<Ok, NoContent>> Delete(string subscriptionId, string resourceGroupName, string vaultName,
         string resourceGuardProxyName, BackupDbContext db, CancellationToken ct)
     {
         var vault = await ArmLookups.FindVaultAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
@@ -79,7 +79,7 @@ public static class ResourceGuardProxyEndpoints
         if (proxy is null || !proxy.Name.Equals(resourceGuardProxyName, StringComparison.OrdinalIgnoreCase)) return TypedResults.NoContent();
         db.ResourceGuardProxies.Remove(proxy);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new Dictionary<string, object>());
+        return TypedResults.Ok(); // ResourceGuardProxy_Delete declares 200 without a body
     }
 
     private static async Task<Ok<UnlockDeleteResponse>> UnlockDelete(string subscriptionId, string resourceGroupName, string vaultName, string resourceGuardProxyName,

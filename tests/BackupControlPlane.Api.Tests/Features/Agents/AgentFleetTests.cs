@@ -62,7 +62,16 @@ public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
             "every backup to finish", TimeSpan.FromMinutes(10));
         output.WriteLine($"every backup finished after {clock.Elapsed.TotalSeconds:0.0} s");
         // The transfer runs in Hangfire, so a job can be Completed before the agent has read the answer to its report.
-        await Poll.Until(() => Task.FromResult(fleet.TasksSucceeded >= Vms), "every agent to have its report answered", TimeSpan.FromMinutes(2));
+        try
+        {
+            await Poll.Until(() => Task.FromResult(fleet.TasksSucceeded >= Vms), "every agent to have its report answered", TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            // What the agents and the jobs say when they disagree: the first jobs that did not complete, and the count.
+            output.WriteLine($"{fleet.TasksSucceeded} agents had their report answered");
+            await CountAsync(app, async db => { foreach (var j in await db.BackupJobs.Where(j => j.Status != JobStatuses.Completed).Take(5).ToListAsync()) output.WriteLine($"{j.EntityFriendlyName}: {j.Status} {j.ErrorCode} {j.ErrorMessage}"); return 0; });
+        }
         stop.Cancel();
         await running;
         var failures = await CountAsync(app, async db => { foreach (var j in await db.BackupJobs.Where(j => j.Status != JobStatuses.Completed).Take(5).ToListAsync()) output.WriteLine($"{j.EntityFriendlyName}: {j.Status} {j.ErrorCode} {j.ErrorMessage}"); return 0; });
