@@ -17,8 +17,9 @@ public sealed record DiskExclusion(int[] DiskLunList, bool IsInclusionList)
     /// <summary>Whether the disk at <paramref name="lun"/> is backed up under this setting.</summary>
     public bool Includes(int lun) => lun < 0 || DiskLunList.Contains(lun) == IsInclusionList;
 
-    /// <summary>Whether the disk at <paramref name="lun"/> is backed up under the stored setting (none: every disk).</summary>
-    public static bool Includes(string? json, int lun) => Parse(json)?.Includes(lun) ?? true;
+    /// <summary>The disks backed up under the stored setting (none: every disk); the setting is read once.</summary>
+    public static IEnumerable<T> Included<T>(IEnumerable<T> disks, Func<T, int> lun, string? json) =>
+        Parse(json) is { } exclusion ? disks.Where(d => exclusion.Includes(lun(d))) : disks;
 }
 
 /// <summary>A disk as a recovery point describes it: its LUN (-1 for the OS disk) and name.</summary>
@@ -32,9 +33,8 @@ public sealed record PointDiskConfiguration(int NumberOfDisksAttachedToVm, IRead
 {
     public static PointDiskConfiguration Of(IEnumerable<VirtualMachineDisk> disks, string? exclusionJson)
     {
-        var exclusion = DiskExclusion.Parse(exclusionJson);
         var all = disks.OrderBy(d => d.Lun).Select(d => new PointDisk(d.Lun, d.Name)).ToList();
-        var included = all.Where(d => exclusion?.Includes(d.Lun) ?? true).ToList();
+        var included = DiskExclusion.Included(all, d => d.Lun, exclusionJson).ToList();
         return new PointDiskConfiguration(all.Count, included, all.Except(included).ToList());
     }
 

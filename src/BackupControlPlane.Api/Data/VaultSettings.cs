@@ -41,9 +41,9 @@ public sealed class VaultSettings
         ["classicAlertSettings"] = new JsonObject { ["alertsForCriticalOperations"] = "Enabled", ["emailNotificationsForSiteRecovery"] = "Enabled" },
     };
 
-    /// <summary>A new vault's settings: soft delete on for 14 days unless the emulator runs with <c>Emulator:SoftDeleteRetentionDays=0</c>.</summary>
+    /// <summary>A new vault's settings: soft delete on for <c>Emulator:SoftDeleteRetentionDays</c> (14–180, checked on start), off with 0.</summary>
     public static VaultSettings Defaults(int softDeleteDays) => softDeleteDays > 0
-        ? new VaultSettings { SoftDeleteRetentionPeriodInDays = Math.Clamp(softDeleteDays, 14, 180) }
+        ? new VaultSettings { SoftDeleteRetentionPeriodInDays = softDeleteDays }
         : new VaultSettings { SoftDeleteState = SoftDeleteStates.Disabled };
 
     /// <summary>The vault's settings; <paramref name="defaultSoftDeleteDays"/> for a vault made before settings were kept.</summary>

@@ -30,8 +30,11 @@ public sealed class EmulatorOptions
     public string? PublicBaseUrl { get; set; }
     /// <summary>Accept only the api-versions real clients are known to send, instead of any dated version in range.</summary>
     public bool StrictApiVersions { get; set; }
-    /// <summary>Days a deleted item's backup data stays recoverable (Azure's soft delete); 0 deletes at once.</summary>
-    [Range(0, 180)] public int SoftDeleteRetentionDays { get; set; } = 14;
+    /// <summary>
+    /// A new vault's soft-delete retention: 14 to 180 days (Azure's range; a vault's own setting changes it), or 0 for new
+    /// vaults with soft delete off. Anything else is refused on start rather than turned into 14.
+    /// </summary>
+    [SoftDeleteDays] public int SoftDeleteRetentionDays { get; set; } = 14;
     /// <summary>How long run-due waits for the slot jobs it started before answering 202 instead of the job list.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan RunDueWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Items per page of ARM lists; the rest follows through nextLink.</summary>
@@ -114,4 +117,12 @@ public sealed class DemoFleetOptions
     public bool Enabled { get; set; }
     /// <summary>The base address the fleet calls; the service's own first address when empty.</summary>
     public string? ApiBaseAddress { get; set; }
+}
+
+/// <summary>0, or Azure's 14–180 days of soft-delete retention.</summary>
+public sealed class SoftDeleteDaysAttribute : ValidationAttribute
+{
+    public SoftDeleteDaysAttribute() : base("{0} must be 0 (soft delete off) or 14 to 180 days, Azure's range.") { }
+
+    public override bool IsValid(object? value) => value is 0 or >= 14 and <= 180;
 }

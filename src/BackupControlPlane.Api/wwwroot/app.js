@@ -73,8 +73,11 @@ async function refresh() {
 function schedulePolling() {
   clearInterval(timer);
   const seconds = +$('interval').value;
-  if (seconds > 0) timer = setInterval(refresh, seconds * 1000);
+  // A hidden tab reads nothing; it catches up the moment it is shown again.
+  if (seconds > 0) timer = setInterval(() => { if (!document.hidden) refresh(); }, seconds * 1000);
 }
+
+document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
 
 $('run-due').addEventListener('click', () => run('Due backups started', actions.runDue));
 $('refresh').addEventListener('click', refresh);

@@ -19,7 +19,8 @@ export async function load(sub) {
   const perVault = await Promise.all(vaults.map(async (v) => {
     const [items, jobs, policies] = await settle([
       list(`${v.id}/backupProtectedItems?$filter=` + encodeURIComponent("backupManagementType eq 'AzureIaasVM'")),
-      list(`${v.id}/backupJobs`),
+      // The newest page is what the page shows (the newest jobs first); older pages are not read on every refresh.
+      arm('GET', `${v.id}/backupJobs`).then((page) => page?.value ?? []),
       list(`${v.id}/backupPolicies`),
     ]);
     return { vault: v, items: items ?? [], jobs: jobs ?? [], policies: policies ?? [] };

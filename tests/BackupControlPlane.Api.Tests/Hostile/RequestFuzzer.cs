@@ -46,8 +46,7 @@ public sealed partial class RequestFuzzer(int seed, IReadOnlyList<RouteEndpoint>
 
     /// <summary>
     /// Every mapped route but <c>/emulator/reset</c>: a reset is meant to change everything, so one that gets through
-    /// would wipe the seeded world mid-run and make "a rejected request changes nothing" unprovable. (It also races the
-    /// run-due calls of the same batch: a known defect, in the notes.)
+    /// would wipe the seeded world mid-run and make "a rejected request changes nothing" unprovable.
     /// </summary>
     public static IReadOnlyList<RouteEndpoint> Routes(EndpointDataSource source) =>
         source.Endpoints.OfType<RouteEndpoint>()

@@ -51,7 +51,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
 
     private SnapshotProtectedSettings ProtectedSettings(VirtualMachine vm, AgentTask task) => new(
         // Selective disk backup: the extension snapshots exactly the disks it is handed, so the others are never touched.
-        ObjectStr.Encode(vm.Disks.Where(d => DiskExclusion.Includes(task.DiskExclusionJson, d.Lun)).OrderBy(d => d.Lun)
+        ObjectStr.Encode(DiskExclusion.Included(vm.Disks, d => d.Lun, task.DiskExclusionJson).OrderBy(d => d.Lun)
             .Select(d => storage.ReadWriteSas(d.BlobContainer, d.BlobName).ToString())),
         storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());

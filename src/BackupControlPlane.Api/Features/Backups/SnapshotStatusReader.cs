@@ -39,7 +39,7 @@ public sealed class SnapshotStatusReader(BlobStorage storage)
             return Failed(BackupErrors.ExtensionOperationFailed, failedDisk?.ErrorMessage is { Length: > 0 } m ? m : $"The extension reported '{s.Status}' (code {s.Code}).");
 
         var disks = new List<RecoveryPointDisk>();
-        foreach (var disk in vm.Disks.Where(d => DiskExclusion.Includes(task.DiskExclusionJson, d.Lun)))
+        foreach (var disk in DiskExclusion.Included(vm.Disks, d => d.Lun, task.DiskExclusionJson))
         {
             var blobUri = storage.BlobUri(disk.BlobContainer, disk.BlobName).ToString();
             var info = s.SnapshotInfo?.FirstOrDefault(i => string.Equals(i.BlobUri, blobUri, StringComparison.OrdinalIgnoreCase));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using static BackupControlPlane.Api.Features.Deployments.DeploymentEndpoints;
@@ -49,7 +50,7 @@ public static class DeploymentActionEndpoints
         var request = await reader.ReadAsync(http.Request, locationRequired: route.ResourceGroupName is null, ct);
         try
         {
-            var (plan, _) = await deployments.PreflightAsync(route.Scope, request, http.User, ct);
+            var plan = await deployments.PreflightAsync(route.Scope, request, http.User, ct);
             var result = new JsonObject
             {
                 ["id"] = DeploymentIds.Of(route.SubscriptionId, route.ResourceGroupName, route.DeploymentName),
@@ -77,7 +78,7 @@ public static class DeploymentActionEndpoints
         var request = await reader.ReadAsync(http.Request, locationRequired: route.ResourceGroupName is null, ct);
         try
         {
-            var (plan, _) = await deployments.PreflightAsync(route.Scope, request, http.User, ct);
+            var plan = await deployments.PreflightAsync(route.Scope, request, http.User, ct);
             return TypedResults.Ok(await whatIf.ChangesAsync(plan, deployments.Reader(http.User), request.WhatIfResultFormat == "ResourceIdOnly", ct));
         }
         catch (DeploymentPreflightException e)
@@ -102,10 +103,12 @@ public static class DeploymentActionEndpoints
     private static async Task<Ok<JsonObject>> Export(DeploymentRoute route, DeploymentService deployments, CancellationToken ct) =>
         TypedResults.Ok(new JsonObject { ["template"] = JsonNode.Parse((await deployments.FindAsync(route.Scope, ct)).TemplateJson) });
 
-    private static async Task<Ok<ArmList<JsonObject>>> Operations(DeploymentRoute route, DeploymentService deployments, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<ArmList<JsonObject>>> Operations(DeploymentRoute route, DeploymentService deployments, BackupDbContext db, CancellationToken ct,
+        [FromQuery(Name = "$top")] int? top = null)
     {
         var deployment = await deployments.FindAsync(route.Scope, ct);
-        var operations = await db.DeploymentOperations.AsNoTracking().Where(o => o.DeploymentId == deployment.Id).OrderBy(o => o.Id).ToListAsync(ct);
+        var operations = await db.DeploymentOperations.AsNoTracking().Where(o => o.DeploymentId == deployment.Id).OrderBy(o => o.Id)
+            .Take(DeploymentEndpoints.Top(top)).ToListAsync(ct);
         return TypedResults.Ok(new ArmList<JsonObject>([.. operations.Select(o => DeploymentShapes.Operation(deployment, o))]));
     }
 

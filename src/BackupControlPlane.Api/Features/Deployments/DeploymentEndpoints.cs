@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Deployments;
@@ -11,7 +13,7 @@ namespace BackupControlPlane.Api.Features.Deployments;
 /// templates that create resource groups): PUT (201/200 with Azure-AsyncOperation, Accepted → Running → Succeeded or
 /// Failed), GET, HEAD, LIST, DELETE; the actions are in <see cref="DeploymentActionEndpoints"/>.
 /// </summary>
-public static class DeploymentEndpoints
+public static partial class DeploymentEndpoints
 {
     public const string GroupScope = "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Resources/deployments";
     public const string SubscriptionScope = "/subscriptions/{subscriptionId}/providers/Microsoft.Resources/deployments";
@@ -84,14 +86,22 @@ public static class DeploymentEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<ArmList<JsonObject>>> List(ListRoute route, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<ArmList<JsonObject>>> List(ListRoute route, BackupDbContext db, CancellationToken ct,
+        [FromQuery(Name = "$filter")] string? filter = null, [FromQuery(Name = "$top")] int? top = null)
     {
         var prefix = DeploymentIds.Scope(route.SubscriptionId, route.ResourceGroupName).ToLowerInvariant() + "/";
         var query = db.Deployments.AsNoTracking();
         query = route.ResourceGroupName is null
             ? query.Where(d => d.SubscriptionId == route.SubscriptionId && d.ResourceGroup == null)
             : query.Where(d => d.Key.StartsWith(prefix));
-        var rows = await query.OrderBy(d => d.Key).ToListAsync(ct);
+        // The one filter ARM documents for deployments (az deployment group list --filter "provisioningState eq 'Failed'").
+        if (filter is not null)
+        {
+            var state = StateFilter().Match(filter) is { Success: true } m ? m.Groups[1].Value
+                : throw ArmException.BadRequest($"The $filter '{filter}' is not supported: only provisioningState eq '{{state}}'.", "InvalidRequestContent");
+            query = query.Where(d => d.ProvisioningState == state);
+        }
+        var rows = await query.OrderBy(d => d.Key).Take(Top(top)).ToListAsync(ct);
         return TypedResults.Ok(new ArmList<JsonObject>([.. rows.Select(DeploymentShapes.Resource)]));
     }
 
@@ -101,4 +111,15 @@ public static class DeploymentEndpoints
         try { return await next(context); }
         catch (DeploymentPreflightException e) { return TypedResults.Json(new ArmErrorResponse(e.Error), statusCode: StatusCodes.Status400BadRequest); }
     }
+
+    /// <summary>$top as ARM reads it: a positive count, else 400 naming it.</summary>
+    internal static int Top(int? top) => top switch
+    {
+        null => int.MaxValue,
+        > 0 => top.Value,
+        _ => throw ArmException.BadRequest($"The $top value '{top}' must be a positive integer.", "InvalidRequestContent"),
+    };
+
+    [GeneratedRegex(@"^\s*provisioningState\s+eq\s+'([A-Za-z]+)'\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex StateFilter();
 }

@@ -34,8 +34,6 @@ public static class DeploymentErrors
 
     public static string ToJson(ArmErrorBody error) => JsonSerializer.Serialize(error, JsonSerializerOptions.Web);
 
-    public static ArmErrorBody? Parse(string? json) => json is null ? null : JsonSerializer.Deserialize<ArmErrorBody>(json, JsonSerializerOptions.Web);
-
     public static ArmException NotFound(string name) =>
         new(404, "DeploymentNotFound", $"Deployment '{name}' could not be found.");
 }

@@ -45,9 +45,11 @@ public sealed class DeploymentRequestReader(BlobServiceClient blobs)
         if (locationRequired && string.IsNullOrEmpty(location))
             throw ArmException.BadRequest("The location property is required for this definition.", "LocationRequired");
 
-        var link = properties["templateLink"] is JsonObject l ? l["uri"]?.ToString() ?? throw ArmException.BadRequest("templateLink.uri is required (template specs and relative paths are not emulated).", "InvalidContentLink") : null;
+        var link = properties["templateLink"] is JsonObject l ? LinkOf(l) : null;
         var template = link is not null ? await FetchAsync(link, ct)
             : properties["template"] as JsonObject ?? throw ArmException.BadRequest("The request content was invalid: the deployment needs 'properties.template' or 'properties.templateLink'.", "InvalidRequestContent");
+        if (properties["templateLink"]?["contentVersion"]?.ToString() is { } wanted && template["contentVersion"]?.ToString() != wanted)
+            throw ArmException.BadRequest($"The content version of the linked template is '{template["contentVersion"]}', not the '{wanted}' templateLink.contentVersion asks for.", "InvalidContentLink");
         var parameters = properties["parameters"] switch
         {
             null => null,
@@ -60,6 +62,19 @@ public sealed class DeploymentRequestReader(BlobServiceClient blobs)
         // Kept and shown without its query: a SAS signature is a secret.
         var shownLink = link is null ? null : new Uri(link).GetLeftPart(UriPartial.Path);
         return new DeploymentRequest((JsonObject)template.DeepClone(), shownLink, (JsonObject?)parameters?.DeepClone(), "Incremental", location, format);
+    }
+
+    /// <summary>
+    /// The URI to fetch: <c>uri</c> with <c>queryString</c> (a SAS az sends apart with --query-string) appended. Template
+    /// specs (<c>id</c>) and <c>relativePath</c> are refused by name; <c>contentVersion</c> is checked after the fetch.
+    /// </summary>
+    private static string LinkOf(JsonObject link)
+    {
+        foreach (var (name, _) in link)
+            if (name is not ("uri" or "queryString" or "contentVersion"))
+                throw ArmException.BadRequest($"templateLink.{name} is not supported by the emulator (template specs and relative paths are not emulated).", "InvalidContentLink");
+        var uri = link["uri"]?.ToString() ?? throw ArmException.BadRequest("templateLink.uri is required.", "InvalidContentLink");
+        return link["queryString"]?.ToString() is { Length: > 0 } query ? uri + (uri.Contains('?') ? "&" : "?") + query.TrimStart('?') : uri;
     }
 
     /// <summary>Strict JSON (comments tolerated), else az's splice: its JSON minus the last "}}", ", template:", the raw file, "}}".</summary>

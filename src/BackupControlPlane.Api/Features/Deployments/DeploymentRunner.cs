@@ -6,6 +6,7 @@ using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Deployments.Templates;
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Deployments;
@@ -17,18 +18,40 @@ namespace BackupControlPlane.Api.Features.Deployments;
 /// own ARM pipeline (<see cref="ArmPipeline"/>) and followed to its end. A failure fails the deployment with
 /// DeploymentFailed (the resource's ARM error in its details) and skips what depended on it; the rest still runs.
 /// </summary>
-[AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 2, 5, 10, 30], OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+[AutomaticRetry(Attempts = Retries, DelaysInSeconds = [1, 2, 5, 10, 30], OnAttemptsExceeded = AttemptsExceededAction.Delete)]
 public sealed class DeploymentRunner(BackupDbContext db, ArmPipeline pipeline, IArmTokenIssuer tokens, DeploymentPlanner planner, TimeProvider time,
     ILogger<DeploymentRunner> log)
 {
+    public const int Retries = 5;
     private readonly SemaphoreSlim _db = new(1, 1);
 
-    public async Task RunAsync(Guid deploymentId, Guid operationId, CancellationToken ct)
+    public async Task RunAsync(Guid deploymentId, Guid operationId, PerformContext? context, CancellationToken ct)
     {
-        var deployment = await db.Deployments.FirstOrDefaultAsync(d => d.Id == deploymentId, ct)
-            // Enqueued just before the PUT's commit: not visible yet, so Hangfire runs this again shortly.
-            ?? throw new InvalidOperationException($"Deployment {deploymentId} is not committed yet.");
+        var lastAttempt = (context?.GetJobParameter<int>("RetryCount") ?? Retries) >= Retries;
+        var deployment = await db.Deployments.FirstOrDefaultAsync(d => d.Id == deploymentId, ct);
+        if (deployment is null)
+        {
+            // Enqueued just before the PUT's commit: not visible yet, so Hangfire runs this again shortly. Never committed
+            // (the PUT lost a race for the name): the retries run out and nothing happens.
+            if (!lastAttempt) throw new InvalidOperationException($"Deployment {deploymentId} is not committed yet.");
+            return;
+        }
         if (deployment.OperationId != operationId || DeploymentStates.IsTerminal(deployment.ProvisioningState)) return;
+        try
+        {
+            await RunOnceAsync(deployment, operationId, ct);
+        }
+        catch (Exception e) when (lastAttempt && e is not OperationCanceledException)
+        {
+            // The last retry: the deployment ends Failed rather than Running for good (its job is deleted after this).
+            log.LogError(e, "Deployment {Deployment} failed after {Retries} retries", deployment.Name, Retries);
+            await FinishAsync(deployment, DeploymentStates.Failed,
+                new ArmErrorBody(DeploymentErrors.DeploymentFailed, $"The deployment could not be carried out: {e.Message}", DeploymentIds.Of(deployment)), null, [], ct);
+        }
+    }
+
+    private async Task RunOnceAsync(Deployment deployment, Guid operationId, CancellationToken ct)
+    {
         deployment.ProvisioningState = DeploymentStates.Running;
         await db.SaveChangesAsync(ct);
 

@@ -26,7 +26,7 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
 
     public async Task<Created> CreateAsync(DeploymentScope scope, DeploymentRequest request, ClaimsPrincipal caller, CancellationToken ct)
     {
-        var (plan, template) = await PreflightAsync(scope, request, caller, ct);
+        var plan = await PreflightAsync(scope, request, caller, ct);
         var key = Deployment.KeyOf(DeploymentIds.Scope(scope.SubscriptionId, scope.ResourceGroup), scope.Name);
         var deployment = await db.Deployments.FirstOrDefaultAsync(d => d.Key == key, ct);
         var isNew = deployment is null;
@@ -43,12 +43,12 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
         else await db.DeploymentOperations.Where(o => o.DeploymentId == deployment.Id).ExecuteDeleteAsync(ct);
         deployment.Location = request.Location;
         deployment.Mode = request.Mode;
-        deployment.TemplateJson = template;
+        deployment.TemplateJson = request.Template.ToJsonString();
         deployment.TemplateLink = request.TemplateLink;
         deployment.RequestParametersJson = request.Parameters?.ToJsonString();
         deployment.ParametersJson = plan.Parameters.ToJsonString();
         deployment.DependenciesJson = Dependencies(plan).ToJsonString();
-        deployment.TemplateHash = Hash(template);
+        deployment.TemplateHash = TemplateHash.Of(request.Template);
         deployment.ProvisioningState = DeploymentStates.Accepted;
         deployment.OperationId = Guid.NewGuid();
         deployment.CorrelationId = Guid.NewGuid().ToString();
@@ -61,13 +61,13 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
         // before the commit finds nothing and is retried (DeploymentRunner).
         var operationId = deployment.OperationId;
         var id = deployment.Id;
-        jobs.Enqueue<DeploymentRunner>(r => r.RunAsync(id, operationId, CancellationToken.None));
+        jobs.Enqueue<DeploymentRunner>(r => r.RunAsync(id, operationId, null, CancellationToken.None));
         await db.SaveChangesAsync(ct);
         return new Created(deployment, isNew);
     }
 
     /// <summary>The preflight of PUT, validate and whatIf: the group exists, the template plans (else InvalidTemplate).</summary>
-    public async Task<(TemplatePlan Plan, string TemplateJson)> PreflightAsync(DeploymentScope scope, DeploymentRequest request, ClaimsPrincipal caller, CancellationToken ct)
+    public async Task<TemplatePlan> PreflightAsync(DeploymentScope scope, DeploymentRequest request, ClaimsPrincipal caller, CancellationToken ct)
     {
         RequireName(scope.Name);
         if (scope.ResourceGroup is not null)
@@ -78,9 +78,8 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
         }
         try
         {
-            var plan = await planner.PlanAsync(scope.SubscriptionId, scope.ResourceGroup, scope.Name, request.Location, request.Template, request.Parameters,
+            return await planner.PlanAsync(scope.SubscriptionId, scope.ResourceGroup, scope.Name, request.Location, request.Template, request.Parameters,
                 request.TemplateLink, Reader(caller), ct);
-            return (plan, request.Template.ToJsonString());
         }
         catch (TemplateException e)
         {
@@ -110,9 +109,6 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
             return (JsonNode)entry;
         })]);
     }
-
-    /// <summary>A stable hash of the template, as the decimal digits ARM shows in templateHash.</summary>
-    private static string Hash(string template) => BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(template))).ToString();
 
     private static void RequireName(string name)
     {

@@ -26,7 +26,19 @@ public sealed class DeploymentWhatIf
                 changes.Add(change);
                 continue;
             }
-            var after = await resource.EvaluateBodyAsync(ct);
+            JsonObject after;
+            try
+            {
+                after = await resource.EvaluateBodyAsync(ct);
+            }
+            catch (TemplateException e)
+            {
+                // A body that reads a resource this deployment has yet to create cannot be known before it runs.
+                change["changeType"] = "Unsupported";
+                change["unsupportedReason"] = $"The resource's body cannot be evaluated before the deployment runs: {e.Message}";
+                changes.Add(change);
+                continue;
+            }
             var before = await reader.GetAsync(resource.ResourceId, resource.ApiVersion, ct);
             if (before is null)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Restore;
+using BackupControlPlane.Api.Features.Scheduling;
 using BackupControlPlane.Api.Infrastructure;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ namespace BackupControlPlane.Api.Features.Emulator;
 /// The certificate authority survives unless asked.
 /// </summary>
 public sealed class EmulatorReset(BackupDbContext db, BlobStorage blobs, JobStorage hangfire, IBackgroundJobClient jobs,
-    DataPaths paths, TimeProvider time, ILogger<EmulatorReset> logger)
+    BackupScheduler scheduler, SlotSignals slots, DataPaths paths, TransportClock transport, ILogger<EmulatorReset> logger)
 {
     public sealed record Result(int Rows, int HangfireJobs, int Containers, int Blobs, int StorageFailures, bool CaRegenerated);
 
@@ -25,13 +26,22 @@ public sealed class EmulatorReset(BackupDbContext db, BlobStorage blobs, JobStor
         await OneAtATime.WaitAsync(ct);
         try
         {
-            var hangfireJobs = HangfireWipe.Run(hangfire, jobs);
-            var (containers, diskBlobs) = await StorageOfAsync(ct);
-            var rows = await DatabaseWipe.RunAsync(db, ct);
+            int hangfireJobs, rows;
+            IReadOnlyList<string> containers;
+            IReadOnlyList<(string, string)> diskBlobs;
+            // No run-due enqueues a slot from a row about to go; the ones already waiting for slot jobs this deletes answer now.
+            using (scheduler.HoldRunDue())
+            {
+                hangfireJobs = HangfireWipe.Run(hangfire, jobs);
+                (containers, diskBlobs) = await StorageOfAsync(ct);
+                rows = await DatabaseWipe.RunAsync(db, ct);
+            }
+            slots.ReleaseAll();
             var failures = 0;
             foreach (var container in containers) failures += await TryAsync(() => blobs.DeleteContainerIfExistsAsync(container, ct), container);
             foreach (var (container, blob) in diskBlobs) failures += await TryAsync(() => blobs.DeleteBlobIfExistsAsync(container, blob, ct), $"{container}/{blob}");
-            if (regenerateCa) TlsCertificates.Regenerate(paths, time);
+            // The wire's clock: certificates follow real time, not the emulated clock tests move by days.
+            if (regenerateCa) TlsCertificates.Regenerate(paths, transport.Time);
             logger.LogWarning("Emulator reset: {Rows} rows, {Jobs} Hangfire jobs, {Containers} containers and {Blobs} disk blobs deleted{Ca}",
                 rows, hangfireJobs, containers.Count, diskBlobs.Count, regenerateCa ? "; new certificate authority" : "");
             return new Result(rows, hangfireJobs, containers.Count, diskBlobs.Count, failures, regenerateCa);

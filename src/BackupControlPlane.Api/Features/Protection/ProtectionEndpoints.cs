@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Jobs;
@@ -48,6 +49,7 @@ public static class ProtectionEndpoints
         {
             // Stop backups and retain the points as per policy (az backup protection disable --retain-as-per-policy; Terraform's protection_state).
             var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container && i.DeferredDeleteTime == null, ct) ?? throw ArmException.NotFound(itemId);
+            OnlyTheState(props, existing);
             var suspended = await protection.SuspendAsync(vault, existing, ct);
             return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{suspended.Id}", $"{itemId}/operationsStatus/{suspended.Id}");
         }
@@ -55,6 +57,7 @@ public static class ProtectionEndpoints
         {
             // Stop protection and keep the data (the CLI also sends policyId "").
             var existing = await Items(db, vault.Id).FirstOrDefaultAsync(i => i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
+            OnlyTheState(props, existing);
             // isRehydrate: the CLI's 'protection undelete' brings a soft-deleted item back (protection stays stopped).
             // Undelete is only for a soft-deleted item; sent for any other, it is refused (never read as "stop protection").
             // The code is the emulator's counterpart of UserErrorBackupItemSoftDeleted: Azure's own is not documented.
@@ -183,6 +186,21 @@ public static class ProtectionEndpoints
             ["protectionStatus"] = "Protected", ["vaultId"] = ArmLookups.VaultId(item.Vault!), ["fabricName"] = "Azure",
             ["containerName"] = item.ContainerName, ["protectedItemName"] = "vm;" + item.ContainerName, ["policyName"] = item.Policy?.Name,
         });
+    }
+
+    /// <summary>
+    /// Stopping or suspending changes the protection state only: a policy or disk setting sent with it that differs from
+    /// the item's is refused by name rather than dropped. An echo of the item (SDKs and Terraform send it whole) and the
+    /// CLI's empty policyId pass.
+    /// </summary>
+    private static void OnlyTheState(ProtectedItemRequestProperties props, ProtectedItem existing)
+    {
+        if (props.PolicyId is { Length: > 0 } policyId && existing.Policy is { } policy
+            && !policyId.TrimEnd('/').EndsWith("/backupPolicies/" + policy.Name, StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"properties.policyId: stopping or suspending protection keeps the item's policy '{policy.Name}'; change the policy with a protection PUT of its own.", "BMSUserErrorInvalidInput");
+        if (props.ExtendedProperties is { } sent
+            && JsonSerializer.Serialize(sent) != JsonSerializer.Serialize(DiskExclusionRequest.View(existing.DiskExclusionJson) ?? new ProtectedItemExtendedProperties()))
+            throw ArmException.BadRequest("properties.extendedProperties: stopping or suspending protection keeps the item's disk setting; change it with a protection PUT of its own.", "BMSUserErrorInvalidInput");
     }
 
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>

@@ -12,8 +12,9 @@ public static class RbacEnforcement
 {
     public static async Task Enforce(HttpContext http, RequestDelegate next)
     {
-        var access = http.RequestServices.GetRequiredService<IArmAccess>();
-        if (!access.Enforced || http.GetEndpoint() is null || !http.Request.Path.StartsWithSegments("/subscriptions", StringComparison.OrdinalIgnoreCase))
+        // The cheap checks first: this runs on every request (static files, health, agents), most of them not ARM.
+        if (http.GetEndpoint() is null || !http.Request.Path.StartsWithSegments("/subscriptions", StringComparison.OrdinalIgnoreCase)
+            || http.RequestServices.GetRequiredService<IArmAccess>() is not { Enforced: true } access)
         {
             await next(http);
             return;

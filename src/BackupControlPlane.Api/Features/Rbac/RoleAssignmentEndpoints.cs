@@ -54,11 +54,15 @@ public static class RoleAssignmentEndpoints
         var scope = ScopeOf(http);
         var scopeKey = RbacAccess.ScopeKey(scope);
         var roleName = role.Name.ToString();
-        var existing = await db.RoleAssignments.AsNoTracking().FirstOrDefaultAsync(a => a.Name == roleAssignmentName.ToLowerInvariant(), ct);
+        var existing = await db.RoleAssignments.FirstOrDefaultAsync(a => a.Name == roleAssignmentName.ToLowerInvariant(), ct);
         if (existing is not null)
         {
             if (existing.PrincipalId != principal || existing.ScopeKey != scopeKey || existing.RoleDefinitionName != roleName)
                 throw new ArmException(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+            // What an update may change (az role assignment update): the description and the principal's type.
+            existing.Description = p.Description;
+            existing.PrincipalType = type;
+            await db.SaveChangesAsync(ct);
             return TypedResults.Ok(RbacMapper.ToResource(existing));
         }
         if (await db.RoleAssignments.AnyAsync(a => a.PrincipalId == principal && a.ScopeKey == scopeKey && a.RoleDefinitionName == roleName, ct))

@@ -37,8 +37,9 @@ public static partial class MuaEnforcement
         var ct = http.RequestAborted;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
         var key = ResourceKeys.Of(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value);
-        var vault = await db.Vaults.AsNoTracking().FirstOrDefaultAsync(v => v.Key == key, ct);
-        var proxy = vault is null ? null : await db.ResourceGuardProxies.AsNoTracking().FirstOrDefaultAsync(p => p.VaultId == vault.Id, ct);
+        // One query on every vault write, the common answer being "not mapped"; the vault comes with its mapping.
+        var mapping = await db.ResourceGuardProxies.AsNoTracking().Where(p => p.Vault!.Key == key).Select(p => new { Proxy = p, Vault = p.Vault! }).FirstOrDefaultAsync(ct);
+        var (proxy, vault) = (mapping?.Proxy, mapping?.Vault);
         var guard = proxy is null ? null : await GuardMappings.FindGuardAsync(db, proxy.ResourceGuardResourceId, ct);
         if (vault is null || proxy is null || guard is null)
         {

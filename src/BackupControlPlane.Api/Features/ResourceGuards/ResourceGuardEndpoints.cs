@@ -23,7 +23,7 @@ public static class ResourceGuardEndpoints
         group.MapPut(Guard, Put).WithSummary("Create or replace a Resource Guard (properties.vaultCriticalOperationExclusionList, description).");
         group.MapPatch(Guard, Patch).WithSummary("Change a Resource Guard's tags.");
         group.MapGet(Guard, Get);
-        group.MapDelete(Guard, Delete).WithSummary("Delete a Resource Guard no vault is mapped to (409 Conflict while one is).");
+        group.MapDelete(Guard, Delete).InOneTransaction().WithSummary("Delete a Resource Guard no vault is mapped to (409 Conflict while one is).");
         group.MapGet(Guards, ListInGroup);
         group.MapGet("/subscriptions/{subscriptionId}/providers/Microsoft.DataProtection/resourceGuards", ListInSubscription);
         group.MapGet(Guard + "/{requestType}", ListRequests).WithSummary("A guard's request resources of one type (only 'default').");

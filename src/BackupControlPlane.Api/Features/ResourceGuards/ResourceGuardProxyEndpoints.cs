@@ -22,8 +22,8 @@ public static class ResourceGuardProxyEndpoints
         var group = app.MapArm().WithTags("Recovery Services vaults");
         group.MapGet(Proxies, List).WithSummary("The vault's Resource Guard mappings (multi-user authorization): none, or VaultProxy.");
         group.MapGet(Proxies + "/{resourceGuardProxyName}", Get);
-        group.MapPut(Proxies + "/{resourceGuardProxyName}", Put).WithSummary("Map a Resource Guard to the vault (properties.resourceGuardResourceId): its critical operations then need the guard's approval.");
-        group.MapDelete(Proxies + "/{resourceGuardProxyName}", Delete).WithSummary("Remove the mapping: a critical operation, allowed after unlockDelete.");
+        group.MapPut(Proxies + "/{resourceGuardProxyName}", Put).InOneTransaction().WithSummary("Map a Resource Guard to the vault (properties.resourceGuardResourceId): its critical operations then need the guard's approval.");
+        group.MapDelete(Proxies + "/{resourceGuardProxyName}", Delete).InOneTransaction().WithSummary("Remove the mapping: a critical operation, allowed after unlockDelete.");
         group.MapPost(Proxies + "/{resourceGuardProxyName}/unlockDelete", UnlockDelete)
             .WithSummary("Authorise the next critical delete (stop protection with delete data, removing the mapping) for 30 minutes.");
     }

@@ -58,6 +58,35 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
         logger.LogInformation("Policy {PolicyId} next backup slot {Slot:o} (Hangfire job {JobId})", policy.Id, slot, jobId);
     }
 
+    private const string RunDueLock = "bcp:run-due";
+
+    /// <summary>
+    /// Holds run-due off while the caller changes everything under it (an emulator reset): no slot is enqueued from a
+    /// row about to go. Dispose to let run-due go on.
+    /// </summary>
+    public IDisposable HoldRunDue()
+    {
+        var connection = storage.GetConnection();
+        try
+        {
+            return new Held(connection.AcquireDistributedLock(RunDueLock, TimeSpan.FromMinutes(1)), connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Held(IDisposable @lock, IDisposable connection) : IDisposable
+    {
+        public void Dispose()
+        {
+            @lock.Dispose();
+            connection.Dispose();
+        }
+    }
+
     public sealed record DueSlot(long PolicyId, string PolicyName, DateTimeOffset SlotUtc, string HangfireJobId, Task Finished);
 
     /// <summary>
@@ -69,7 +98,7 @@ public sealed class BackupScheduler(BackupDbContext db, IBackgroundJobClient job
         // One run-due at a time across nodes (a Hangfire distributed lock, so it holds on SQLite and PostgreSQL alike):
         // a second caller then finds the slots already enqueued and waits for those jobs instead of starting its own.
         using var connection = storage.GetConnection();
-        using var _ = connection.AcquireDistributedLock("bcp:run-due", TimeSpan.FromMinutes(1));
+        using var _ = connection.AcquireDistributedLock(RunDueLock, TimeSpan.FromMinutes(1));
         var query = db.BackupPolicies.AsNoTracking().Include(p => p.Vault).Where(p => p.NextSlotUtc != null && p.NextSlotUtc <= until);
         if (!string.IsNullOrEmpty(vaultName)) query = query.Where(p => p.Vault!.Name.ToLower() == vaultName.ToLower());
         if (!string.IsNullOrEmpty(resourceGroup)) query = query.Where(p => p.Vault!.ResourceGroup.ToLower() == resourceGroup.ToLower());
@@ -120,7 +149,8 @@ public sealed class SlotSignals
         _cluster = cluster;
         cluster?.Subscribe(Topic, payload =>
         {
-            if (payload?.Split(':') is [var policy, var ticks]
+            if (payload == All) ReleaseAllLocal();
+            else if (payload?.Split(':') is [var policy, var ticks]
                 && long.TryParse(policy, NumberStyles.None, CultureInfo.InvariantCulture, out var policyId)
                 && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var utcTicks))
                 CompletedLocal(policyId, new DateTimeOffset(utcTicks, TimeSpan.Zero));
@@ -154,6 +184,23 @@ public sealed class SlotSignals
             if (waiter.TryExtend(lifetime)) return waiter.Done.Task;
             _waiters.TryRemove(KeyValuePair.Create(key, waiter));
         }
+    }
+
+    /// <summary>
+    /// Ends every wait, on every node: the slot jobs they wait for are gone (an emulator reset deleted them), so run-due
+    /// answers from the jobs' state now rather than at the end of its wait.
+    /// </summary>
+    public void ReleaseAll()
+    {
+        ReleaseAllLocal();
+        _cluster?.Publish(Topic, All);
+    }
+
+    private const string All = "*";
+
+    private void ReleaseAllLocal()
+    {
+        foreach (var (policyId, slot) in _waiters.Keys) CompletedLocal(policyId, slot);
     }
 
     public void Completed(long policyId, DateTimeOffset slot)

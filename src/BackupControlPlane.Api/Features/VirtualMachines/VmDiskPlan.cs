@@ -76,6 +76,10 @@ public static class VmDiskPlan
         {
             // An existing VHD (e.g. restored by a restore-disks job) becomes the disk as it is, in place: Azure's unmanaged Attach.
             var uri = vhd?.Uri ?? throw ArmException.BadRequest($"'{path}.vhd.uri' is required with createOption Attach on an unmanaged VM.", "InvalidParameter");
+            // One VHD, one VM: a VM's unmanaged disks are its own (deleting the VM deletes them), as a managed disk is attached once.
+            if (Uri.TryCreate(uri, UriKind.Absolute, out var parsedUri) && new Azure.Storage.Blobs.BlobUriBuilder(parsedUri) is { BlobContainerName: var c, BlobName: var b }
+                && await db.VirtualMachineDisks.AnyAsync(d => d.VirtualMachineId != vmId && d.BlobContainer == c && d.BlobName == b, ct))
+                throw new ArmException(409, ArmErrorCodes.OperationNotAllowed, $"The VHD '{parsedUri.GetLeftPart(UriPartial.Path)}' is a disk of another VM; a VHD can be attached to one VM only.");
             return new PlannedDisk(lun, name, size ?? defaultSize, caching, createOption, deleteOption, managed, accountType, null, uri);
         }
         var id = managedDisk?.Id ?? throw ArmException.BadRequest($"'{path}.managedDisk.id' is required with createOption Attach.", "InvalidParameter");

@@ -64,6 +64,14 @@ public sealed class DeploymentApiTests
 
         using (var head = await app.Arm.SendAsync(HttpMethod.Head, path, version: Version)) Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
         Assert.Contains((await app.Arm.GetAsync(DeploymentPath(rg, ""), Version))["value"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "dep1");
+        // az deployment group list --filter "provisioningState eq 'Failed'" / --top: honoured, and anything else refused by name.
+        Assert.Empty((await app.Arm.GetAsync(DeploymentPath(rg, "") + "?$filter=provisioningState eq 'Failed'", Version))["value"]!.AsArray());
+        Assert.Single((await app.Arm.GetAsync(DeploymentPath(rg, "") + "?$filter=provisioningState eq 'Succeeded'&$top=1", Version))["value"]!.AsArray());
+        var otherFilter = await ErrorAsync(app, HttpMethod.Get, DeploymentPath(rg, "") + "?$filter=name eq 'dep1'", new { });
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidRequestContent"), (otherFilter.Status, otherFilter.Code));
+        Assert.Contains("$filter", otherFilter.Body["error"]!["message"]!.GetValue<string>());
+        var zeroTop = await ErrorAsync(app, HttpMethod.Get, DeploymentPath(rg, "") + "?$top=0", new { });
+        Assert.Contains("$top", zeroTop.Body["error"]!["message"]!.GetValue<string>());
         using (var export = await app.Arm.SendAsync(HttpMethod.Post, path + "/exportTemplate", version: Version))
             Assert.Equal("1.0.0.0", JsonNode.Parse(await export.Content.ReadAsStringAsync())!["template"]!["contentVersion"]!.GetValue<string>());
         using (var cancel = await app.Arm.SendAsync(HttpMethod.Post, path + "/cancel", version: Version))

@@ -58,6 +58,17 @@ public sealed class ProtectionLifecycleTests
         await app.Arm.WaitForJobAsync(rg, "vault1", ArmTestClient.BackupJobOf(due, "vmstop"));
         var item = ArmTestClient.ItemPath(rg, "vault1", "vmstop");
 
+        // A stop that also names another policy would change two things at once: refused by name, nothing changed.
+        using (var both = await app.Arm.SendAsync(HttpMethod.Put, item, new
+        {
+            properties = new { protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = ArmTestClient.VmPath(rg, "vmstop"), policyId = ArmTestClient.VaultPath(rg, "vault1") + "/backupPolicies/other", protectionState = "ProtectionStopped" },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+            Assert.Contains("properties.policyId", await both.Content.ReadAsStringAsync());
+        }
+        Assert.Equal("Protected", (await app.Arm.GetAsync(item))["properties"]!["protectionState"]!.GetValue<string>());
+
         // As the CLI sends it: protectionState ProtectionStopped and policyId "".
         using var stop = await app.Arm.SendAsync(HttpMethod.Put, item, new
         {

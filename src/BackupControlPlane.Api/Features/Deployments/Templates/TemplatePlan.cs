@@ -19,7 +19,7 @@ public sealed class TemplatePlan
     public IReadOnlyList<PlannedResource> Resources { get; }
 
     /// <summary>The evaluated parameters, <c>{"name":{"type":"String","value":…}}</c>; secure ones carry no value.</summary>
-    public JsonObject Parameters => new(_state.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Typed(DeclaredType(p.Key), p.Value))));
+    public JsonObject Parameters => new(_state.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Typed(TypeOf(p.Key, p.Value), p.Value))));
 
     /// <summary>
     /// The template's outputs, <c>{"name":{"type":"String","value":…}}</c>, evaluated after the resources are deployed.
@@ -40,6 +40,13 @@ public sealed class TemplatePlan
     }
 
     public const string OutputEvaluationFailed = "DeploymentOutputEvaluationFailed";
+
+    /// <summary>
+    /// Secure as the binding resolved it (through a <c>$ref</c> to a user-defined type too), else the declared type: a
+    /// secure value never reaches the deployment's stored and shown parameters.
+    /// </summary>
+    private string TypeOf(string name, JsonNode? value) =>
+        _secure.Contains(name) ? value is JsonObject ? "secureObject" : "securestring" : DeclaredType(name);
 
     private string DeclaredType(string name) =>
         TemplateValues.AsString((_state.Template["parameters"] as JsonObject)?[name]?["type"]) ?? "Object";

@@ -105,11 +105,13 @@ internal sealed class TemplateState(DeploymentContext context, JsonObject templa
     public async Task<T> RunAsync<T>(Func<T> evaluate, CancellationToken ct)
     {
         var reads = _reads.Value = new Dictionary<string, JsonNode?>(StringComparer.OrdinalIgnoreCase);
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
+            // Each interruption adds a read that was not there before, so this ends: at most one pass per distinct read.
             try { return evaluate(); }
-            catch (PendingRead pending) when (attempt < 500)
+            catch (PendingRead pending)
             {
+                if (reads.ContainsKey(pending.Key)) throw TemplateException.Invalid($"The read of '{pending.Key}' was asked for twice.");
                 reads[pending.Key] = await pending.Perform(ct);
             }
             catch (Exception e) when (IsValueError(e))

@@ -62,12 +62,20 @@ internal static class LambdaFunctions
     {
         var lambda = c.Lambda(1, 2);
         var items = c.Array(0).ToList();
-        items.Sort((a, b) =>
+        try
         {
-            var less = lambda.Apply(a, b);
-            if (!V.IsBool(less)) throw c.Error("the lambda must return a boolean.");
-            return V.AsBool(less!) ? -1 : V.AsBool(lambda.Apply(b, a)!) ? 1 : 0;
-        });
+            items.Sort((a, b) =>
+            {
+                var less = lambda.Apply(a, b);
+                if (!V.IsBool(less)) throw c.Error("the lambda must return a boolean.");
+                return V.AsBool(less!) ? -1 : V.AsBool(lambda.Apply(b, a)!) ? 1 : 0;
+            });
+        }
+        catch (InvalidOperationException e) when (e.InnerException is TemplateException or PendingRead)
+        {
+            // List.Sort wraps what its comparer throws: the lambda's own error (or its pending read) goes on as it was.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+        }
         return V.Array(items);
     }
 
