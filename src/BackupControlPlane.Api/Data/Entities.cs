@@ -196,6 +196,11 @@ public sealed class BackupJob
     public long? RecoveryPointId { get; set; }
     /// <summary>Extra propertyBag entries shown on the job (restore targets), as a JSON object of strings.</summary>
     public string? PropertyBagJson { get; set; }
+    /// <summary>
+    /// The region the job runs in when it is not the vault's own: a cross-region restore's job runs in the vault's paired
+    /// secondary region and is listed there (backupCrrJobs) only. Null: the vault's region.
+    /// </summary>
+    public string? Region { get; set; }
 }
 
 public static class OperationStatuses
@@ -216,6 +221,8 @@ public sealed class AsyncOperation
     public DateTimeOffset? EndTime { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>The operation's extended information (<c>properties</c>) when it is not a job's, as JSON: a file-recovery session's client scripts.</summary>
+    public string? PropertiesJson { get; set; }
 
     /// <summary>
     /// An operation already finished when the client first polls it: the emulator does the synchronous part of a
@@ -282,7 +289,14 @@ public sealed class RecoveryPoint
     public DateTimeOffset? InstantRpExpiryTime { get; set; }
     /// <summary>The disks the point holds and those it left out (<see cref="PointDiskConfiguration"/> as JSON); null for points older than selective disk backup.</summary>
     public string? DiskConfigurationJson { get; set; }
+    /// <summary>When the point's file-recovery session (provisionInstantItemRecovery) ends; null or past: no session.</summary>
+    public DateTimeOffset? IlrSessionExpiry { get; set; }
+    /// <summary>The blob container holding the session's read-only copies of the point's disks; deleted when the session ends.</summary>
+    public string? IlrSessionContainer { get; set; }
     public List<RecoveryPointDisk> Disks { get; set; } = [];
+
+    /// <summary>A file-recovery session is open on the point (isInstantIlrSessionActive).</summary>
+    public bool IlrSessionActive(DateTimeOffset now) => IlrSessionExpiry > now;
 }
 
 public sealed class RecoveryPointDisk
