@@ -23,6 +23,7 @@ public static class KnownApiVersions
             "2026-05-01", "2026-02-01", "2026-01-01", "2025-08-01",
             "2025-02-01", // Azure's specs: recoveryservices and recoveryservicesbackup, stable/2025-02-01
             "2023-06-01", // @azure/arm-recoveryservicesbackup 12.0.0, its default
+            "2021-11-15", // az CLI (Debian 2.45): the cross-region restore ("passive stamp") client
         ],
         ["Microsoft.Compute"] =
         [

@@ -196,35 +196,11 @@ public sealed class BackupJob
     public long? RecoveryPointId { get; set; }
     /// <summary>Extra propertyBag entries shown on the job (restore targets), as a JSON object of strings.</summary>
     public string? PropertyBagJson { get; set; }
-}
-
-public static class OperationStatuses
-{
-    public const string InProgress = "InProgress";
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-}
-
-/// <summary>An ARM long-running operation, answered at every async URL the service hands out.</summary>
-public sealed class AsyncOperation
-{
-    public Guid Id { get; set; }
-    public long VaultId { get; set; }
-    public Guid? JobId { get; set; }
-    public required string Status { get; set; }
-    public DateTimeOffset StartTime { get; set; }
-    public DateTimeOffset? EndTime { get; set; }
-    public string? ErrorCode { get; set; }
-    public string? ErrorMessage { get; set; }
-
     /// <summary>
-    /// An operation already finished when the client first polls it: the emulator does the synchronous part of a
-    /// long-running call at once, so no client sleeps on its poll interval for nothing.
+    /// The region the job runs in when it is not the vault's own: a cross-region restore's job runs in the vault's paired
+    /// secondary region and is listed there (backupCrrJobs) only. Null: the vault's region.
     /// </summary>
-    public static AsyncOperation Succeeded(long vaultId, Guid? jobId, DateTimeOffset now) => new()
-    {
-        Id = Guid.NewGuid(), VaultId = vaultId, JobId = jobId, Status = OperationStatuses.Succeeded, StartTime = now, EndTime = now,
-    };
+    public string? Region { get; set; }
 }
 
 public static class AgentTaskStates
@@ -282,7 +258,14 @@ public sealed class RecoveryPoint
     public DateTimeOffset? InstantRpExpiryTime { get; set; }
     /// <summary>The disks the point holds and those it left out (<see cref="PointDiskConfiguration"/> as JSON); null for points older than selective disk backup.</summary>
     public string? DiskConfigurationJson { get; set; }
+    /// <summary>When the point's file-recovery session (provisionInstantItemRecovery) ends; null or past: no session.</summary>
+    public DateTimeOffset? IlrSessionExpiry { get; set; }
+    /// <summary>The blob container holding the session's read-only copies of the point's disks; deleted when the session ends.</summary>
+    public string? IlrSessionContainer { get; set; }
     public List<RecoveryPointDisk> Disks { get; set; } = [];
+
+    /// <summary>A file-recovery session is open on the point (isInstantIlrSessionActive).</summary>
+    public bool IlrSessionActive(DateTimeOffset now) => IlrSessionExpiry > now;
 }
 
 public sealed class RecoveryPointDisk

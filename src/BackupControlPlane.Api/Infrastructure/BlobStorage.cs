@@ -121,6 +121,18 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
         return client.GenerateSasUri(sas);
     }
 
+    /// <summary>A read-only SAS for one blob, valid from a minute ago (clock skew) for <paramref name="lifetime"/> of real time.</summary>
+    public Uri ReadOnlySas(string container, string blob, TimeSpan lifetime)
+    {
+        var client = service.GetBlobContainerClient(container).GetBlobClient(blob);
+        var now = clock.Time.GetUtcNow(); // the store checks SAS times against real time, whatever the emulated clock says
+        return client.GenerateSasUri(new BlobSasBuilder(BlobSasPermissions.Read, now + lifetime)
+        {
+            BlobContainerName = container, BlobName = blob, Resource = "b", StartsOn = now - TimeSpan.FromMinutes(1),
+            Protocol = client.Uri.Scheme == "https" ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        });
+    }
+
     public async Task<byte[]?> TryDownloadAsync(string container, string blob, CancellationToken ct)
     {
         try

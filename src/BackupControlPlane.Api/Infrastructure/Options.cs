@@ -64,6 +64,13 @@ public sealed class EmulatorOptions
     /// may call them.
     /// </summary>
     public bool AllowRemoteControl { get; set; }
+    /// <summary>
+    /// Cross-region restore: how long after its vault copy a recovery point appears in the vault's paired secondary region
+    /// (Azure: up to 12 hours), measured on the emulated clock.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "2.00:00:00")] public TimeSpan CrossRegionReplicationDelay { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long a file-recovery session (provisionInstantItemRecovery) stays open: 12 hours in Azure.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")] public TimeSpan FileRecoverySessionLifetime { get; set; } = TimeSpan.FromHours(12);
 }
 
 public sealed class StorageOptions

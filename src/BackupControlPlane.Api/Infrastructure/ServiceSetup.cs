@@ -163,6 +163,7 @@ public static class ServiceSetup
         services.AddScheduling();
         services.AddBackups();
         services.AddRestore();
+        services.AddScoped<Features.FileRecovery.FileRecoveryService>();
         services.AddDeployments();
         services.AddProtection();
         services.AddResourceGuards();

@@ -117,14 +117,15 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Archive_tier_and_file_recovery_actions_are_refused_by_name_for_a_point_that_exists()
+    public async Task Archive_tier_actions_are_refused_by_name_and_file_recovery_for_another_VM_for_a_point_that_exists()
     {
         var (app, s) = await ScenarioAsync();
         var point = s.ItemPath + "/recoveryPoints/" + s.RecoveryPointId;
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.ItemPath + "/recoveryPointsRecommendedForMove", new { excludedRPList = Array.Empty<string>() }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "archive tier");
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/move", new { sourceTierType = "HardenedRP", targetTierType = "ArchivedRP" }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "archive tier");
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/provisionInstantItemRecovery", new { properties = new { objectType = "IaasVMILRRegistrationRequest" } }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "File recovery");
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/revokeInstantItemRecovery"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "File recovery");
+        // File recovery works (Cli/AzCrossRegionAndFileRecoveryTests); a request for another VM is refused before anything is copied.
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/provisionInstantItemRecovery", new { properties = new { objectType = "IaasVMILRRegistrationRequest",
+            virtualMachineId = ArmTestClient.VmPath(s.Rg, "someothervm") } }), HttpStatusCode.BadRequest, "InvalidRequestContent", "not the VM this item protects");
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.ItemPath + "/recoveryPoints/404/move", new { sourceTierType = "HardenedRP", targetTierType = "ArchivedRP" }), HttpStatusCode.NotFound, "ResourceNotFound", "recoveryPoints/404");
     }
 

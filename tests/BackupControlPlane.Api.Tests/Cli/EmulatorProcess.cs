@@ -46,6 +46,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
             ["Emulator:GoalStateLongPoll"] = "00:00:05",
             // Only api-versions real clients send: proves the emulator's list covers everything this az sends.
             ["Emulator:StrictApiVersions"] = "true",
+            // Recovery points reach the secondary region (cross-region restore) as soon as their vault copy is done.
+            ["Emulator:CrossRegionReplicationDelay"] = "00:00:00",
         }, readyTimeout);
         return new EmulatorProcess(node, dataDirectory, https);
     }

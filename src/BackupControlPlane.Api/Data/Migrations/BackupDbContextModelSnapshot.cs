@@ -107,6 +107,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<Guid?>("JobId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PropertiesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("StartTime")
                         .HasColumnType("INTEGER");
 
@@ -161,6 +164,9 @@ namespace BackupControlPlane.Api.Data.Migrations
 
                     b.Property<long?>("RecoveryPointId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("ScheduledSlotUtc")
                         .HasColumnType("INTEGER");
@@ -719,6 +725,12 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("HardenedRpValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IlrSessionContainer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("IlrSessionExpiry")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("InstantRpExpiryTime")

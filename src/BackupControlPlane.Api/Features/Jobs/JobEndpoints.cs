@@ -29,7 +29,18 @@ public static class JobEndpoints
         BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var query = db.BackupJobs.AsNoTracking().Where(j => j.VaultId == vault.Id);
+        // Jobs of the vault's own region; a cross-region restore's job is listed in the secondary region (backupCrrJobs).
+        var query = Filtered(db.BackupJobs.AsNoTracking().Where(j => j.VaultId == vault.Id && j.Region == null), filter);
+        // Newest first; jobs started at the same instant (a slot's fan-out) in a fixed order, so pages never overlap.
+        var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
+        var vaultId = ArmLookups.VaultId(vault);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
+    }
+
+    /// <summary>The jobs matching Azure's $filter, as the az CLI writes it.</summary>
+    public static IQueryable<BackupJob> Filtered(IQueryable<BackupJob> query, string? filter)
+    {
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
             switch (key.ToLowerInvariant())
@@ -42,18 +53,14 @@ public static class JobEndpoints
                 default: throw ArmException.BadRequest($"Unsupported $filter key '{key}' on backupJobs: use status, operation, startTime, endTime or backupManagementType.");
             }
         }
-        // Newest first; jobs started at the same instant (a slot's fan-out) in a fixed order, so pages never overlap.
-        var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
-        var vaultId = ArmLookups.VaultId(vault);
-        var now = time.GetUtcNow();
-        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
+        return query;
     }
 
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string resourceGroupName, string vaultName, string jobName,
         BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
-        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id, ct) : null;
+        var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id && j.Region == null, ct) : null;
         if (job is null) throw ArmException.NotFound($"{ArmLookups.VaultId(vault)}/backupJobs/{jobName}");
         return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow()));
     }
@@ -75,6 +82,12 @@ public static class JobEndpoints
         BackupDbContext db, HttpContext http, CancellationToken ct)
     {
         var op = await FindOperation(db, subscriptionId, resourceGroupName, vaultName, operationId, ct);
+        return ResultOf(op, http, TypedResults.NoContent());
+    }
+
+    /// <summary>An operation's Location answer: 202 (polling here again) while it runs, its error once failed, else <paramref name="done"/>.</summary>
+    public static IResult ResultOf(AsyncOperation op, HttpContext http, IResult done)
+    {
         if (op.Status == OperationStatuses.InProgress)
         {
             http.Response.Headers.Location = http.Request.Path + http.Request.QueryString;
@@ -83,7 +96,7 @@ public static class JobEndpoints
         }
         if (op.Status == OperationStatuses.Failed)
             return ArmResults.Error(400, op.ErrorCode ?? "OperationFailed", op.ErrorMessage ?? "The operation failed.");
-        return TypedResults.NoContent();
+        return done;
     }
 
     private static Task<IResult> OperationResultOfItem([AsParameters] ItemRoute route, string operationId, BackupDbContext db, HttpContext http, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Xml;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -48,5 +49,5 @@ public static class JobMapper
     public static OperationStatusResource ToOperationStatus(AsyncOperation op) => new(
         op.Id.ToString(), op.Id.ToString(), op.Status, op.StartTime, op.EndTime,
         op.ErrorCode is null ? null : new OperationError(op.ErrorCode, op.ErrorMessage ?? op.ErrorCode),
-        new OperationStatusProperties("OperationStatusJobExtendedInfo", op.JobId?.ToString()));
+        op.PropertiesJson is { } extended ? JsonNode.Parse(extended) : new OperationStatusProperties("OperationStatusJobExtendedInfo", op.JobId?.ToString()));
 }

@@ -13,8 +13,9 @@ public sealed record JobTask(string TaskId, string Duration, string Status, Date
 
 public sealed record JobErrorInfo(int ErrorCode, string ErrorString, string ErrorTitle, IReadOnlyList<string> Recommendations);
 
+/// <summary>An operation's status; <c>Properties</c> is its job (OperationStatusJobExtendedInfo) or its own extended information (a file-recovery session's scripts).</summary>
 public sealed record OperationStatusResource(
-    string Id, string Name, string Status, DateTimeOffset StartTime, DateTimeOffset? EndTime, OperationError? Error, OperationStatusProperties? Properties);
+    string Id, string Name, string Status, DateTimeOffset StartTime, DateTimeOffset? EndTime, OperationError? Error, object? Properties);
 
 public sealed record OperationError(string Code, string Message);
 

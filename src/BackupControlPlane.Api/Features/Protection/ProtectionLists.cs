@@ -2,9 +2,11 @@ using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Features.Vaults;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Features.Protection;
 
@@ -26,10 +28,18 @@ public static class ProtectionLists
     }
 
     private static async Task<Ok<ArmList<ProtectedItemResource>>> List(string subscriptionId, string resourceGroupName, string vaultName,
-        BackupDbContext db, TimeProvider time, HttpContext http, CancellationToken ct, [FromQuery(Name = "$filter")] string? filter = null)
+        BackupDbContext db, TimeProvider time, IOptions<EmulatorOptions> options, HttpContext http, CancellationToken ct,
+        [FromQuery(Name = "$filter")] string? filter = null)
     {
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var items = Items(db, vault.Id);
+        if (RegionPairs.IsSecondaryRegionRead(http))
+        {
+            // The cross-region restore client's list: the items with a recovery point replicated to the secondary region.
+            SecondaryRegion.Of(vault);
+            var replicated = CrossRegionReplication.Replicated(db, db.RecoveryPoints, time.GetUtcNow(), options.Value.CrossRegionReplicationDelay);
+            items = items.Where(i => replicated.Any(r => r.ProtectedItemId == i.Id));
+        }
         foreach (var (key, value) in ODataFilter.Parse(filter))
         {
             var wanted = value.ToLowerInvariant();

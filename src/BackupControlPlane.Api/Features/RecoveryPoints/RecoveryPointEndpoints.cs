@@ -3,8 +3,10 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Protection;
 using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Features.RecoveryPoints;
 
@@ -32,11 +34,18 @@ public static class RecoveryPointEndpoints
         app.MapRecoveryPointRefusals();
     }
 
-    private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http, CancellationToken ct,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$filter")] string? filter = null)
+    private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http,
+        TimeProvider time, IOptions<EmulatorOptions> options, CancellationToken ct, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "$filter")] string? filter = null)
     {
         var (item, itemId) = await FindItem(db, route, ct);
+        var now = time.GetUtcNow();
         var points = db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id);
+        if (RegionPairs.IsSecondaryRegionRead(http))
+        {
+            // The cross-region restore client's list: the points replicated to the vault's secondary region.
+            SecondaryRegion.Of(await route.VaultAsync(db, ct));
+            points = CrossRegionReplication.Replicated(db, points, now, options.Value.CrossRegionReplicationDelay);
+        }
         // Azure's filter, as the CLI writes it: "endDate eq '2024-05-31 11:59:59 PM' and startDate eq '2024-05-01 12:00:00 AM'" (UTC, inclusive).
         foreach (var (key, value) in Jobs.ODataFilter.Parse(filter))
         {
@@ -49,27 +58,27 @@ public static class RecoveryPointEndpoints
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
         var page = await points
             .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
-        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p, withDiskLists: false)));
+        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p, now, withDiskLists: false)));
     }
 
-    private static async Task<Ok<RecoveryPointResource>> Get([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct)
+    private static async Task<Ok<RecoveryPointResource>> Get([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, TimeProvider time, CancellationToken ct)
     {
         var (item, itemId) = await FindItem(db, route, ct);
         var point = await db.RecoveryPoints.FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
-        return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point));
+        return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point, time.GetUtcNow()));
     }
 
     private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, ItemRoute route, CancellationToken ct)
     {
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
-        var item = await db.ProtectedItems.Include(i => i.VirtualMachine).FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct)
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks).FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct)
             ?? throw ArmException.NotFound(ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
         return (item, ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
     }
 
-    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p, bool withDiskLists = true)
+    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p, DateTimeOffset now, bool withDiskLists = true)
     {
         var disks = PointDiskConfiguration.Parse(p.DiskConfigurationJson) is { } c
             ? new RecoveryPointDiskConfiguration(c.IncludedDiskList.Count, c.NumberOfDisksAttachedToVm,
@@ -80,7 +89,8 @@ public static class RecoveryPointEndpoints
         if (p.HardenedRpValid) tiers.Add(new RecoveryPointTier("HardenedRP", "Valid"));
         return new RecoveryPointResource(ArmIds.RecoveryPoint(itemId, p.Name), p.Name,
             "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
-            new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, false, false,
+            new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, p.IlrSessionActive(now),
+                vm.Disks.Any(d => d.Lun < 0 && d.ManagedDiskId is not null), // a managed VM: its OS disk is a Microsoft.Compute/disks resource
                 vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime, disks)); // no size when the VM was created without one
     }
 }

@@ -20,5 +20,6 @@ public sealed record IdentityBasedRestoreDetails(string? TargetStorageAccountId)
 /// What an accepted restore will write, decided when the request is accepted and handed to the Hangfire job as its
 /// argument, so that a re-run after a crash writes to the same places. <paramref name="DataDiskLuns"/> null means every
 /// disk; the OS disk is always restored, as in Azure (an empty list is the CLI's --restore-only-osdisk).
+/// <paramref name="VaultTierOnly"/>: a cross-region restore, which reads the replicated vault copy, never the snapshots.
 /// </summary>
-public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns);
+public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns, bool VaultTierOnly = false);

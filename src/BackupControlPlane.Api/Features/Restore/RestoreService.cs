@@ -37,14 +37,16 @@ public sealed partial class RestoreService(
     /// Records an InProgress Restore job and its (finished) operation, and enqueues the job that does the work. Refuses a
     /// second restore of the item while one runs. Target names are fixed here, so every run of the job writes the same blobs.
     /// </summary>
-    public async Task<AsyncOperation> StartAsync(Vault vault, ProtectedItem item, RecoveryPoint point, RestoreEndpoints.RestoreTarget target, CancellationToken ct)
+    /// <param name="secondaryRegion">A cross-region restore: the vault's secondary region, where the job runs and is listed; it reads the vault tier only.</param>
+    public async Task<AsyncOperation> StartAsync(Vault vault, ProtectedItem item, RecoveryPoint point, RestoreEndpoints.RestoreTarget target, CancellationToken ct,
+        string? secondaryRegion = null)
     {
         var vm = item.VirtualMachine!;
         var now = time.GetUtcNow();
         var jobId = Guid.NewGuid();
         // Named as Azure names them: "{vm}-{32 hex}", "config-{vm}-{job}.json", "azuredeploy{job}.json".
         var plan = new RestorePlan(target.StorageAccount, $"{ContainerPrefix(vm.Name)}-{Guid.NewGuid():N}",
-            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns);
+            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns, VaultTierOnly: secondaryRegion is not null);
         var bag = new Dictionary<string, string>
         {
             [ContainerKey] = plan.Container,
@@ -58,7 +60,7 @@ public sealed partial class RestoreService(
         {
             Id = jobId, VaultId = vault.Id, ProtectedItemId = item.Id, EntityFriendlyName = vm.Name, Operation = JobOperations.Restore,
             Status = JobStatuses.InProgress, StartTime = now, ActivityId = Guid.NewGuid(), RecoveryPointId = point.Id,
-            TransferTaskStatus = JobStatuses.InProgress, TransferTaskStart = now, PropertyBagJson = JsonSerializer.Serialize(bag),
+            TransferTaskStatus = JobStatuses.InProgress, TransferTaskStart = now, PropertyBagJson = JsonSerializer.Serialize(bag), Region = secondaryRegion,
         };
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
 
@@ -121,7 +123,7 @@ public sealed partial class RestoreService(
         var vm = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).FirstAsync(v => v.Id == vmId, ct);
         var disks = point.Disks.Where(d => d.Lun < 0 || plan.DataDiskLuns is null || plan.DataDiskLuns.Contains(d.Lun)).OrderBy(d => d.Lun).ToList();
 
-        var tier = await ChooseTierAsync(point, disks, ct);
+        var tier = await ChooseTierAsync(point, disks, plan.VaultTierOnly, ct);
         if (tier is null)
         {
             await FailAsync(job.Id, BackupErrors.InstantRpNotFound,
@@ -161,9 +163,9 @@ public sealed partial class RestoreService(
     /// The snapshot tier while it is valid and its snapshots still exist (checked, not trusted), else the vault copy.
     /// A snapshot found missing invalidates the tier, so the recovery point shows what is left, as Azure does.
     /// </summary>
-    private async Task<Tier?> ChooseTierAsync(RecoveryPoint point, List<RecoveryPointDisk> disks, CancellationToken ct)
+    private async Task<Tier?> ChooseTierAsync(RecoveryPoint point, List<RecoveryPointDisk> disks, bool vaultTierOnly, CancellationToken ct)
     {
-        if (point.InstantRpValid && !(point.InstantRpExpiryTime <= time.GetUtcNow()))
+        if (!vaultTierOnly && point.InstantRpValid && !(point.InstantRpExpiryTime <= time.GetUtcNow()))
         {
             if (await AllExistAsync(disks.Select(d => Blob(SourceBlob(d).BlobContainerName, SourceBlob(d).BlobName).WithSnapshot(d.Snapshot)), ct))
                 return Tier.Snapshot;

@@ -29,6 +29,7 @@ public static class OpenApiArmParameters
             ["operationId"] = ("A long-running operation's id, the last segment of the Location or Azure-AsyncOperation URL a 202 answered.",
                 "00000000-0000-0000-0000-00000000a001"),
             ["location"] = ("An Azure region.", "eastus"),
+            ["azureRegion"] = ("A vault's paired secondary region (cross-region restore): `westus` for a vault in eastus.", "westus"),
             ["diskName"] = ("The managed disk.", "disk1"),
             ["virtualNetworkName"] = ("The virtual network.", "vnet1"),
             ["subnetName"] = ("The subnet.", "default"),

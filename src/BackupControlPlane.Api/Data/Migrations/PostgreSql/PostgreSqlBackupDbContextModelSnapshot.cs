@@ -112,6 +112,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<Guid?>("JobId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("PropertiesJson")
+                        .HasColumnType("text");
+
                     b.Property<long>("StartTime")
                         .HasColumnType("bigint");
 
@@ -166,6 +169,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<long?>("RecoveryPointId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
 
                     b.Property<long?>("ScheduledSlotUtc")
                         .HasColumnType("bigint");
@@ -741,6 +747,12 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     b.Property<bool>("HardenedRpValid")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("IlrSessionContainer")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("IlrSessionExpiry")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("InstantRpExpiryTime")
                         .HasColumnType("bigint");
