@@ -154,8 +154,7 @@ public static class JobStatuses
 {
     public const string InProgress = "InProgress";
     public const string Completed = "Completed";
-    /// <summary>Completed, but something degraded the result (e.g. consistency); the warning is in the job's error columns.</summary>
-    public const string CompletedWithWarnings = "CompletedWithWarnings";
+    public const string CompletedWithWarnings = "CompletedWithWarnings"; // its warning is kept in the job's error columns
     public const string Failed = "Failed";
     public const string NotStarted = "NotStarted";
     public const string Cancelled = "Cancelled";
