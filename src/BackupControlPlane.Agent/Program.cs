@@ -18,7 +18,7 @@ api.Validators.Add(r =>
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request and poll.", Recursive = true };
 var hold = new Option<int?>("--hold") { Description = "Seconds the server may hold each goal-state poll (server default when omitted).", Recursive = true };
 var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Folder for task state (fleet: one subfolder per VM). A restarted agent recognises redelivered tasks from it. In memory when omitted.", Recursive = true };
-var configDir = new Option<DirectoryInfo?>("--config-dir") { Description = "The extension's configuration folder (/etc/azure on Azure) holding VMSnapshotScriptPluginConfig.json for pre/post scripts (fleet: one subfolder per VM name). None when omitted.", Recursive = true };
+var configDir = new Option<DirectoryInfo?>("--config-dir") { Description = "The extension's configuration folder (/etc/azure on Azure) holding VMSnapshotScriptPluginConfig.json for pre/post scripts (fleet: DIR/RESOURCEGROUP/VMNAME for each VM). None when omitted.", Recursive = true };
 var faultHelp = $"Inject a fault: {string.Join(", ", ["silent", "late:SECONDS", "fail:CODE", "crash", "offline:SECONDS", .. AgentFault.Modes.Skip(5)])}. " +
     "A fault set at run time (PUT /emulator/agents/{vmId}/fault) wins over this flag.";
 

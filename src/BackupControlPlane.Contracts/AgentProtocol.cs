@@ -67,9 +67,6 @@ public sealed record AgentFault(string Mode, int? Seconds = null, int? Code = nu
 
     public static readonly IReadOnlyList<string> Modes = [Silent, Late, Fail, Crash, Offline, NoNetwork, FsFreeze, SnapshotTimeout, InstallFailed, Vss, RpLimit, AgentOutdated];
 
-    /// <summary>The faults the control plane itself answers at backup start, before any task reaches the agent.</summary>
-    public bool IsServiceSide => Mode is RpLimit or AgentOutdated;
-
     /// <summary>Checks the fault as a user would type it; null when valid.</summary>
     public string? Validate() => Mode switch
     {

@@ -117,7 +117,7 @@ public sealed class DemoFleetOptions
     public bool Enabled { get; set; }
     /// <summary>The base address the fleet calls; the service's own first address when empty.</summary>
     public string? ApiBaseAddress { get; set; }
-    /// <summary>Each VM's extension configuration folder is DIR/VMNAME (pre/post scripts); the data folder's vm-config when empty.</summary>
+    /// <summary>Each VM's extension configuration folder is DIR/RESOURCEGROUP/VMNAME (pre/post scripts); the data folder's vm-config when empty.</summary>
     public string? ConfigDirectory { get; set; }
 }
 
