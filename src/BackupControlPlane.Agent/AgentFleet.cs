@@ -12,6 +12,8 @@ public sealed record AgentFleetOptions
     public TimeSpan? Hold { get; init; }
     /// <summary>One subfolder per VM when set; in-process memory otherwise (kept across simulated crashes).</summary>
     public string? StateDirectory { get; init; }
+    /// <summary>One configuration folder per VM (<c>DIR/RESOURCEGROUP/VMNAME</c>, holding VMSnapshotScriptPluginConfig.json) when set.</summary>
+    public string? ConfigDirectory { get; init; }
     /// <summary>A fault for every VM.</summary>
     public AgentFault? Fault { get; init; }
     /// <summary>Faults for VMs by name; these win over <see cref="Fault"/>.</summary>
@@ -103,6 +105,7 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
         var agentOptions = new VmAgentOptions
         {
             Hold = _options.Hold, State = state, Time = _options.Time,
+            ConfigDirectory = _options.ConfigDirectory is { } config ? Path.Combine(config, member.VmResourceId.Split('/')[4], name) : null,
             Fault = _options.FaultsByVm.TryGetValue(name, out var own) ? own : _options.Fault,
         };
         logger.LogDebug("Agent started for {Vm}", member.VmResourceId);

@@ -18,7 +18,8 @@ api.Validators.Add(r =>
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request and poll.", Recursive = true };
 var hold = new Option<int?>("--hold") { Description = "Seconds the server may hold each goal-state poll (server default when omitted).", Recursive = true };
 var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Folder for task state (fleet: one subfolder per VM). A restarted agent recognises redelivered tasks from it. In memory when omitted.", Recursive = true };
-var faultHelp = $"Inject a fault: {string.Join(", ", ["silent", "late:SECONDS", "fail:CODE", "crash", "offline:SECONDS"])}. " +
+var configDir = new Option<DirectoryInfo?>("--config-dir") { Description = "The extension's configuration folder (/etc/azure on Azure) holding VMSnapshotScriptPluginConfig.json for pre/post scripts (fleet: DIR/RESOURCEGROUP/VMNAME for each VM). None when omitted.", Recursive = true };
+var faultHelp = $"Inject a fault: {string.Join(", ", ["silent", "late:SECONDS", "fail:CODE", "crash", "offline:SECONDS", .. AgentFault.Modes.Skip(5)])}. " +
     "A fault set at run time (PUT /emulator/agents/{vmId}/fault) wins over this flag.";
 
 var key = new Option<string?>("--key") { Description = "The VM's provisioning secret (GET /emulator/agents lists them)." };
@@ -40,6 +41,7 @@ root.Options.Add(api);
 root.Options.Add(verbose);
 root.Options.Add(hold);
 root.Options.Add(stateDir);
+root.Options.Add(configDir);
 
 run.SetAction(async (result, ct) =>
 {
@@ -58,7 +60,7 @@ run.SetAction(async (result, ct) =>
     {
         Hold = result.GetValue(hold) is { } h ? TimeSpan.FromSeconds(h) : null,
         State = result.GetValue(stateDir) is { } d ? new DirectoryAgentStateStore(d.FullName) : null,
-        Fault = parsedFault,
+        Fault = parsedFault, ConfigDirectory = result.GetValue(configDir)?.FullName,
     });
     env.Loggers.CreateLogger("Agent").LogInformation("Agent {Version} polling {Api}{Fault}", VmAgent.Version, env.Http.BaseAddress,
         parsedFault is null ? "" : $" with fault {parsedFault}");
@@ -86,7 +88,7 @@ fleet.SetAction(async (result, ct) =>
     var agents = new AgentFleet(env.Http, env.Loggers, new AgentFleetOptions
     {
         Hold = result.GetValue(hold) is { } h ? TimeSpan.FromSeconds(h) : null,
-        StateDirectory = result.GetValue(stateDir)?.FullName, Fault = all, FaultsByVm = byVm,
+        StateDirectory = result.GetValue(stateDir)?.FullName, Fault = all, FaultsByVm = byVm, ConfigDirectory = result.GetValue(configDir)?.FullName,
     });
     env.Loggers.CreateLogger("Fleet").LogInformation("Fleet polling {Api}; one agent per VM listed at {Route}", env.Http.BaseAddress, AgentRoutes.Fleet);
     await agents.RunAsync(ct);

@@ -20,6 +20,8 @@ public sealed record VmAgentOptions
     public AgentFault? Fault { get; init; }
     /// <summary>The VM's clock: retry back-off, injected delays (late, offline), timestamps in its logs and status.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The extension's configuration folder (/etc/azure on Azure): VMSnapshotScriptPluginConfig.json; none when null.</summary>
+    public string? ConfigDirectory { get; init; }
 }
 
 /// <summary>Thrown by the crash fault: the agent dies after snapshotting, before it reports.</summary>
@@ -44,6 +46,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     private readonly AgentIdentity _identity = new(http, provisioningSecret, options?.Time);
     private readonly IAgentStateStore _state = options?.State ?? new MemoryAgentStateStore();
     private readonly HashSet<string> _installed = [];
+    private readonly VssState _vss = new();
     private long _incarnation = -1;
     private long? _offlineApplied;
     private int _snapshotsTaken;
@@ -97,8 +100,11 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         }
         foreach (var ext in goal.Extensions)
         {
-            if (_installed.Add(ext.Name))
-                await PostAsync(AgentRoutes.ExtensionStatus.Replace("{name}", ext.Name), new ExtensionHandlerReport("Ready", ext.TypeHandlerVersion + ".0.0"), ct);
+            if ((!_installed.Contains(ext.Name) || fault?.Mode == AgentFault.InstallFailed) && InjectedFailures.HandlerReport(ext, fault) is var installed)
+            {
+                await PostAsync(AgentRoutes.ExtensionStatus.Replace("{name}", ext.Name), installed, ct);
+                if (installed.Status == "Ready") _installed.Add(ext.Name); else _installed.Remove(ext.Name);
+            }
             if (ext is { PublicSettings.CommandToExecute: VmSnapshotExtension.SnapshotCommand, ProtectedSettings: { } encrypted })
             {
                 SnapshotProtectedSettings secrets;
@@ -113,7 +119,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                     _incarnation = -1;
                     continue;
                 }
-                await RunSnapshotAsync(ext.PublicSettings, secrets, fault, ct);
+                await RunSnapshotAsync(ext.Type, ext.PublicSettings, secrets, fault, ct);
             }
         }
     }
@@ -125,7 +131,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         logger.LogInformation("Network back");
     }
 
-    private async Task RunSnapshotAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, AgentFault? fault, CancellationToken ct)
+    private async Task RunSnapshotAsync(string type, SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, AgentFault? fault, CancellationToken ct)
     {
         var taskId = settings.TaskId;
         if (_state.Find(taskId) is { } seen)
@@ -165,11 +171,12 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         logger.LogInformation("Task {TaskId}: received, {Disks} disks", taskId, sasUris.Count);
 
         var infos = new List<SnapshotInfo>();
-        if (fault is { Mode: AgentFault.Fail, Code: { } failCode })
+        var consistency = SnapshotConsistency.For(type, fault, _options, _vss, line => log.AppendLine($"{_options.Time.GetUtcNow():o} {line}"));
+        if ((InjectedFailures.ForTask(fault) ?? await consistency.BeforeAsync(ct)) is { } failed)
         {
-            log.AppendLine($"{_options.Time.GetUtcNow():o} snapshot failed with code {failCode} (injected fault)");
-            await WriteStatusAsync(settings, secrets, log, false, failCode, [], ct);
-            await FinishAsync(taskId, new TaskStatusReport(TaskStatuses.Error, failCode, $"Snapshot failed with extension code {failCode} (injected fault)."), started, ct);
+            log.AppendLine($"{_options.Time.GetUtcNow():o} snapshot failed with code {failed.Code}: {failed.Message}");
+            await WriteStatusAsync(settings, secrets, log, false, failed.Code, [], null, ct);
+            await FinishAsync(taskId, failed, started, ct);
             return;
         }
         await Parallel.ForEachAsync(sasUris, ct, async (sas, token) =>
@@ -199,15 +206,16 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             await Task.Delay(TimeSpan.FromSeconds(late), _options.Time, ct);
         }
 
-        var ok = infos.All(i => i.IsSuccessful);
-        var code = ok ? VmSnapshotExtension.Codes.SuccessFileSystemConsistent : VmSnapshotExtension.Codes.Error;
+        var after = await consistency.AfterAsync(ct); // the post-script runs whatever the snapshots did: it resumes the application
+        var ok = infos.All(i => i.IsSuccessful) && after is null;
+        var code = after?.Code ?? (ok ? consistency.SuccessCode : infos.Any(i => i.ErrorMessage.Contains(Unreachable)) ? VmSnapshotExtension.Codes.SnapshotFailedNoNetwork : VmSnapshotExtension.Codes.Error);
         TaskStatusReport report;
         try
         {
-            await WriteStatusAsync(settings, secrets, log, ok, code, infos, ct);
+            await WriteStatusAsync(settings, secrets, log, ok, code, infos, consistency, ct);
             report = ok
                 ? new TaskStatusReport(TaskStatuses.Success, code)
-                : new TaskStatusReport(TaskStatuses.Error, code, string.Join("; ", infos.Where(i => !i.IsSuccessful).Select(i => i.ErrorMessage)));
+                : new TaskStatusReport(TaskStatuses.Error, code, after?.Message ?? string.Join("; ", infos.Where(i => !i.IsSuccessful).Select(i => i.ErrorMessage)));
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
@@ -222,22 +230,24 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     /// </summary>
     private static bool IsStorageFailure(Exception e) => e is RequestFailedException or HttpRequestException or AggregateException;
 
+    private const string Unreachable = "storage unreachable";
+
     private static string StorageMessage(Exception e) => e switch
     {
         RequestFailedException { Status: > 0 } r => $"{r.Status} {r.ErrorCode}",
-        AggregateException a => "storage unreachable (" + a.InnerExceptions.LastOrDefault()?.Message + ")",
-        _ => "storage unreachable (" + e.Message + ")",
+        AggregateException a => $"{Unreachable} (" + a.InnerExceptions.LastOrDefault()?.Message + ")",
+        _ => $"{Unreachable} (" + e.Message + ")",
     };
 
     /// <summary>The status blob in the extension's shape, then the log blob.</summary>
     private async Task WriteStatusAsync(SnapshotPublicSettings settings, SnapshotProtectedSettings secrets, StringBuilder log, bool ok, int code,
-        IReadOnlyList<SnapshotInfo> infos, CancellationToken ct)
+        IReadOnlyList<SnapshotInfo> infos, SnapshotConsistency? consistency, CancellationToken ct)
     {
         var message = JsonSerializer.Serialize(new SnapshotMessage(ok ? "Succeeded" : "Snapshot failed",
-            ok ? SnapshotMessage.ConsistencyFileSystem : SnapshotMessage.ConsistencyNone, "", false), SnapshotStatusDocument.Json);
+            ok ? consistency?.Level ?? SnapshotMessage.ConsistencyFileSystem : SnapshotMessage.ConsistencyNone, "", false), SnapshotStatusDocument.Json);
         var entry = new SnapshotStatusEntry("1.0.9184.0", SnapshotStatusDocument.TimestampUtc(_options.Time.GetUtcNow()),
             new SnapshotStatus(VmSnapshotExtension.Publisher + ".VMSnapshot", "Enable", ok ? TaskStatuses.Success : TaskStatuses.Error,
-                code.ToString(), new FormattedMessage("en-US", message), [], settings.TaskId, settings.CommandStartTimeUTCTicks,
+                code.ToString(), new FormattedMessage("en-US", message), ok ? consistency?.Warnings ?? [] : [], settings.TaskId, settings.CommandStartTimeUTCTicks,
                 Environment.MachineName, infos));
         await new BlobClient(new Uri(secrets.StatusBlobUri)).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
         log.AppendLine($"{_options.Time.GetUtcNow():o} status written; result {(ok ? "success" : "error")} (code {code})");

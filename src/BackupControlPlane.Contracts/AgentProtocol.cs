@@ -49,12 +49,31 @@ public sealed record AgentFault(string Mode, int? Seconds = null, int? Code = nu
     /// <summary>Loses the network for <see cref="Seconds"/>: no polls, no reports; the VM agent shows Not Ready meanwhile.</summary>
     public const string Offline = "offline";
 
-    public static readonly IReadOnlyList<string> Modes = [Silent, Late, Fail, Crash, Offline];
+    // The failures users meet in Azure (docs/application-consistency.md), each ending the job with Azure's code.
+    /// <summary>The VM has no network to storage: the extension fails with code 76 (ExtensionSnapshotFailedNoNetwork).</summary>
+    public const string NoNetwork = "nonetwork";
+    /// <summary>fsfreeze fails on a mount point: the extension fails with code 121 (UserErrorFsFreezeFailed).</summary>
+    public const string FsFreeze = "fsfreeze";
+    /// <summary>The extension's snapshot calls time out (ExtensionFailedTimeoutVMNetworkUnresponsive).</summary>
+    public const string SnapshotTimeout = "snapshot-timeout";
+    /// <summary>The VMSnapshot handler fails to install: the extension shows Failed (UserErrorVmProvisioningStateFailed).</summary>
+    public const string InstallFailed = "install-failed";
+    /// <summary>Windows: the VSS writers are in a bad state; the extension falls back to a file-system-consistent snapshot.</summary>
+    public const string Vss = "vss";
+    /// <summary>The VM's restore-point collection is full (UserErrorRpCollectionLimitReached); checked by the service.</summary>
+    public const string RpLimit = "rp-limit";
+    /// <summary>The VM's guest agent is too old to run the extension (UserErrorGuestAgentStatusUnavailable); checked by the service.</summary>
+    public const string AgentOutdated = "agent-outdated";
+
+    public static readonly IReadOnlyList<string> Modes = [Silent, Late, Fail, Crash, Offline, NoNetwork, FsFreeze, SnapshotTimeout, InstallFailed, Vss, RpLimit, AgentOutdated];
 
     /// <summary>Checks the fault as a user would type it; null when valid.</summary>
     public string? Validate() => Mode switch
     {
         Silent or Crash => null,
+        NoNetwork or FsFreeze or SnapshotTimeout or InstallFailed or Vss or RpLimit or AgentOutdated when Seconds is not null || Code is not null =>
+            $"'{Mode}' takes no seconds or code.",
+        NoNetwork or FsFreeze or SnapshotTimeout or InstallFailed or Vss or RpLimit or AgentOutdated => null,
         Late or Offline when Seconds is null or < 0 or > 86_400 => $"'{Mode}' needs seconds between 0 and 86400.",
         Fail when Code is null or < 2 or > 9999 => "'fail' needs the extension's error code (2-9999), e.g. 402 or 10.",
         Late or Offline or Fail => null,

@@ -23,7 +23,10 @@ public static class VmSnapshotExtension
 
     public static string SnapshotTag(string taskId) => taskId.Replace("-", "");
 
-    /// <summary>Numeric codes of the extension's status (VMBackup <c>main/common.py</c>).</summary>
+    /// <summary>
+    /// Numeric codes of the extension's status (VMBackup <c>main/common.py</c>, <c>ExtensionErrorCodeHelper.py</c>). The
+    /// 9000s are the emulator's own, for behaviours of the Windows extension and the guest agent whose numbers are not public.
+    /// </summary>
     public static class Codes
     {
         public const int SuccessAppConsistent = 0;
@@ -33,6 +36,26 @@ public static class VmSnapshotExtension
         public const int Transitioning = 4;
         public const int ErrorParameter = 11;
         public const int HttpFailure = 15;
+        public const int SnapshotFailedNoNetwork = 76;
+        public const int SnapshotLimitReached = 85;
+        public const int FsFreezeFailed = 121;
+        public const int FsFreezeTimeout = 122;
+        public const int PreScriptFailed = 300;
+        public const int PostScriptFailed = 301;
+        public const int PreScriptNotFound = 302;
+        public const int PostScriptNotFound = 303;
+        public const int PluginConfigParsing = 305;
+        public const int PreScriptPermissionError = 306;
+        public const int PostScriptPermissionError = 307;
+        public const int PreScriptTimeout = 308;
+        public const int PostScriptTimeout = 309;
+        public const int PluginConfigPermissionError = 317;
+        /// <summary>Emulator's own: VSS failed (or was skipped after a failure); the snapshot is file-system consistent.</summary>
+        public const int VssWriterInBadState = 9001;
+        /// <summary>Emulator's own: the extension's snapshot calls timed out.</summary>
+        public const int SnapshotTimeout = 9002;
+        /// <summary>Emulator's own: the handler failed to install, so the command never ran.</summary>
+        public const int HandlerInstallFailed = 9003;
     }
 
     public static (string Type, string HandlerVersion) ForOs(string osType) =>
@@ -100,13 +123,24 @@ public sealed record SnapshotStatus(
     string Status,
     string Code,
     FormattedMessage FormattedMessage,
-    IReadOnlyList<object> Substatus,
+    IReadOnlyList<SnapshotSubstatus> Substatus,
     string TaskId,
     string CommandStartTimeUTCTicks,
     string UniqueMachineId,
     IReadOnlyList<SnapshotInfo> SnapshotInfo);
 
 public sealed record FormattedMessage(string Lang, string Message);
+
+/// <summary>
+/// A substatus of the extension's status: the emulator's agent writes one with status "warning" for each thing that
+/// degraded the snapshot's consistency (a failed pre-script the backup continued past, a VSS failure), with its code.
+/// </summary>
+public sealed record SnapshotSubstatus(string Name, string Status, string Code, FormattedMessage FormattedMessage)
+{
+    public const string WarningStatus = "warning";
+
+    public static SnapshotSubstatus Warning(int code, string message) => new("Warning", WarningStatus, code.ToString(System.Globalization.CultureInfo.InvariantCulture), new FormattedMessage("en-US", message));
+}
 
 public sealed record SnapshotInfo(bool IsSuccessful, string? SnapshotUri, string ErrorMessage, string BlobUri);
 

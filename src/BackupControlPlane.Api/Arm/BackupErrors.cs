@@ -42,7 +42,7 @@ public static class BackupErrors
     {
         GuestAgentStatusUnavailable, SnapshotTaskStatusError, ExtensionOperationFailed, BackupOperationInProgress, BackUpOperationFailed,
         InstantRpNotFound, AnotherRestoreInProgress,
-    }.ToDictionary(i => i.Code);
+    }.Concat(ConsistencyErrors.All).ToDictionary(i => i.Code);
 
     public static Info Find(string code) => ByCode.GetValueOrDefault(code) ?? BackUpOperationFailed with { Code = code };
 }

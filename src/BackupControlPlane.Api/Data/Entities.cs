@@ -154,6 +154,7 @@ public static class JobStatuses
 {
     public const string InProgress = "InProgress";
     public const string Completed = "Completed";
+    public const string CompletedWithWarnings = "CompletedWithWarnings"; // its warning is kept in the job's error columns
     public const string Failed = "Failed";
     public const string NotStarted = "NotStarted";
     public const string Cancelled = "Cancelled";

@@ -124,6 +124,8 @@ public sealed class DemoFleetOptions
     public bool Enabled { get; set; }
     /// <summary>The base address the fleet calls; the service's own first address when empty.</summary>
     public string? ApiBaseAddress { get; set; }
+    /// <summary>Each VM's extension configuration folder is DIR/RESOURCEGROUP/VMNAME (pre/post scripts); the data folder's vm-config when empty.</summary>
+    public string? ConfigDirectory { get; set; }
 }
 
 /// <summary>0, or Azure's 14–180 days of soft-delete retention.</summary>

@@ -26,7 +26,7 @@ public static class AgentEndpoints
         var faults = app.MapGroup(AgentRoutes.Fault).WithTags("Emulator control").AddEndpointFilter(LocalOnly);
         faults.MapGet("", GetFault).WithSummary("The fault injected into this VM's agent, if any. Local callers only.");
         faults.MapPut("", PutFault).InOneTransaction()
-            .WithSummary("Inject a fault into this VM's agent at run time: silent, late (seconds), fail (extension code), crash, offline (seconds). Delivered in the agent's goal state. Local callers only.");
+            .WithSummary("Inject a fault into this VM's agent at run time: silent, late (seconds), fail (extension code), crash, offline (seconds), or one of Azure's failures: nonetwork, fsfreeze, snapshot-timeout, install-failed, vss, rp-limit, agent-outdated. Delivered in the agent's goal state. Local callers only.");
         faults.MapDelete("", DeleteFault).WithSummary("Clear the fault injected into this VM's agent. Local callers only.");
     }
 

@@ -15,7 +15,8 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// issued        GoalStateBuilder (Agents) (lease written when the goal state goes out)       Pending         –
 /// acknowledged  SnapshotReportHandler     –                                                  Transitioning   –
 /// reported      SnapshotReportHandler     InProgress / Completed / InProgress                Transferring    InstantRP
-/// settled       VaultTransferJob          Completed / Completed / Completed                   Completed       InstantRP + HardenedRP
+/// warned        SnapshotReportHandler     (a warning kept for settled)                        –               –
+/// settled       VaultTransferJob          Completed[WithWarnings] / Completed / Completed     Completed       InstantRP + HardenedRP
 /// failed        any stage above           Failed (Azure's code)                              Failed          deleted with its data
 /// cancelled     BackupCanceller           Cancelled (only while Pending or Transitioning)    Failed          –
 /// timed out     TaskTimeouts              Failed (agent silent past the deadline)            Failed          –
@@ -54,13 +55,23 @@ public static class BackupLifecycle
         point.InstantRpValid = true;
     }
 
+    /// <summary>
+    /// warned: the snapshot stands but something degraded it (its consistency); the job completes with warnings and
+    /// shows Azure's warning in errorDetails, kept in the job's error columns.
+    /// </summary>
+    public static void Warned(BackupJob job, BackupErrors.Info warning, string message)
+    {
+        job.ErrorCode = warning.Code;
+        job.ErrorMessage = message;
+    }
+
     /// <summary>settled: the vault copies exist (and are durable); job, point and item show the finished backup.</summary>
     public static void Settled(AgentTask task, BackupJob job, RecoveryPoint point, ProtectedItem item, long bytes, DateTimeOffset now)
     {
         point.HardenedRpValid = true;
         job.TransferTaskStatus = JobStatuses.Completed;
         job.TransferTaskEnd = now;
-        job.Status = JobStatuses.Completed;
+        job.Status = job.ErrorCode is null ? JobStatuses.Completed : JobStatuses.CompletedWithWarnings;
         job.EndTime = now;
         job.BackupSizeBytes = bytes;
         item.ProtectionState = item.ProtectionState == ProtectionStates.IRPending ? ProtectionStates.Protected : item.ProtectionState;

@@ -91,17 +91,19 @@ public sealed class BackupStarter(
     public static string LogsContainer(Guid taskGuid) => $"bcdrextensionlogs-{taskGuid}";
 
     /// <summary>
-    /// A VM whose agent is Not Ready gets no task: its job fails at once with Azure's code, as Azure checks the agent
-    /// before it sends the extension anything.
+    /// A VM whose agent is Not Ready, or that fails Azure's other checks (<see cref="BackupPreconditions"/>), gets no
+    /// task: its job fails at once with Azure's code, as Azure checks the VM before it sends the extension anything.
     /// </summary>
     private BackupJob? FailIfAgentUnavailable(ProtectedItem item, DateTimeOffset now, DateTimeOffset? slot)
     {
         var vm = item.VirtualMachine!;
-        if (!presence.IsUnavailable(vm)) return null;
-        var job = BackupLifecycle.NewJob(item, now, slot);
         var seen = vm.AgentLastSeen is { } last ? $"last heard from at {last:u}" : "never heard from";
-        BackupLifecycle.Failed(job, null, item, BackupErrors.GuestAgentStatusUnavailable,
-            $"{BackupErrors.GuestAgentStatusUnavailable.Message} The VM agent of '{vm.Name}' is Not Ready ({seen}).", now);
+        var refusal = presence.IsUnavailable(vm)
+            ? (BackupErrors.GuestAgentStatusUnavailable, $"{BackupErrors.GuestAgentStatusUnavailable.Message} The VM agent of '{vm.Name}' is Not Ready ({seen}).")
+            : BackupPreconditions.Check(vm);
+        if (refusal is not var (info, message)) return null;
+        var job = BackupLifecycle.NewJob(item, now, slot);
+        BackupLifecycle.Failed(job, null, item, info, message, now);
         db.BackupJobs.Add(job);
         return job;
     }

@@ -43,8 +43,11 @@ public sealed class SnapshotReportHandler(
             case TaskStatuses.Error:
                 // Snapshots first: once the job shows Failed, nothing of it is left in storage.
                 await cleanup.DeleteTaskSnapshotsAsync(task, ct);
-                BackupLifecycle.Failed(job, task, await ItemAsync(task, ct), BackupErrors.ExtensionOperationFailed,
-                    $"VMSnapshot extension failed (code {report.Code}): {report.Message}", time.GetUtcNow());
+                // A code of the fault catalogue ends the job with Azure's own error and words; any other stays the generic one.
+                var known = ExtensionErrorMap.For(report.Code);
+                BackupLifecycle.Failed(job, task, await ItemAsync(task, ct), known ?? BackupErrors.ExtensionOperationFailed,
+                    known is null ? $"VMSnapshot extension failed (code {report.Code}): {report.Message}" : $"{known.Message} (extension code {report.Code}: {report.Message})",
+                    time.GetUtcNow());
                 task.ExtensionCode = report.Code;
                 await db.SaveGuardedAsync(ct);
                 break;
@@ -92,6 +95,11 @@ public sealed class SnapshotReportHandler(
         BackedUpDisks.Describe(point, job, task);
         db.RecoveryPoints.Add(point);
         BackupLifecycle.Reported(task, job, point, status.Code, now);
+        if (status.Warnings is [var (warning, detail), ..])
+        {
+            BackupLifecycle.Warned(job, warning, $"{warning.Message} ({detail})");
+            logger.LogInformation("Task {TaskId}: {Type} point with warning {Warning} ({Detail})", task.TaskId, point.RecoveryPointType, warning.Code, detail);
+        }
         // Enqueued before the commit, so no crash can leave a committed transfer without its job; a job that runs before
         // the commit is visible finds the task not yet Transferring and is retried by Hangfire (VaultTransferJob).
         var transfer = jobs.Enqueue<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));

@@ -15,7 +15,9 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// </summary>
 public sealed class SnapshotStatusReader(BlobStorage storage)
 {
-    public sealed record StatusResult(List<RecoveryPointDisk> Disks, int Consistency, int Code, (BackupErrors.Info Info, string Message)? Error);
+    /// <summary>What the status blob says; <paramref name="Warnings"/> are what degraded a successful snapshot's consistency.</summary>
+    public sealed record StatusResult(List<RecoveryPointDisk> Disks, int Consistency, int Code, (BackupErrors.Info Info, string Message)? Error,
+        IReadOnlyList<(BackupErrors.Info Info, string Message)>? Warnings = null);
 
     /// <summary>Reads and checks the status blob the extension wrote: right task, success, one snapshot per included disk.</summary>
     public async Task<StatusResult> ReadAsync(AgentTask task, VirtualMachine vm, CancellationToken ct)
@@ -57,7 +59,11 @@ public sealed class SnapshotStatusReader(BlobStorage storage)
         {
             // An unreadable message only loses the consistency level.
         }
-        return new StatusResult(disks, consistency, int.TryParse(s.Code, out var code) ? code : 0, null);
+        // Each warning substatus carries the extension's code: Azure's warning for it, the extension's words as detail.
+        var warnings = (s.Substatus ?? []).Where(w => w?.Status == SnapshotSubstatus.WarningStatus)
+            .Select(w => (ExtensionErrorMap.For(int.TryParse(w.Code, out var c) ? c : -1) ?? BackupErrors.ExtensionOperationFailed, w.FormattedMessage?.Message ?? ""))
+            .ToList();
+        return new StatusResult(disks, consistency, int.TryParse(s.Code, out var code) ? code : 0, null, warnings);
     }
 
 }

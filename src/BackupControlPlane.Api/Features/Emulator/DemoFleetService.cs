@@ -13,7 +13,7 @@ namespace BackupControlPlane.Api.Features.Emulator;
 /// closed port and log connection errors for a service that is merely shutting down.
 /// </summary>
 public sealed class DemoFleetService(IServer server, IOptions<DemoFleetOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
-    TransportClock transport) : BackgroundService
+    TransportClock transport, DataPaths paths) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +37,9 @@ public sealed class DemoFleetService(IServer server, IOptions<DemoFleetOptions> 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(6) };
         loggers.CreateLogger<DemoFleetService>().LogInformation("Demo agent fleet calling {Address}", address);
         // The agents' clock is the transport's: their back-off and injected delays are wire time, not emulated time.
-        await new AgentFleet(http, loggers, new AgentFleetOptions { Time = transport.Time }).RunAsync(ct);
+        await new AgentFleet(http, loggers, new AgentFleetOptions
+        {
+            Time = transport.Time, ConfigDirectory = options.Value.ConfigDirectory ?? Path.Combine(paths.Root, "vm-config"),
+        }).RunAsync(ct);
     }
 }

@@ -59,7 +59,8 @@ public static class ItemHealth
     {
         var skipped = BackupErrors.BackupOperationInProgress.Code;
         return db.BackupJobs.AsNoTracking().Where(j => j.ProtectedItemId != null && j.Operation == JobOperations.Backup && j.EndTime != null
-            && (j.Status == JobStatuses.Completed || j.Status == JobStatuses.Failed) && (j.ErrorCode == null || j.ErrorCode != skipped));
+            && (j.Status == JobStatuses.Completed || j.Status == JobStatuses.CompletedWithWarnings || j.Status == JobStatuses.Failed)
+            && (j.ErrorCode == null || j.ErrorCode != skipped));
     }
 }
 
