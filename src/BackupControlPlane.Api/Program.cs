@@ -18,6 +18,7 @@ using BackupControlPlane.Api.Features.Restore;
 using BackupControlPlane.Api.Features.Vaults;
 using BackupControlPlane.Api.Features.VirtualMachines;
 using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Api.Infrastructure.Telemetry;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -54,6 +55,7 @@ app.UseSwaggerUI(o =>
     o.UseRequestInterceptor(SwaggerToken.Interceptor);
 });
 app.UseBackupCenter(); // the Backup center page at /; Swagger UI at /swagger, Hangfire at /hangfire
+app.MapBcpMetrics(); // Prometheus at /metrics when Emulator:Metrics:Prometheus is true
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 // Hangfire's own default filter would do for loopback, but not honour Emulator:AllowRemoteControl.

@@ -6,6 +6,7 @@ using BackupControlPlane.Benchmarks.Scenarios;
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- latency  [--vms 50]  (repetitions of each operation)
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
 //   (the smoke round runs on SQLite and starts no PostgreSQL: a cluster and two nodes add ~30 s on a busy 2-core machine;
 //    `round --smoke --db postgres --nodes 2` smokes that path alone)
@@ -22,6 +23,7 @@ var scenarios = new Dictionary<string, Func<BenchContext, Report, Task>>
     ["round"] = RoundScenario.RunAsync,
     ["dispatch"] = DispatchScenario.RunAsync,
     ["startup"] = StartupScenario.RunAsync,
+    ["latency"] = LatencyScenario.RunAsync,
 };
 var chosen = args.Where(scenarios.ContainsKey).ToList();
 if (chosen.Count == 0 && options.Smoke) chosen = [.. scenarios.Keys];

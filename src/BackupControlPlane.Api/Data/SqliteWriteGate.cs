@@ -61,14 +61,18 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct)
     {
         var awaited = TurnToWaitFor(db);
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         if (awaited is not null && !await awaited.Turn.WaitAsync(Timeout, ct)) throw Locked();
+        if (awaited is not null) Infrastructure.Telemetry.BcpTelemetry.WriteGateWaited(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
         return Entered(db, awaited);
     }
 
     public static Held Enter(BackupDbContext db)
     {
         var awaited = TurnToWaitFor(db);
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         if (awaited is not null && !awaited.Turn.Wait(Timeout)) throw Locked();
+        if (awaited is not null) Infrastructure.Telemetry.BcpTelemetry.WriteGateWaited(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
         return Entered(db, awaited);
     }
 

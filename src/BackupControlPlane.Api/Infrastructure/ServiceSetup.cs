@@ -25,6 +25,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 using BackupControlPlane.Api.Infrastructure.OpenApi;
+using BackupControlPlane.Api.Infrastructure.Telemetry;
 
 namespace BackupControlPlane.Api.Infrastructure;
 
@@ -65,7 +66,8 @@ public static class ServiceSetup
                     ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
             // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
             services.AddDbContextPool<BackupDbContext, PostgreSqlBackupDbContext>(o => o
-                .UseNpgsql(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)));
+                .UseNpgsql(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
+                .AddInterceptors(new JobMetrics()));
             // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
             services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));
             services.AddSingleton<IClusterSignals>(sp => sp.GetRequiredService<PostgreSqlSignals>());
@@ -76,13 +78,14 @@ public static class ServiceSetup
             // Pooled: building options and a context per request cost more than a simple query (measured, README Performance).
             services.AddDbContextPool<BackupDbContext>(o => o
                 .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-                .AddInterceptors(new SqliteConnectionSettings(), new SqliteWriteGate()));
+                .AddInterceptors(new SqliteConnectionSettings(), new SqliteWriteGate(), new JobMetrics()));
         }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
         services.AddSingleton<BlobDurability>();
         services.AddSingleton<BlobStorage>();
+        services.AddSingleton<ExpressJobs>(); // Hangfire jobs run at once after their commit, the job kept as the safety net
         services.AddHostedService<AzuriteLauncher>();
         services.AddHostedService<DatabaseMigrator>();
 
@@ -144,6 +147,7 @@ public static class ServiceSetup
             h.ServerCertificateSelector = (_, _) => TlsCertificates.Current(paths, tls, clock);
         }));
 
+        builder.AddBcpTelemetry(); // OpenTelemetry: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, /metrics with Emulator:Metrics:Prometheus
         services.AddArmIdentity(builder.Configuration);
         services.AddSingleton<IArmTokenIssuer, ArmTokenIssuer>();
         services.AddSingleton<ReadCache>();

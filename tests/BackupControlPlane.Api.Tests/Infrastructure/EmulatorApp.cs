@@ -56,7 +56,8 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
         return app;
     }
 
-    private static readonly Lazy<Task<EmulatorApp>> SharedInstance = new(() => StartAsync());
+    // Prometheus' /metrics on (Infrastructure/TelemetryTests reads it after a backup).
+    private static readonly Lazy<Task<EmulatorApp>> SharedInstance = new(() => StartAsync(settings: new() { ["Emulator:Metrics:Prometheus"] = "true" }));
 
     /// <summary>The app most tests share; they keep out of each other's way with unique resource names.</summary>
     public static Task<EmulatorApp> SharedAsync() => SharedInstance.Value;

@@ -43,7 +43,9 @@ public sealed class ChildServer : IAsyncDisposable
     public static string Configuration { get; } =
         typeof(ChildServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
-    public static string ServiceDll => Path.Combine(RepoRoot, "src", "BackupControlPlane.Api", "bin", Configuration, "net10.0", "BackupControlPlane.Api.dll");
+    /// <summary>The service's build; BCP_BENCH_SERVICE_DLL names another (a copy of an earlier build, for a before/after comparison).</summary>
+    public static string ServiceDll => Environment.GetEnvironmentVariable("BCP_BENCH_SERVICE_DLL") is { Length: > 0 } other ? other
+        : Path.Combine(RepoRoot, "src", "BackupControlPlane.Api", "bin", Configuration, "net10.0", "BackupControlPlane.Api.dll");
 
     /// <summary>
     /// The real service: its own data folder (fresh SQLite and Hangfire files), the run's Azurite, no demo fleet

@@ -12,6 +12,7 @@ public static class AgentSetup
         services.AddSingleton<AgentPresence>();
         services.AddSingleton<GoalStateHold>();
         services.AddScoped<GoalStateBuilder>();
+        services.AddSingleton<AgentGauges>().AddHostedService(sp => sp.GetRequiredService<AgentGauges>());
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AgentAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(AgentAuthenticationHandler.Policy, p => p
             .AddAuthenticationSchemes(AgentAuthenticationHandler.SchemeName)

@@ -12,7 +12,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
 public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport,
-    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options)
+    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
     public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
@@ -38,6 +38,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         if (task is { State: AgentTaskStates.Pending } && (task.LeaseExpiresAt is null || task.LeaseExpiresAt <= now))
         {
             // Leased to the agent until it acknowledges; one guarded UPDATE, since its report may land at the same moment.
+            using var delivered = traces.Start("bcp.agent.task.deliver", task.Id);
             var lease = now + options.Value.AgentTaskLease;
             await db.AgentTasks.Where(t => t.Id == task.Id && t.State == AgentTaskStates.Pending && (t.LeaseExpiresAt == null || t.LeaseExpiresAt <= now))
                 .ExecuteUpdateAsync(u => u

@@ -17,7 +17,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// </summary>
 public sealed class BackupStarter(
     BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, TimeProvider time,
-    IOptions<EmulatorOptions> options, ILogger<BackupStarter> logger) : Scheduling.ISlotBackups
+    IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces, ILogger<BackupStarter> logger) : Scheduling.ISlotBackups
 {
     /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
     public async Task<IReadOnlyList<BackupJob>> StartScheduledBackupsAsync(BackupPolicy policy, DateTimeOffset slot, CancellationToken ct)
@@ -138,6 +138,7 @@ public sealed class BackupStarter(
             "en-us", task.TaskId, VmSnapshotExtension.SnapshotCommand, DotNetTicks.From(now), VmSnapshotExtension.VmType));
         db.BackupJobs.Add(job);
         db.AgentTasks.Add(task);
+        traces.Remember(task.Id); // the task's delivery, report and transfer join this request's (or slot job's) trace
         return (job, task);
     }
 }

@@ -15,7 +15,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// </summary>
 public sealed class SnapshotReportHandler(
     BackupDbContext db, BlobStorage storage, SnapshotStatusReader statusReader, BackupCleanup cleanup, IBackgroundJobClient jobs,
-    TimeProvider time, ILogger<SnapshotReportHandler> logger)
+    ExpressJobs express, TimeProvider time, Infrastructure.Telemetry.TaskTraces traces, ILogger<SnapshotReportHandler> logger)
 {
     /// <summary>
     /// Returns null for an unknown task, a receipt with state "Forbidden" for another VM's task, and otherwise the task's
@@ -34,6 +34,11 @@ public sealed class SnapshotReportHandler(
         }
 
         var job = await db.BackupJobs.FirstAsync(j => j.Id == task.JobId, ct);
+        // A span of the backup's trace: the transfer job queued below carries it on (Infrastructure/Telemetry/HangfireTracing).
+        using var span = traces.Start("bcp.backup.report", task.Id);
+        span?.SetTag("bcp.report.status", report.Status);
+        span?.SetTag("bcp.report.code", report.Code);
+        span?.SetTag("bcp.job.id", job.Id.ToString());
         switch (report.Status)
         {
             case TaskStatuses.Transitioning:
@@ -94,17 +99,22 @@ public sealed class SnapshotReportHandler(
         };
         BackedUpDisks.Describe(point, job, task);
         db.RecoveryPoints.Add(point);
+        System.Diagnostics.Activity.Current?.AddEvent(new("bcp.recovery_point.instant", tags: new() { ["bcp.recovery_point"] = point.Name }));
         BackupLifecycle.Reported(task, job, point, status.Code, now);
         if (status.Warnings is [var (warning, detail), ..])
         {
             BackupLifecycle.Warned(job, warning, $"{warning.Message} ({detail})");
             logger.LogInformation("Task {TaskId}: {Type} point with warning {Warning} ({Detail})", task.TaskId, point.RecoveryPointType, warning.Code, detail);
         }
-        // Enqueued before the commit, so no crash can leave a committed transfer without its job; a job that runs before
-        // the commit is visible finds the task not yet Transferring and is retried by Hangfire (VaultTransferJob).
-        var transfer = jobs.Enqueue<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
+        // Created before the commit, so no crash can leave a committed transfer without its job; scheduled a little ahead
+        // as a safety net and run at once after the commit (Infrastructure/ExpressJobs), so no worker meets it uncommitted.
+        var transfer = express.Prepare<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
         if (await db.SaveGuardedAsync(ct))
-            logger.LogDebug("Task {TaskId}: recovery point {Point} recorded, transfer to vault queued", task.TaskId, point.Name);
+        {
+            logger.LogDebug("Task {TaskId}: recovery point {Point} recorded, transfer to vault started", task.TaskId, point.Name);
+            var taskId = task.Id;
+            express.Run<VaultTransferJob>(transfer, (j, token) => j.RunNowAsync(taskId, token));
+        }
         else
             jobs.Delete(transfer); // another report settled the task first, with a transfer of its own
     }

@@ -20,14 +20,19 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// </summary>
 [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [1, 2, 5, 10, 30], OnAttemptsExceeded = AttemptsExceededAction.Delete)]
 public sealed class VaultTransferJob(
-    BackupDbContext db, BlobStorage storage, BackupCleanup cleanup, TimeProvider time, ILogger<VaultTransferJob> logger)
+    BackupDbContext db, BlobStorage storage, BackupCleanup cleanup, TimeProvider time, Infrastructure.Telemetry.TaskTraces traces, ILogger<VaultTransferJob> logger)
 {
     public const int Retries = 5;
 
     [TransferJobName]
-    public async Task RunAsync(Guid taskId, PerformContext? context, CancellationToken ct)
+    public Task RunAsync(Guid taskId, PerformContext? context, CancellationToken ct) =>
+        RunAsync(taskId, context?.GetJobParameter<int>("RetryCount") ?? Retries, ct);
+
+    /// <summary>The first attempt, run at once after the report's commit (Infrastructure/ExpressJobs): a failure that may pass is thrown, for Hangfire to retry.</summary>
+    public Task RunNowAsync(Guid taskId, CancellationToken ct) => RunAsync(taskId, 0, ct);
+
+    private async Task RunAsync(Guid taskId, int retry, CancellationToken ct)
     {
-        var retry = context?.GetJobParameter<int>("RetryCount") ?? Retries;
         var task = await db.AgentTasks.FirstOrDefaultAsync(t => t.Id == taskId, ct);
         if (task is null) return; // pruned since
         if (task.State is AgentTaskStates.Pending or AgentTaskStates.Transitioning)
@@ -66,7 +71,9 @@ public sealed class VaultTransferJob(
             return;
         }
         BackupLifecycle.Settled(task, job, point, item, total, time.GetUtcNow());
-        await db.SaveGuardedAsync(ct);
+        if (await db.SaveGuardedAsync(ct))
+            System.Diagnostics.Activity.Current?.AddEvent(new("bcp.recovery_point.hardened", tags: new() { ["bcp.recovery_point"] = point.Name, ["bcp.bytes"] = total }));
+        traces.Forget(task.Id);
     }
 
     private async Task<long> CopyToVaultAsync(ProtectedItem item, RecoveryPoint point, CancellationToken ct)

@@ -19,7 +19,7 @@ namespace BackupControlPlane.Api.Features.Restore;
 /// copying, and can run again after a crash without duplicating anything.
 /// </summary>
 public sealed partial class RestoreService(
-    BackupDbContext db, BlobStorage storage, IBackgroundJobClient jobs, TimeProvider time, ILogger<RestoreService> logger)
+    BackupDbContext db, BlobStorage storage, ExpressJobs express, TimeProvider time, ILogger<RestoreService> logger)
 {
     // The propertyBag keys of a restore-disks job, spelled as Azure spells them ("Recovery point time " does end in a space).
     public const string JobTypeKey = "Job Type";
@@ -79,7 +79,9 @@ public sealed partial class RestoreService(
         }
         try
         {
-            jobs.Enqueue<RestoreJob>(j => j.RunAsync(job.Id, plan, CancellationToken.None));
+            // The Hangfire job as the safety net, its work started at once (Infrastructure/ExpressJobs).
+            var restoreJobId = job.Id;
+            express.Run<RestoreJob>(express.Prepare<RestoreJob>(j => j.RunAsync(restoreJobId, plan, CancellationToken.None)), (j, token) => j.RunAsync(restoreJobId, plan, token));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -155,6 +157,7 @@ public sealed partial class RestoreService(
             .SetProperty(j => j.Status, JobStatuses.Completed).SetProperty(j => j.EndTime, now)
             .SetProperty(j => j.TransferTaskStatus, JobStatuses.Completed).SetProperty(j => j.TransferTaskEnd, now)
             .SetProperty(j => j.PropertyBagJson, json), ct);
+        if (updated > 0) Infrastructure.Telemetry.BcpTelemetry.JobEntered(job.Operation, JobStatuses.Completed, now - job.StartTime);
         logger.LogInformation("Restore job {JobId}: {Count} disks from the {Tier} tier into {Container}{Note}", job.Id, restored.Count,
             tier, plan.Container, updated == 0 ? " (the job had already left InProgress)" : "");
     }
@@ -200,10 +203,12 @@ public sealed partial class RestoreService(
     private async Task FailAsync(Guid jobId, BackupErrors.Info error, string message, CancellationToken ct)
     {
         var now = (DateTimeOffset?)time.GetUtcNow();
-        await db.BackupJobs.Where(j => j.Id == jobId && j.Status == JobStatuses.InProgress).ExecuteUpdateAsync(u => u
+        var updated = await db.BackupJobs.Where(j => j.Id == jobId && j.Status == JobStatuses.InProgress).ExecuteUpdateAsync(u => u
             .SetProperty(j => j.Status, JobStatuses.Failed).SetProperty(j => j.EndTime, now)
             .SetProperty(j => j.TransferTaskStatus, JobStatuses.Failed).SetProperty(j => j.TransferTaskEnd, now)
             .SetProperty(j => j.ErrorCode, error.Code).SetProperty(j => j.ErrorMessage, message), ct);
+        if (updated > 0 && await db.BackupJobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => new { j.Operation, j.StartTime }).FirstOrDefaultAsync(ct) is { } failed)
+            Infrastructure.Telemetry.BcpTelemetry.JobEntered(failed.Operation, JobStatuses.Failed, now - failed.StartTime);
     }
 
     /// <summary>A container name from a VM name: lowercase letters, digits and single hyphens, leaving room for "-{32 hex}".</summary>
