@@ -112,12 +112,7 @@ public sealed class BackupPolicy : IVersioned
     public string? RetentionJson { get; set; }
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
-    /// <summary>"V2" for an Enhanced policy; null for a standard (V1) one.</summary>
-    public string? PolicyType { get; set; }
-    /// <summary>An Enhanced policy's SimpleSchedulePolicyV2 as Azure's JSON; its slots are in <see cref="ScheduleRunTimes"/> too.</summary>
-    public string? ScheduleV2Json { get; set; }
-    /// <summary>An Enhanced policy's snapshotConsistencyType (OnlyCrashConsistent), if set.</summary>
-    public string? SnapshotConsistencyType { get; set; }
+    public string? EnhancedJson { get; set; } // an Enhanced (V2) policy's schedule and snapshotConsistencyType (Policies/EnhancedPolicyStore); null: Standard
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
     [NotInETag] public DateTimeOffset? NextSlotUtc { get; set; }
     [NotInETag] public string? NextSlotJobId { get; set; }

@@ -4,9 +4,9 @@ using BackupControlPlane.Api.Data;
 namespace BackupControlPlane.Api.Features.Policies;
 
 /// <summary>
-/// How an Enhanced (V2) policy is kept: its policyType, its SimpleSchedulePolicyV2 as Azure's JSON (the slots it runs
-/// at are in <see cref="BackupPolicy.ScheduleRunTimes"/> like a standard policy's) and its snapshotConsistencyType.
-/// A standard policy keeps none of them and reads back exactly as before.
+/// How an Enhanced (V2) policy is kept: its SimpleSchedulePolicyV2 and snapshotConsistencyType as JSON in
+/// <see cref="BackupPolicy.EnhancedJson"/> (the slots it runs at are in <see cref="BackupPolicy.ScheduleRunTimes"/>,
+/// like a standard policy's). A standard policy has none and reads back exactly as before.
 /// </summary>
 public static class EnhancedPolicyStore
 {
@@ -15,30 +15,31 @@ public static class EnhancedPolicyStore
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static bool IsEnhanced(BackupPolicy policy) => policy.PolicyType == EnhancedPolicyRules.V2;
+    public static bool IsEnhanced(BackupPolicy policy) => policy.EnhancedJson is not null;
 
-    public static void Write(BackupPolicy policy, PolicyValidator.Enhanced? enhanced)
-    {
-        policy.PolicyType = enhanced is null ? null : EnhancedPolicyRules.V2;
-        policy.ScheduleV2Json = enhanced is null ? null : JsonSerializer.Serialize(enhanced.Schedule, Json);
-        policy.SnapshotConsistencyType = enhanced?.SnapshotConsistencyType;
-    }
+    public static void Write(BackupPolicy policy, PolicyValidator.Enhanced? enhanced) =>
+        policy.EnhancedJson = enhanced is null ? null : JsonSerializer.Serialize(enhanced, Json);
 
-    /// <summary>An existing policy keeps its type: Standard and Enhanced policies are created as such.</summary>
+    /// <summary>
+    /// A Standard policy may become Enhanced (its items move with it, the direction Azure allows); an Enhanced one
+    /// never goes back to Standard.
+    /// </summary>
     public static void CheckTypeKept(BackupPolicy policy, PolicyValidator.Enhanced? enhanced)
     {
-        if (IsEnhanced(policy) != enhanced is not null)
-            throw PolicyValidator.Bad($"The policy '{policy.Name}' is {(IsEnhanced(policy) ? "an Enhanced (V2)" : "a Standard (V1)")} policy: its policyType cannot change. Create a new policy instead.");
+        if (IsEnhanced(policy) && enhanced is null)
+            throw PolicyValidator.Bad($"The policy '{policy.Name}' is an Enhanced (V2) policy: Backup doesn't allow changing the policy type to Standard. Create a Standard policy instead.");
     }
 
     /// <summary>The policy's properties as Azure returns them: a standard policy's unchanged, an Enhanced one's with its V2 members.</summary>
-    public static PolicyProperties Read(BackupPolicy policy, PolicyProperties standard) =>
-        !IsEnhanced(policy) || policy.ScheduleV2Json is not { } json
-            ? standard
-            : standard with
-            {
-                PolicyType = EnhancedPolicyRules.V2,
-                SnapshotConsistencyType = policy.SnapshotConsistencyType,
-                SchedulePolicy = JsonSerializer.Deserialize<SchedulePolicy>(json, Json)! with { ScheduleWeeklyFrequency = null },
-            };
+    public static PolicyProperties Read(BackupPolicy policy, PolicyProperties standard)
+    {
+        if (policy.EnhancedJson is not { } json) return standard;
+        var enhanced = JsonSerializer.Deserialize<PolicyValidator.Enhanced>(json, Json)!;
+        return standard with
+        {
+            PolicyType = EnhancedPolicyRules.V2,
+            SnapshotConsistencyType = enhanced.SnapshotConsistencyType,
+            SchedulePolicy = enhanced.Schedule with { ScheduleWeeklyFrequency = null },
+        };
+    }
 }

@@ -20,7 +20,7 @@ public static class PolicyEndpoints
         group.MapGet(Route, List);
         group.MapGet(Route + "/{policyName}", Get);
         group.MapPut(Route + "/{policyName}", Put).InOneTransaction()
-            .WithSummary("Create or edit a policy (Standard: SimpleSchedulePolicy daily/weekly; Enhanced, policyType V2: SimpleSchedulePolicyV2 hourly/daily/weekly; LongTermRetentionPolicy); editing re-plans the items' future backups.");
+            .WithSummary("Create or edit a policy (SimpleSchedulePolicy daily/weekly, LongTermRetentionPolicy); editing re-plans the items' future backups.");
         group.MapDelete(Route + "/{policyName}", Delete).InOneTransaction().WithSummary("Delete a policy no item uses.");
     }
 

@@ -13,7 +13,6 @@ namespace BackupControlPlane.Api.Features.Protection;
 /// </summary>
 public static class PolicyCompatibility
 {
-    public const string EnhancedType = "V2";
     public const string StandardForTrustedLaunchFrom = "2025-01-01";
     public const string TypeChangeRefused = "UserErrorPolicyTypeChangeToStandardNotAllowed";
     public const string TrustedLaunchNeedsEnhanced = "UserErrorTrustedLaunchVMRequiresEnhancedPolicy";
@@ -23,8 +22,8 @@ public static class PolicyCompatibility
     /// <param name="apiVersion">The request's api-version; null (the emulator's own routes) reads as the newest.</param>
     public static async Task CheckAsync(BackupDbContext db, VirtualMachine vm, ProtectedItem? current, BackupPolicy policy, string? apiVersion, CancellationToken ct)
     {
-        if (policy.PolicyType == EnhancedType) return;
-        if (current?.PolicyId is { } was && was != policy.Id && await db.BackupPolicies.AnyAsync(p => p.Id == was && p.PolicyType == EnhancedType, ct))
+        if (policy.EnhancedJson is not null) return;
+        if (current?.PolicyId is { } was && was != policy.Id && await db.BackupPolicies.AnyAsync(p => p.Id == was && p.EnhancedJson != null, ct))
             throw ArmException.BadRequest(
                 $"Backup doesn't allow changing the policy type to Standard after you enable a VM backup with the Enhanced policy: '{vm.Name}' stays on an Enhanced policy ('{policy.Name}' is a Standard policy).",
                 TypeChangeRefused);

@@ -82,11 +82,11 @@ public sealed class EnhancedPolicyTests
             Assert.True(put.StatusCode == HttpStatusCode.BadRequest && text.Contains("BMSUserErrorInvalidPolicyInput") && text.Contains(mentions), $"{body.ToJsonString()} -> {text}");
         }
 
-        // A policy keeps its type.
+        // An Enhanced policy never becomes Standard.
         using (var change = await app.Arm.SendAsync(HttpMethod.Put, policies + "v2-daily", PolicyTests.DailyPolicy("2018-01-24T10:00:00Z", 30)))
         {
             Assert.Equal(HttpStatusCode.BadRequest, change.StatusCode);
-            Assert.Contains("policyType cannot change", await change.Content.ReadAsStringAsync());
+            Assert.Contains("doesn't allow changing the policy type to Standard", await change.Content.ReadAsStringAsync());
         }
         using (var missing = await app.Arm.SendAsync(HttpMethod.Get, policies + "bad")) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
