@@ -112,6 +112,7 @@ public sealed class BackupPolicy : IVersioned
     public string? RetentionJson { get; set; }
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
+    public string? EnhancedJson { get; set; } // an Enhanced (V2) policy's schedule and snapshotConsistencyType (Policies/EnhancedPolicyStore); null: Standard
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
     [NotInETag] public DateTimeOffset? NextSlotUtc { get; set; }
     [NotInETag] public string? NextSlotJobId { get; set; }

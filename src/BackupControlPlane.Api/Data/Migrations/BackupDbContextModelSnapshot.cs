@@ -226,6 +226,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EnhancedJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("InstantRpRetentionRangeInDays")
                         .HasColumnType("INTEGER");
 

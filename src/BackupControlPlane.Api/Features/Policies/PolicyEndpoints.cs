@@ -60,7 +60,11 @@ public static class PolicyEndpoints
             db.BackupPolicies.Add(policy);
         }
         // Only immutability is read here; the soft-delete default does not matter.
-        else ImmutableRetention.Check(VaultSettings.Of(vault, defaultSoftDeleteDays: 0), policy, valid);
+        else
+        {
+            ImmutableRetention.Check(VaultSettings.Of(vault, defaultSoftDeleteDays: 0), policy, valid);
+            EnhancedPolicyStore.CheckTypeKept(policy, valid.Enhanced);
+        }
         policy.ScheduleRunFrequency = valid.Frequency;
         policy.ScheduleRunTimes = JsonSerializer.Serialize(valid.RunTimes);
         policy.ScheduleRunDays = string.Join(',', valid.RunDays);
@@ -68,6 +72,7 @@ public static class PolicyEndpoints
         policy.InstantRpRetentionRangeInDays = valid.InstantRpDays;
         policy.DailyRetentionDays = valid.DailyDays;
         policy.RetentionJson = RetentionRules.Serialize(valid.Retention);
+        EnhancedPolicyStore.Write(policy, valid.Enhanced);
         // Re-plan: the slot scheduled under the old schedule never runs; the next one follows the new schedule.
         var stale = policy.NextSlotJobId;
         policy.NextSlotUtc = null;
@@ -116,8 +121,8 @@ public static class PolicyEndpoints
         var runDays = p.ScheduleRunDays.Length == 0 ? null : p.ScheduleRunDays.Split(',').ToList();
         return new PolicyResource(
             ArmIds.Policy(ArmLookups.VaultId(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
-            new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
+            EnhancedPolicyStore.Read(p, new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
                 new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runDays, runTimes, 0),
-                RetentionRules.Retention(p), protectedItems), ArmPreconditions.Format(p.ETag));
+                RetentionRules.Retention(p), protectedItems)), ArmPreconditions.Format(p.ETag));
     }
 }

@@ -9,10 +9,19 @@ public sealed record PolicyResource(string Id, string Name, string Type, PolicyP
 
 public sealed record PolicyProperties(
     string? BackupManagementType, string? TimeZone, int? InstantRpRetentionRangeInDays,
-    SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null);
+    SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null,
+    string? SnapshotConsistencyType = null);
 
+/// <summary>SimpleSchedulePolicy (V1: the run days and times) or SimpleSchedulePolicyV2 (Enhanced: the hourly, daily or weekly member).</summary>
 public sealed record SchedulePolicy(
-    string? SchedulePolicyType, string? ScheduleRunFrequency, List<string>? ScheduleRunDays, List<string>? ScheduleRunTimes, int? ScheduleWeeklyFrequency = 0);
+    string? SchedulePolicyType, string? ScheduleRunFrequency, List<string>? ScheduleRunDays, List<string>? ScheduleRunTimes, int? ScheduleWeeklyFrequency = 0,
+    HourlySchedule? HourlySchedule = null, DailySchedule? DailySchedule = null, WeeklySchedule? WeeklySchedule = null);
+
+public sealed record HourlySchedule(int? Interval, string? ScheduleWindowStartTime, int? ScheduleWindowDuration);
+
+public sealed record DailySchedule(List<string>? ScheduleRunTimes);
+
+public sealed record WeeklySchedule(List<string>? ScheduleRunDays, List<string>? ScheduleRunTimes);
 
 public sealed record LongTermRetentionPolicy(
     string? RetentionPolicyType, DailyRetentionSchedule? DailySchedule, WeeklyRetentionSchedule? WeeklySchedule,

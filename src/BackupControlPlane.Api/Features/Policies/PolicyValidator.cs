@@ -10,31 +10,22 @@ public static class PolicyValidator
 
     private static readonly string[] Days = Enum.GetNames<DayOfWeek>();
 
-    public sealed record Valid(string Frequency, List<string> RunTimes, List<string> RunDays, string TimeZone, int InstantRpDays, LongTermRetentionPolicy Retention, int DailyDays);
+    /// <param name="Enhanced">Set for an Enhanced (V2) policy: its schedule as stored and returned, and its snapshotConsistencyType.</param>
+    public sealed record Valid(string Frequency, List<string> RunTimes, List<string> RunDays, string TimeZone, int InstantRpDays, LongTermRetentionPolicy Retention, int DailyDays,
+        Enhanced? Enhanced = null);
+
+    public sealed record Enhanced(SchedulePolicy Schedule, string? SnapshotConsistencyType);
 
     public static Valid Validate(PolicyProperties? p)
     {
         if (p is null) throw Bad("The request body must carry 'properties'.");
         if (p.BackupManagementType is { } type && !type.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase))
             throw Bad($"backupManagementType '{type}' is not supported by the emulator: use 'AzureIaasVM'.");
-        if (p.PolicyType is { } pt && !pt.Equals("V1", StringComparison.OrdinalIgnoreCase))
-            throw Bad($"policyType '{pt}' (Enhanced policy) is not supported by the emulator yet: use a standard (V1) policy.");
+        var enhanced = EnhancedPolicyRules.IsEnhanced(p.PolicyType);
+        var consistency = EnhancedPolicyRules.SnapshotConsistency(p.SnapshotConsistencyType, enhanced);
         var s = p.SchedulePolicy ?? throw Bad("properties.schedulePolicy is required.");
-        if (!string.Equals(s.SchedulePolicyType, "SimpleSchedulePolicy", StringComparison.OrdinalIgnoreCase))
-            throw Bad($"schedulePolicyType '{s.SchedulePolicyType}' is not supported: use 'SimpleSchedulePolicy'.");
-        var frequency = s.ScheduleRunFrequency switch
-        {
-            var f when string.Equals(f, "Daily", StringComparison.OrdinalIgnoreCase) => "Daily",
-            var f when string.Equals(f, "Weekly", StringComparison.OrdinalIgnoreCase) => "Weekly",
-            var f => throw Bad($"scheduleRunFrequency '{f}' is invalid: use 'Daily' or 'Weekly'."),
-        };
-        if (s.ScheduleRunTimes is not { Count: 1 }) throw Bad("A standard policy runs once a day: give exactly one scheduleRunTimes entry.");
-        var runTime = ParseTime(s.ScheduleRunTimes[0], "scheduleRunTimes");
-        if (runTime.Minute is not (0 or 30) || runTime.Second != 0)
-            throw Bad($"The schedule run time {runTime:HH:mm:ss} is invalid: backups start on the hour or the half hour.");
-        var runDays = (s.ScheduleRunDays ?? []).Select(d => Day(d, "scheduleRunDays")).Distinct().ToList();
-        if (frequency == "Weekly" && runDays.Count == 0) throw Bad("A weekly schedule needs at least one scheduleRunDays entry.");
-        if (frequency == "Daily") runDays = [];
+        var v2 = enhanced ? EnhancedPolicyRules.Validate(s) : null;
+        var (frequency, runTimes, runDays) = v2 is null ? Standard(s) : (v2.Frequency, v2.RunTimes, v2.RunDays);
 
         var zone = p.TimeZone ?? "UTC";
         try
@@ -46,14 +37,14 @@ public static class PolicyValidator
             throw Bad($"timeZone '{zone}' is not a known time zone: use a Windows id such as 'Pacific Standard Time' (or an IANA id).");
         }
 
-        var instant = p.InstantRpRetentionRangeInDays ?? (frequency == "Weekly" ? 5 : 2);
-        if (instant is < 1 or > 5) throw Bad($"instantRpRetentionRangeInDays must be 1 to 5, not {instant}.");
-        if (frequency == "Weekly" && instant != 5) throw Bad("instantRpRetentionRangeInDays is fixed at 5 for weekly policies.");
+        var instant = v2 is not null ? EnhancedPolicyRules.InstantRpDays(p.InstantRpRetentionRangeInDays, v2) : p.InstantRpRetentionRangeInDays ?? (frequency == "Weekly" ? 5 : 2);
+        if (v2 is null && instant is < 1 or > 5) throw Bad($"instantRpRetentionRangeInDays must be 1 to 5, not {instant}.");
+        if (v2 is null && frequency == "Weekly" && instant != 5) throw Bad("instantRpRetentionRangeInDays is fixed at 5 for weekly policies.");
 
         var r = p.RetentionPolicy ?? throw Bad("properties.retentionPolicy is required.");
         if (!string.Equals(r.RetentionPolicyType, "LongTermRetentionPolicy", StringComparison.OrdinalIgnoreCase))
             throw Bad($"retentionPolicyType '{r.RetentionPolicyType}' is not supported: use 'LongTermRetentionPolicy'.");
-        if (frequency == "Daily" && r.DailySchedule is null) throw Bad("A daily schedule needs a dailySchedule retention.");
+        if (frequency != "Weekly" && r.DailySchedule is null) throw Bad($"A {frequency.ToLowerInvariant()} schedule needs a dailySchedule retention.");
         if (frequency == "Weekly" && r.DailySchedule is not null) throw Bad("A weekly schedule cannot have a dailySchedule retention.");
         if (frequency == "Weekly" && r.WeeklySchedule is null) throw Bad("A weekly schedule needs a weeklySchedule retention.");
         var daily = r.DailySchedule is { } d ? Duration(d.RetentionDuration, "dailySchedule", "Days", 1, 9999) : 0;
@@ -76,7 +67,29 @@ public static class PolicyValidator
             if (y.MonthsOfYear is not { Count: > 0 } || y.MonthsOfYear.Any(x => !RetentionRules.Months.Contains(x, StringComparer.OrdinalIgnoreCase)))
                 throw Bad("yearlySchedule.monthsOfYear needs month names such as 'January'.");
         }
-        return new Valid(frequency, [s.ScheduleRunTimes[0]], runDays, zone, instant, r, daily);
+        return new Valid(frequency, runTimes, runDays, zone, instant, r, daily, v2 is null ? null : new Enhanced(v2.Normalized, consistency));
+    }
+
+    /// <summary>A standard policy's SimpleSchedulePolicy: one run time, daily or on the weekly run days.</summary>
+    private static (string Frequency, List<string> RunTimes, List<string> RunDays) Standard(SchedulePolicy s)
+    {
+        EnhancedPolicyRules.RefuseOnStandard(s);
+        if (!string.Equals(s.SchedulePolicyType, "SimpleSchedulePolicy", StringComparison.OrdinalIgnoreCase))
+            throw Bad($"schedulePolicyType '{s.SchedulePolicyType}' is not supported: use 'SimpleSchedulePolicy'.");
+        var frequency = s.ScheduleRunFrequency switch
+        {
+            var f when string.Equals(f, "Daily", StringComparison.OrdinalIgnoreCase) => "Daily",
+            var f when string.Equals(f, "Weekly", StringComparison.OrdinalIgnoreCase) => "Weekly",
+            var f => throw Bad($"scheduleRunFrequency '{f}' is invalid: use 'Daily' or 'Weekly'."),
+        };
+        if (s.ScheduleRunTimes is not { Count: 1 }) throw Bad("A standard policy runs once a day: give exactly one scheduleRunTimes entry.");
+        var runTime = ParseTime(s.ScheduleRunTimes[0], "scheduleRunTimes");
+        if (runTime.Minute is not (0 or 30) || runTime.Second != 0)
+            throw Bad($"The schedule run time {runTime:HH:mm:ss} is invalid: backups start on the hour or the half hour.");
+        var runDays = (s.ScheduleRunDays ?? []).Select(d => Day(d, "scheduleRunDays")).Distinct().ToList();
+        if (frequency == "Weekly" && runDays.Count == 0) throw Bad("A weekly schedule needs at least one scheduleRunDays entry.");
+        if (frequency == "Daily") runDays = [];
+        return (frequency, [s.ScheduleRunTimes[0]], runDays);
     }
 
     private static void Format(string? type, DailyRetentionFormat? daily, WeeklyRetentionFormat? weekly, string where)
@@ -103,12 +116,12 @@ public static class PolicyValidator
         return count;
     }
 
-    private static string Day(string value, string where) =>
+    internal static string Day(string value, string where) =>
         Days.FirstOrDefault(d => d.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? throw Bad($"'{value}' in {where} is not a day of the week.");
 
-    private static DateTimeOffset ParseTime(string value, string where) =>
+    internal static DateTimeOffset ParseTime(string value, string where) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
             ? t : throw Bad($"'{value}' in {where} is not a timestamp such as '2018-01-24T10:00:00Z'.");
 
-    private static ArmException Bad(string message) => ArmException.BadRequest(message, ErrorCode);
+    internal static ArmException Bad(string message) => ArmException.BadRequest(message, ErrorCode);
 }

@@ -81,7 +81,7 @@ public static class ProtectionEndpoints
                 "UserErrorBackupItemSoftDeleted");
 
         var disks = await DiskExclusionRequest.ReadAsync(props.ExtendedProperties, vm, db, ct);
-        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks);
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString());
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 

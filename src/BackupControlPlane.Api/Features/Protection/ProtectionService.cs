@@ -18,7 +18,8 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// same vault changes its policy, as a PUT does in Azure.
     /// </summary>
     /// <param name="disks">A new selective disk backup setting (<see cref="DiskExclusionRequest"/>); null keeps the item's.</param>
-    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null)
+    /// <param name="apiVersion">The request's api-version (<see cref="PolicyCompatibility"/>); null on the emulator's own route.</param>
+    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null, string? apiVersion = null)
     {
         if (!vm.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest(
@@ -30,6 +31,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.BeginWriteAsync(ct) : null;
         var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
+        await PolicyCompatibility.CheckAsync(db, vm, item, policy, apiVersion, ct);
         if (item is not null && item.VaultId != vault.Id)
             throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
                 $"The virtual machine '{vm.Name}' is already protected by another Recovery Services vault.");

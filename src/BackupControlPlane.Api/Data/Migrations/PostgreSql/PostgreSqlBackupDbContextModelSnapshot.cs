@@ -233,6 +233,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("EnhancedJson")
+                        .HasColumnType("text");
+
                     b.Property<int>("InstantRpRetentionRangeInDays")
                         .HasColumnType("integer");
 
