@@ -9,7 +9,8 @@ public sealed record PolicyResource(string Id, string Name, string Type, PolicyP
 
 public sealed record PolicyProperties(
     string? BackupManagementType, string? TimeZone, int? InstantRpRetentionRangeInDays,
-    SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null);
+    SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null,
+    Dictionary<string, TieringPolicy>? TieringPolicy = null);
 
 public sealed record SchedulePolicy(
     string? SchedulePolicyType, string? ScheduleRunFrequency, List<string>? ScheduleRunDays, List<string>? ScheduleRunTimes, int? ScheduleWeeklyFrequency = 0);

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace BackupControlPlane.Api.Features.RecoveryPoints;
 
 /// <summary>
-/// Recovery point actions Azure has that the emulator does not yet (archive tier, file recovery): the route exists, checks
+/// Recovery point actions Azure has that the emulator does not yet (file recovery): the route exists, checks
 /// the item and point like every other, and answers 400 <c>BMSUserErrorNotSupported</c> saying what is missing.
 /// </summary>
 public static class RecoveryPointRefusals
@@ -16,10 +16,6 @@ public static class RecoveryPointRefusals
     {
         var group = app.MapArm().WithTags("Recovery points");
         var item = ArmRoutes.ProtectedItem;
-        group.MapPost(item + "/recoveryPointsRecommendedForMove", ([AsParameters] ItemRoute route, BackupDbContext db, CancellationToken ct) =>
-            RefuseAsync(db, route, null, "The archive tier is not emulated yet: no recovery point can move to ArchivedRP, so none is recommended for move (recoveryPointsRecommendedForMove).", ct));
-        group.MapPost(item + "/recoveryPoints/{recoveryPointId}/move", ([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct) =>
-            RefuseAsync(db, route, recoveryPointId, "The archive tier is not emulated yet: recovery points stay in InstantRP/HardenedRP and cannot be moved to ArchivedRP (recoveryPoints/{rp}/move).", ct));
         group.MapPost(item + "/recoveryPoints/{recoveryPointId}/provisionInstantItemRecovery", ([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct) =>
             RefuseAsync(db, route, recoveryPointId, "File recovery (item-level recovery, provisionInstantItemRecovery) is not emulated yet: restore the disks instead (POST …/restore with recoveryType RestoreDisks).", ct));
         group.MapPost(item + "/recoveryPoints/{recoveryPointId}/revokeInstantItemRecovery", ([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, CancellationToken ct) =>

@@ -10,7 +10,8 @@ public sealed record RestoreRequest(IaasVmRestoreRequestProperties? Properties);
 public sealed record IaasVmRestoreRequestProperties(
     string? ObjectType, string? RecoveryPointId, string? RecoveryType, string? SourceResourceId, string? StorageAccountId,
     string? Region, string? TargetResourceGroupId, int[]? RestoreDiskLunList, bool? OriginalStorageAccountOption,
-    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails, IdentityBasedRestoreDetails? IdentityBasedRestoreDetails);
+    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails, IdentityBasedRestoreDetails? IdentityBasedRestoreDetails,
+    RecoveryPointRehydrationInfo? RecoveryPointRehydrationInfo = null);
 
 public sealed record EncryptionDetails(bool? EncryptionEnabled);
 
@@ -21,4 +22,5 @@ public sealed record IdentityBasedRestoreDetails(string? TargetStorageAccountId)
 /// argument, so that a re-run after a crash writes to the same places. <paramref name="DataDiskLuns"/> null means every
 /// disk; the OS disk is always restored, as in Azure (an empty list is the CLI's --restore-only-osdisk).
 /// </summary>
-public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns);
+public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns,
+    RehydrationPlan? Rehydrate = null);

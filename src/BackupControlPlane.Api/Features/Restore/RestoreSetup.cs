@@ -6,6 +6,7 @@ public static class RestoreSetup
     {
         services.AddScoped<RestoreService>();
         services.AddScoped<RestoreJob>();
+        services.AddScoped<ArchiveRehydration>();
         return services;
     }
 }
