@@ -11,3 +11,23 @@ public static class ArchiveStatuses
     public const string Valid = "Valid";
     public const string Rehydrated = "Rehydrated";
 }
+
+public sealed partial class RecoveryPoint
+{
+    /// <summary>The archive tier (ArchivedRP): null, <see cref="ArchiveStatuses.Valid"/> (moved) or <see cref="ArchiveStatuses.Rehydrated"/>.</summary>
+    public string? ArchivedRpStatus { get; set; }
+    /// <summary>When a rehydrated archive point's Standard-tier copy goes again (the restore request's rehydration duration).</summary>
+    public DateTimeOffset? RehydratedRpExpiryTime { get; set; }
+}
+
+public sealed partial class BackupPolicy
+{
+    /// <summary>The policy's tieringPolicy (smart tiering) as Azure's JSON; null when none was given.</summary>
+    public string? TieringPolicyJson { get; set; }
+}
+
+public static partial class JobOperations
+{
+    /// <summary>A recovery point moved between tiers (VaultStandard to VaultArchive).</summary>
+    public const string MoveRecoveryPoint = "MoveRecoveryPoint";
+}

@@ -95,7 +95,7 @@ public sealed class Vault : IVersioned
     public List<BackupPolicy> Policies { get; set; } = [];
 }
 
-public sealed class BackupPolicy : IVersioned
+public sealed partial class BackupPolicy : IVersioned
 {
     public long Id { get; set; }
     public string ETag { get; set; } = ETags.New();
@@ -112,8 +112,6 @@ public sealed class BackupPolicy : IVersioned
     public string? RetentionJson { get; set; }
     public int DailyRetentionDays { get; set; }
     public int InstantRpRetentionRangeInDays { get; set; }
-    /// <summary>The policy's tieringPolicy (smart tiering) as Azure's JSON; null when none was given.</summary>
-    public string? TieringPolicyJson { get; set; }
     /// <summary>When the next scheduled slot of this policy is due, and the Hangfire job that will run it.</summary>
     [NotInETag] public DateTimeOffset? NextSlotUtc { get; set; }
     [NotInETag] public string? NextSlotJobId { get; set; }
@@ -162,7 +160,7 @@ public static class JobStatuses
     public const string Cancelling = "Cancelling";
 }
 
-public static class JobOperations
+public static partial class JobOperations
 {
     public const string ConfigureBackup = "ConfigureBackup";
     public const string Backup = "Backup";
@@ -170,8 +168,6 @@ public static class JobOperations
     public const string DeleteBackupData = "DeleteBackupData";
     public const string Restore = "Restore";
     public const string Undelete = "Undelete";
-    /// <summary>A recovery point moved between tiers (VaultStandard to VaultArchive).</summary>
-    public const string MoveRecoveryPoint = "MoveRecoveryPoint";
 }
 
 public sealed class BackupJob
@@ -270,7 +266,7 @@ public sealed class AgentTask
     public string? DiskExclusionJson { get; set; }
 }
 
-public sealed class RecoveryPoint
+public sealed partial class RecoveryPoint
 {
     public long Id { get; set; }
     /// <summary>The numeric name Azure gives recovery points.</summary>
@@ -286,10 +282,6 @@ public sealed class RecoveryPoint
     public DateTimeOffset? InstantRpExpiryTime { get; set; }
     /// <summary>The disks the point holds and those it left out (<see cref="PointDiskConfiguration"/> as JSON); null for points older than selective disk backup.</summary>
     public string? DiskConfigurationJson { get; set; }
-    /// <summary>The archive tier (ArchivedRP): null, <see cref="ArchiveStatuses.Valid"/> (moved) or <see cref="ArchiveStatuses.Rehydrated"/>.</summary>
-    public string? ArchivedRpStatus { get; set; }
-    /// <summary>When a rehydrated archive point's Standard-tier copy goes again (the restore request's rehydration duration).</summary>
-    public DateTimeOffset? RehydratedRpExpiryTime { get; set; }
     public List<RecoveryPointDisk> Disks { get; set; } = [];
 }
 
