@@ -95,7 +95,7 @@ public sealed class Vault : IVersioned
     public List<BackupPolicy> Policies { get; set; } = [];
 }
 
-public sealed class BackupPolicy : IVersioned
+public sealed partial class BackupPolicy : IVersioned
 {
     public long Id { get; set; }
     public string ETag { get; set; } = ETags.New();
@@ -162,7 +162,7 @@ public static class JobStatuses
     public const string Cancelling = "Cancelling";
 }
 
-public static class JobOperations
+public static partial class JobOperations
 {
     public const string ConfigureBackup = "ConfigureBackup";
     public const string Backup = "Backup";
@@ -244,7 +244,7 @@ public sealed class AgentTask
     public string? DiskExclusionJson { get; set; }
 }
 
-public sealed class RecoveryPoint
+public sealed partial class RecoveryPoint
 {
     public long Id { get; set; }
     /// <summary>The numeric name Azure gives recovery points.</summary>

@@ -77,7 +77,10 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
         await service.GetBlobContainerClient(source.BlobContainerName).GetBlobClient(source.BlobName).WithSnapshot(disk.Snapshot)
             .DeleteIfExistsAsync(cancellationToken: ct);
         if (includeVaultCopy && disk.VaultContainer is not null && disk.VaultBlobName is not null)
+        {
             await DeleteBlobIfExistsAsync(disk.VaultContainer, disk.VaultBlobName, ct);
+            await DeleteBlobIfExistsAsync(ArchiveContainer(disk.VaultContainer), disk.VaultBlobName, ct); // an archived point's copy
+        }
     }
 
     /// <summary>
@@ -148,6 +151,9 @@ public sealed class BlobStorage(BlobServiceClient service, BlobDurability durabi
 
     public static string VaultContainer(string vaultKey) =>
         "vault-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(vaultKey)))[..24];
+
+    /// <summary>The vault's archive tier: a container beside its vault container ("vault-{hash}" → "archive-{hash}"), same blob names.</summary>
+    public static string ArchiveContainer(string vaultContainer) => "archive-" + vaultContainer[(vaultContainer.IndexOf('-') + 1)..];
 
     /// <summary>"Transfer data to vault": a server-side copy of one disk snapshot into the vault's container.</summary>
     public Task<long> CopySnapshotToVaultAsync(string diskContainer, string diskBlob, string snapshot, string vaultContainer, string vaultBlob, CancellationToken ct) =>

@@ -9,6 +9,7 @@ using BackupControlPlane.Api.Features.Identity;
 using BackupControlPlane.Api.Features.Network;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using BackupControlPlane.Api.Features.Protection;
+using BackupControlPlane.Api.Features.RecoveryPoints;
 using BackupControlPlane.Api.Features.Rbac;
 using BackupControlPlane.Api.Features.ResourceGuards;
 using BackupControlPlane.Api.Features.Restore;
@@ -166,6 +167,7 @@ public static class ServiceSetup
         services.AddScoped<IGroupResources, Features.Network.NetworkGroupResources>();
         services.AddScheduling();
         services.AddBackups();
+        services.AddRecoveryPoints();
         services.AddRestore();
         services.AddScoped<Features.FileRecovery.FileRecoveryService>();
         services.AddDeployments();

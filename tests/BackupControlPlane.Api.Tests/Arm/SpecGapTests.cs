@@ -85,7 +85,7 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
         Assert.Empty((await app.Arm.GetAsync(Range(time.AddDays(-30), time.AddDays(-1))))["value"]!.AsArray());
         Assert.Single((await app.Arm.GetAsync(points + Filter("restorePointQueryType eq 'All'")))["value"]!.AsArray());
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("restorePointQueryType eq 'Log'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "restorePointQueryType");
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("moveReadyRPOnly eq 'true'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "moveReadyRPOnly");
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Get, points + Filter("includeSoftDeletedRP eq 'true'")), HttpStatusCode.BadRequest, "InvalidRequestContent", "includeSoftDeletedRP");
     }
 
     [Fact]
@@ -117,12 +117,16 @@ public sealed class SpecGapTests(OracleScenarioFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Archive_tier_actions_are_refused_by_name_and_file_recovery_for_another_VM_for_a_point_that_exists()
+    public async Task A_new_point_is_neither_recommended_for_nor_moved_to_the_archive_tier_and_file_recovery_for_another_VM_is_refused()
     {
         var (app, s) = await ScenarioAsync();
         var point = s.ItemPath + "/recoveryPoints/" + s.RecoveryPointId;
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, s.ItemPath + "/recoveryPointsRecommendedForMove", new { excludedRPList = Array.Empty<string>() }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "archive tier");
-        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/move", new { sourceTierType = "HardenedRP", targetTierType = "ArchivedRP" }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "archive tier");
+        using (var recommended = await app.Arm.SendAsync(HttpMethod.Post, s.ItemPath + "/recoveryPointsRecommendedForMove", new { excludedRPList = Array.Empty<string>() }))
+        {
+            Assert.Equal(HttpStatusCode.OK, recommended.StatusCode);
+            Assert.Empty(System.Text.Json.Nodes.JsonNode.Parse(await recommended.Content.ReadAsStringAsync())!["value"]!.AsArray());
+        }
+        await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/move", new { sourceTierType = "HardenedRP", targetTierType = "ArchivedRP" }), HttpStatusCode.BadRequest, "RecoveryPointTypeNotEligibleForArchive", "monthly or yearly");
         // File recovery works (Cli/AzCrossRegionAndFileRecoveryTests); a request for another VM is refused before anything is copied.
         await AssertErrorAsync(app.Arm.SendAsync(HttpMethod.Post, point + "/provisionInstantItemRecovery", new { properties = new { objectType = "IaasVMILRRegistrationRequest",
             virtualMachineId = ArmTestClient.VmPath(s.Rg, "someothervm") } }), HttpStatusCode.BadRequest, "InvalidRequestContent", "not the VM this item protects");

@@ -97,12 +97,11 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
         ["AzureIaasVm/ClassicCompute_ProtectedItem_Get.json"] = (400, "InvalidRequestContent", "classic (ASM) VMs are not emulated"),
         ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreRequest.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
         ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreRequest_IdentityBasedRestoreDetails.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
-        ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreWithRehydrationRequest.json"] = (400, "BMSUserErrorNotSupported", "recovery points are never archived, so never rehydrated"),
-        ["AzureIaasVm/TriggerRestore_RestoreDisks_IaasVMRestoreWithRehydrationRequest.json"] = (400, "BMSUserErrorNotSupported", "recovery points are never archived, so never rehydrated"),
+        ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreWithRehydrationRequest.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
+        ["AzureIaasVm/TriggerRestore_RestoreDisks_IaasVMRestoreWithRehydrationRequest.json"] = (400, "UserErrorRecoveryPointRehydrationNotAllowed", "the scenario's point is not archived: Azure rehydrates archived points only"),
         // Every 4 hours with 30 days of snapshots: above the 17-day cap Azure documents for a 4-hour interval (azure-protection-restore.md §1.3).
         ["AzureIaasVm/V2Policy/IaaS_v2_hourly.json"] = (400, "BMSUserErrorInvalidPolicyInput", "a 4-hourly Enhanced policy keeps snapshots at most 17 days, the example asks 30"),
-        ["RecoveryPointsRecommendedForMove_List"] = (400, "BMSUserErrorNotSupported", "the archive tier is not emulated"),
-        ["MoveRecoveryPoint"] = (400, "BMSUserErrorNotSupported", "the archive tier is not emulated"),
+        ["MoveRecoveryPoint"] = (400, "RecoveryPointTypeNotEligibleForArchive", "the scenario's point is a daily one: Azure archives monthly and yearly points only"),
         ["ItemLevelRecoveryConnections_Provision"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
         ["ItemLevelRecoveryConnections_Revoke"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
         // The replayed job is the scenario's finished backup; Azure too cancels only during the snapshot phase.

@@ -257,6 +257,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TieringPolicyJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -721,6 +724,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ArchivedRpStatus")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DiskConfigurationJson")
                         .HasColumnType("TEXT");
 
@@ -758,6 +764,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<string>("RecoveryPointType")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RehydratedRpExpiryTime")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

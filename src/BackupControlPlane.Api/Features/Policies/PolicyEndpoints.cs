@@ -73,6 +73,7 @@ public static class PolicyEndpoints
         policy.DailyRetentionDays = valid.DailyDays;
         policy.RetentionJson = RetentionRules.Serialize(valid.Retention);
         EnhancedPolicyStore.Write(policy, valid.Enhanced);
+        policy.TieringPolicyJson = TieringPolicyRules.Merge(body!.Properties!.TieringPolicy, valid.Retention, policy.TieringPolicyJson);
         // Re-plan: the slot scheduled under the old schedule never runs; the next one follows the new schedule.
         var stale = policy.NextSlotJobId;
         policy.NextSlotUtc = null;
@@ -123,6 +124,6 @@ public static class PolicyEndpoints
             ArmIds.Policy(ArmLookups.VaultId(vault), p.Name), p.Name, "Microsoft.RecoveryServices/vaults/backupPolicies",
             EnhancedPolicyStore.Read(p, new PolicyProperties("AzureIaasVM", p.TimeZone, p.InstantRpRetentionRangeInDays,
                 new SchedulePolicy("SimpleSchedulePolicy", p.ScheduleRunFrequency, runDays, runTimes, 0),
-                RetentionRules.Retention(p), protectedItems)), ArmPreconditions.Format(p.ETag));
+                RetentionRules.Retention(p), protectedItems, TieringPolicy: TieringPolicyRules.ToResource(p))), ArmPreconditions.Format(p.ETag));
     }
 }

@@ -10,7 +10,7 @@ public sealed record PolicyResource(string Id, string Name, string Type, PolicyP
 public sealed record PolicyProperties(
     string? BackupManagementType, string? TimeZone, int? InstantRpRetentionRangeInDays,
     SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null,
-    string? SnapshotConsistencyType = null);
+    string? SnapshotConsistencyType = null, Dictionary<string, TieringPolicy>? TieringPolicy = null);
 
 /// <summary>SimpleSchedulePolicy (V1: the run days and times) or SimpleSchedulePolicyV2 (Enhanced: the hourly, daily or weekly member).</summary>
 public sealed record SchedulePolicy(

@@ -41,6 +41,15 @@ public static class RetentionRules
         return expiry;
     }
 
+    /// <summary>Whether the policy's monthly or yearly rule keeps the point of this slot: the only points Azure may move to the archive tier.</summary>
+    public static bool IsMonthlyOrYearly(BackupPolicy policy, DateTimeOffset slotUtc)
+    {
+        var r = Retention(policy);
+        var date = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(slotUtc, PolicySchedule.TimeZone(policy)).DateTime);
+        return (r.MonthlySchedule is { } m && Selects(m.RetentionScheduleFormatType, m.RetentionScheduleDaily, m.RetentionScheduleWeekly, date))
+            || (r.YearlySchedule is { } y && Has(y.MonthsOfYear, Months[date.Month - 1]) && Selects(y.RetentionScheduleFormatType, y.RetentionScheduleDaily, y.RetentionScheduleWeekly, date));
+    }
+
     public static readonly string[] Months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     public static readonly string[] WeeksOfTheMonth = ["First", "Second", "Third", "Fourth", "Last"];
 

@@ -16,13 +16,17 @@ public sealed record RecoveryPointProperties(
     string ObjectType, string RecoveryPointType, DateTimeOffset RecoveryPointTime, string SourceVMStorageType, bool IsSourceVMEncrypted,
     bool IsInstantIlrSessionActive, bool IsManagedVirtualMachine, string? VirtualMachineSize, bool OriginalStorageAccountOption, string OsType,
     IReadOnlyList<RecoveryPointTier> RecoveryPointTierDetails, DateTimeOffset? RecoveryPointExpiryTimeInUTC,
-    RecoveryPointDiskConfiguration? RecoveryPointDiskConfiguration = null);
+    RecoveryPointDiskConfiguration? RecoveryPointDiskConfiguration = null,
+    IReadOnlyDictionary<string, RecoveryPointMoveReadinessInfo>? RecoveryPointMoveReadinessInfo = null);
+
+/// <summary>Whether a point can move to a tier (keyed by the tier, "ArchivedRP"), and why not.</summary>
+public sealed record RecoveryPointMoveReadinessInfo(bool IsReadyForMove, string? AdditionalInfo);
 
 /// <summary>Which disks a point holds: the counts in lists of points, the disks themselves (OS disk at LUN -1) on a single point, as Azure answers.</summary>
 public sealed record RecoveryPointDiskConfiguration(int NumberOfDisksIncludedInBackup, int NumberOfDisksAttachedToVm,
     IReadOnlyList<PointDisk>? IncludedDiskList, IReadOnlyList<PointDisk>? ExcludedDiskList);
 
-public sealed record RecoveryPointTier(string Type, string Status);
+public sealed record RecoveryPointTier(string Type, string Status, IReadOnlyDictionary<string, string>? ExtendedInfo = null);
 
 public static class RecoveryPointEndpoints
 {
@@ -31,7 +35,8 @@ public static class RecoveryPointEndpoints
         var group = app.MapArm().WithTags("Recovery points");
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints", List);
         group.MapGet(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}", Get);
-        app.MapRecoveryPointRefusals();
+        app.MapArchiveMove();
+        app.MapTieringCost();
     }
 
     private static async Task<Ok<ArmList<RecoveryPointResource>>> List([AsParameters] ItemRoute route, BackupDbContext db, HttpContext http,
@@ -39,26 +44,18 @@ public static class RecoveryPointEndpoints
     {
         var (item, itemId) = await FindItem(db, route, ct);
         var now = time.GetUtcNow();
-        var points = db.RecoveryPoints.AsNoTracking().Where(r => r.ProtectedItemId == item.Id);
+        var points = await RecoveryPointFilter.ApplyAsync(db, item, filter, now, ct);
         if (RegionPairs.IsSecondaryRegionRead(http))
         {
             // The cross-region restore client's list: the points replicated to the vault's secondary region.
             SecondaryRegion.Of(await route.VaultAsync(db, ct));
             points = CrossRegionReplication.Replicated(db, points, now, options.Value.CrossRegionReplicationDelay);
         }
-        // Azure's filter, as the CLI writes it: "endDate eq '2024-05-31 11:59:59 PM' and startDate eq '2024-05-01 12:00:00 AM'" (UTC, inclusive).
-        foreach (var (key, value) in Jobs.ODataFilter.Parse(filter))
-        {
-            // A VM's points are all of one kind: 'All' is every point; the other query types are the workloads' (log, differential…).
-            if (key.Equals("restorePointQueryType", StringComparison.OrdinalIgnoreCase) && value.Equals("All", StringComparison.OrdinalIgnoreCase)) continue;
-            var date = key.ToLowerInvariant() is "startdate" or "enddate" ? Jobs.ODataFilter.ParseDate(value)
-                : throw ArmException.BadRequest($"Unsupported $filter clause '{key} eq '{value}'' on recoveryPoints: use startDate and endDate (and restorePointQueryType 'All').");
-            points = key.Equals("startDate", StringComparison.OrdinalIgnoreCase) ? points.Where(r => r.RecoveryPointTime >= date) : points.Where(r => r.RecoveryPointTime <= date);
-        }
         // Newest first, as Azure lists them; points of one instant (a fake clock held still) in a fixed order.
         var page = await points
             .PageAsync(http, r => r.RecoveryPointTime, descending: true, ct, tieBreak: r => r.Id);
-        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p, now, withDiskLists: false)));
+        var readiness = await ArchiveEligibility.EvaluateAsync(db, item, page.Rows, now, ct);
+        return TypedResults.Ok(page.ToArmList(p => ToResource(itemId, item.VirtualMachine!, p, now, readiness[p.Id], withDiskLists: false)));
     }
 
     private static async Task<Ok<RecoveryPointResource>> Get([AsParameters] ItemRoute route, string recoveryPointId, BackupDbContext db, TimeProvider time, CancellationToken ct)
@@ -66,10 +63,12 @@ public static class RecoveryPointEndpoints
         var (item, itemId) = await FindItem(db, route, ct);
         var point = await db.RecoveryPoints.FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
-        return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point, time.GetUtcNow()));
+        var now = time.GetUtcNow();
+        var readiness = await ArchiveEligibility.EvaluateAsync(db, item, [point], now, ct);
+        return TypedResults.Ok(ToResource(itemId, item.VirtualMachine!, point, now, readiness[point.Id]));
     }
 
-    private static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, ItemRoute route, CancellationToken ct)
+    public static async Task<(ProtectedItem, string)> FindItem(BackupDbContext db, ItemRoute route, CancellationToken ct)
     {
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
@@ -78,7 +77,7 @@ public static class RecoveryPointEndpoints
         return (item, ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container));
     }
 
-    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p, DateTimeOffset now, bool withDiskLists = true)
+    public static RecoveryPointResource ToResource(string itemId, VirtualMachine vm, RecoveryPoint p, DateTimeOffset now, MoveReadiness readiness, bool withDiskLists = true)
     {
         var disks = PointDiskConfiguration.Parse(p.DiskConfigurationJson) is { } c
             ? new RecoveryPointDiskConfiguration(c.IncludedDiskList.Count, c.NumberOfDisksAttachedToVm,
@@ -87,10 +86,16 @@ public static class RecoveryPointEndpoints
         var tiers = new List<RecoveryPointTier>();
         if (p.InstantRpValid) tiers.Add(new RecoveryPointTier("InstantRP", "Valid"));
         if (p.HardenedRpValid) tiers.Add(new RecoveryPointTier("HardenedRP", "Valid"));
+        // Archived: ArchivedRP only; rehydrated: the Standard tiers Deleted and ArchivedRP Rehydrated until its expiry, as Azure shows them.
+        if (p.ArchivedRpStatus == ArchiveStatuses.Rehydrated)
+            tiers.AddRange([new("InstantRP", "Deleted"), new("HardenedRP", "Deleted"), new("ArchivedRP", "Rehydrated",
+                new Dictionary<string, string> { ["RehydratedRPExpiryTime"] = p.RehydratedRpExpiryTime!.Value.UtcDateTime.ToString("O") })]);
+        else if (p.ArchivedRpStatus == ArchiveStatuses.Valid) tiers.Add(new RecoveryPointTier("ArchivedRP", "Valid"));
         return new RecoveryPointResource(ArmIds.RecoveryPoint(itemId, p.Name), p.Name,
             "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints",
             new RecoveryPointProperties("IaasVMRecoveryPoint", p.RecoveryPointType, p.RecoveryPointTime, "NormalStorage", false, p.IlrSessionActive(now),
                 vm.Disks.Any(d => d.Lun < 0 && d.ManagedDiskId is not null), // a managed VM: its OS disk is a Microsoft.Compute/disks resource
-                vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime, disks)); // no size when the VM was created without one
+                vm.VmSize, false, vm.OsType, tiers, p.ExpiryTime, disks, // no size when the VM was created without one
+                new Dictionary<string, RecoveryPointMoveReadinessInfo> { ["ArchivedRP"] = new(readiness.IsReadyForMove, readiness.AdditionalInfo) }));
     }
 }

@@ -44,7 +44,7 @@ public static partial class RestoreEndpoints
     }
 
     /// <summary>A checked request: the storage account, the resource group the job names as target, the data disks to restore (null: all).</summary>
-    public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns);
+    public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns, RehydrationPlan? Rehydrate = null);
 
     /// <summary>
     /// Checks an IaasVMRestoreRequest before anything is stored. The URL names the recovery point (the body's
@@ -57,9 +57,7 @@ public static partial class RestoreEndpoints
         {
             case null or "": throw ArmException.BadRequest("properties.objectType is required: use 'IaasVMRestoreRequest'.");
             case var t when t.Equals("IaasVMRestoreRequest", StringComparison.OrdinalIgnoreCase): break;
-            case var t when t.Equals("IaasVMRestoreWithRehydrationRequest", StringComparison.OrdinalIgnoreCase):
-                throw ArmException.BadRequest("Rehydrating archived recovery points is not supported by the emulator: its recovery points are never " +
-                    "in the archive tier. Send an 'IaasVMRestoreRequest'.", NotSupported);
+            case var t when t.Equals("IaasVMRestoreWithRehydrationRequest", StringComparison.OrdinalIgnoreCase): break;
             case var t: throw ArmException.BadRequest($"objectType '{t}' is not a restore request for Azure VMs: use 'IaasVMRestoreRequest'.");
         }
         switch (p.RecoveryType)
@@ -108,7 +106,9 @@ public static partial class RestoreEndpoints
             throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", unknown)}, which recovery point {point.Name} does not hold; " +
                 $"its data disks are at LUN {(dataLuns.Count == 0 ? "none" : string.Join(", ", dataLuns))}.");
         // ARM ids are case-insensitive and storage account names lowercase: "testAccount" in an id is "testaccount".
-        return new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray());
+        return new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray(),
+            ArchiveRehydration.Check(p, point)); // an archived point restores only with rehydration
+
     }
 
     [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>[a-z0-9]{3,24})/?$", RegexOptions.IgnoreCase)]

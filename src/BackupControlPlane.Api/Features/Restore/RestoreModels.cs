@@ -10,7 +10,8 @@ public sealed record RestoreRequest(IaasVmRestoreRequestProperties? Properties);
 public sealed record IaasVmRestoreRequestProperties(
     string? ObjectType, string? RecoveryPointId, string? RecoveryType, string? SourceResourceId, string? StorageAccountId,
     string? Region, string? TargetResourceGroupId, int[]? RestoreDiskLunList, bool? OriginalStorageAccountOption,
-    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails, IdentityBasedRestoreDetails? IdentityBasedRestoreDetails);
+    bool? CreateNewCloudService, EncryptionDetails? EncryptionDetails, IdentityBasedRestoreDetails? IdentityBasedRestoreDetails,
+    RecoveryPointRehydrationInfo? RecoveryPointRehydrationInfo = null);
 
 public sealed record EncryptionDetails(bool? EncryptionEnabled);
 
@@ -22,4 +23,5 @@ public sealed record IdentityBasedRestoreDetails(string? TargetStorageAccountId)
 /// disk; the OS disk is always restored, as in Azure (an empty list is the CLI's --restore-only-osdisk).
 /// <paramref name="VaultTierOnly"/>: a cross-region restore, which reads the replicated vault copy, never the snapshots.
 /// </summary>
-public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns, bool VaultTierOnly = false);
+public sealed record RestorePlan(string StorageAccount, string Container, string ConfigBlob, string TemplateBlob, int[]? DataDiskLuns,
+    bool VaultTierOnly = false, RehydrationPlan? Rehydrate = null);

@@ -46,7 +46,7 @@ public sealed partial class RestoreService(
         var jobId = Guid.NewGuid();
         // Named as Azure names them: "{vm}-{32 hex}", "config-{vm}-{job}.json", "azuredeploy{job}.json".
         var plan = new RestorePlan(target.StorageAccount, $"{ContainerPrefix(vm.Name)}-{Guid.NewGuid():N}",
-            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns, VaultTierOnly: secondaryRegion is not null);
+            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns, VaultTierOnly: secondaryRegion is not null, Rehydrate: target.Rehydrate);
         var bag = new Dictionary<string, string>
         {
             [ContainerKey] = plan.Container,
@@ -163,7 +163,7 @@ public sealed partial class RestoreService(
     }
 
     /// <summary>
-    /// The snapshot tier while it is valid and its snapshots still exist (checked, not trusted), else the vault copy.
+    /// The snapshot tier while it is valid and its snapshots still exist (checked, not trusted), else the vault copy (a rehydrated archive point's too).
     /// A snapshot found missing invalidates the tier, so the recovery point shows what is left, as Azure does.
     /// </summary>
     private async Task<Tier?> ChooseTierAsync(RecoveryPoint point, List<RecoveryPointDisk> disks, bool vaultTierOnly, CancellationToken ct)
@@ -175,7 +175,7 @@ public sealed partial class RestoreService(
             await db.RecoveryPoints.Where(r => r.Id == point.Id).ExecuteUpdateAsync(u => u.SetProperty(r => r.InstantRpValid, false), ct);
             logger.LogWarning("Recovery point {Point}: a disk snapshot is gone; the snapshot tier is no longer valid", point.Name);
         }
-        if (point.HardenedRpValid && disks.All(d => d.VaultContainer is not null && d.VaultBlobName is not null)
+        if ((point.HardenedRpValid || point.ArchivedRpStatus == ArchiveStatuses.Rehydrated) && disks.All(d => d.VaultContainer is not null && d.VaultBlobName is not null)
             && await AllExistAsync(disks.Select(d => Blob(d.VaultContainer!, d.VaultBlobName!)), ct))
             return Tier.Vault;
         return null;

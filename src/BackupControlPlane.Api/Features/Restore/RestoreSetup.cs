@@ -7,6 +7,7 @@ public static class RestoreSetup
         services.AddScoped<RestoreService>();
         services.AddScoped<RestoreJob>();
         services.AddSingleton<CrossRegionAccessTokens>();
+        services.AddScoped<ArchiveRehydration>();
         return services;
     }
 }

@@ -264,6 +264,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("TieringPolicyJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasColumnType("text");
@@ -742,6 +745,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("ArchivedRpStatus")
+                        .HasColumnType("text");
+
                     b.Property<string>("DiskConfigurationJson")
                         .HasColumnType("text");
 
@@ -779,6 +785,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<string>("RecoveryPointType")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<long?>("RehydratedRpExpiryTime")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
