@@ -6,6 +6,9 @@ public static class RestoreSetup
     {
         services.AddScoped<RestoreService>();
         services.AddScoped<RestoreJob>();
+        services.AddScoped<ManagedDiskRestore>();
+        services.AddScoped<AlternateLocationRestore>();
+        services.AddScoped<OriginalLocationRestore>();
         return services;
     }
 }
