@@ -282,6 +282,7 @@ public sealed class RecoveryPoint
     public DateTimeOffset? InstantRpExpiryTime { get; set; }
     /// <summary>The disks the point holds and those it left out (<see cref="PointDiskConfiguration"/> as JSON); null for points older than selective disk backup.</summary>
     public string? DiskConfigurationJson { get; set; }
+    public string? VmStateJson { get; set; } // the VM when the backup ran (PointVmState as JSON); null for older points
     public List<RecoveryPointDisk> Disks { get; set; } = [];
 }
 

@@ -33,7 +33,7 @@ public sealed record PointVmState(bool IsManaged, string? VmSize, string OsType,
         ? "PremiumVMOnPartialPremiumStorage" : "NormalStorage";
 
     /// <summary>What <paramref name="point"/> says of its VM (<paramref name="vm"/>, with its disks and their managed disks loaded).</summary>
-    public static PointVmState OfPoint(RecoveryPoint point, VirtualMachine vm) => Of(vm);
+    public static PointVmState OfPoint(RecoveryPoint point, VirtualMachine vm) => Parse(point.VmStateJson) ?? Of(vm);
 
     public static PointVmState? Parse(string? json) => json is null ? null : JsonSerializer.Deserialize<PointVmState>(json, JsonSerializerOptions.Web);
 

@@ -765,6 +765,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("VmStateJson")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("JobId")
