@@ -35,6 +35,7 @@ public static class KnownApiVersions
         [
             "2026-01-01", // @azure/arm-network 39.0.0, its default
             "2022-07-01", "2022-05-01", "2022-01-01", // az CLI (Debian 2.45): network commands
+            "2019-11-01", // az CLI (Debian 2.45): backup restore-disks --restore-mode AlternateLocation reads the target VNet
         ],
         ["Microsoft.Storage"] = [],
         ["Microsoft.DataProtection"] = ["2025-07-01"], // Terraform azurerm 4.x: resourceGuards

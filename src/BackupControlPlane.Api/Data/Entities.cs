@@ -264,6 +264,7 @@ public sealed partial class RecoveryPoint
     public DateTimeOffset? IlrSessionExpiry { get; set; }
     /// <summary>The blob container holding the session's read-only copies of the point's disks; deleted when the session ends.</summary>
     public string? IlrSessionContainer { get; set; }
+    public string? VmStateJson { get; set; } // the VM when the backup ran (PointVmState as JSON); null for older points
     public List<RecoveryPointDisk> Disks { get; set; } = [];
 
     /// <summary>A file-recovery session is open on the point (isInstantIlrSessionActive).</summary>

@@ -128,10 +128,14 @@ public sealed class DeploymentCliTests(AzCliFixture fx, ITestOutputHelper output
 
         var vm = await fx.Arm.GetAsync(ArmTestClient.VmPath(s.Rg, "restored"), "2024-07-01");
         var storage = vm["properties"]!["storageProfile"]!;
-        Assert.Contains($"/{container}/", storage["osDisk"]!["vhd"]!["uri"]!.GetValue<string>());
+        // An unmanaged VM's point restores its VHDs into their original storage account by default (the CLI sends
+        // originalStorageAccountOption true for such points), in a folder of the job; the config and template go to the staging account.
+        var restoredFolder = $"/vhds/restored-{Guid.Parse(started["name"]!.GetValue<string>()):N}/";
+        Assert.Contains(restoredFolder, storage["osDisk"]!["vhd"]!["uri"]!.GetValue<string>());
         Assert.Equal("Attach", storage["osDisk"]!["createOption"]!.GetValue<string>());
         var data = Assert.Single(storage["dataDisks"]!.AsArray())!;
-        Assert.Contains($"/{container}/", data["vhd"]!["uri"]!.GetValue<string>());
+        Assert.Contains(restoredFolder, data["vhd"]!["uri"]!.GetValue<string>());
+        Assert.Contains($"/{container}/", bag["Template Blob Uri"]!.GetValue<string>());
         Assert.Equal("Standard_D2s_v3", vm["properties"]!["hardwareProfile"]!["vmSize"]!.GetValue<string>());
     }
 

@@ -768,6 +768,9 @@ namespace BackupControlPlane.Api.Data.Migrations
                     b.Property<long?>("RehydratedRpExpiryTime")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("VmStateJson")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("JobId")

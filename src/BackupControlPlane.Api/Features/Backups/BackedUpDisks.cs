@@ -6,7 +6,8 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// <summary>
 /// Selective disk backup on a finished snapshot: the recovery point records which of the VM's disks it holds and which
 /// it left out (Azure's <c>recoveryPointDiskConfiguration</c>), and, when the item excludes disks, the job names both
-/// in its propertyBag as Azure does (<c>Backed-up disk(s)</c>, <c>Excluded disk(s)</c>, names joined by "; ").
+/// in its propertyBag as Azure does (<c>Backed-up disk(s)</c>, <c>Excluded disk(s)</c>, names joined by "; "). The point
+/// also keeps the VM as it was (<see cref="PointVmState"/>): size, OS, zones, security type, disks.
 /// </summary>
 public static class BackedUpDisks
 {
@@ -14,6 +15,7 @@ public static class BackedUpDisks
     {
         var config = PointDiskConfiguration.Of(task.VirtualMachine!.Disks, task.DiskExclusionJson);
         point.DiskConfigurationJson = config.ToJson();
+        point.VmStateJson = PointVmState.Of(task.VirtualMachine).ToJson(); // the VM as the point describes it and a restore rebuilds it
         if (task.DiskExclusionJson is null) return;
         var bag = job.PropertyBagJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [] : [];
         bag["Backed-up disk(s)"] = string.Join("; ", config.IncludedDiskList.Select(d => d.Name));

@@ -23,7 +23,7 @@ public sealed class SnapshotReportHandler(
     /// </summary>
     public async Task<TaskStatusReceipt?> HandleReportAsync(long vmId, string taskId, TaskStatusReport report, CancellationToken ct)
     {
-        var task = await db.AgentTasks.Include(t => t.VirtualMachine!).ThenInclude(v => v.Disks).FirstOrDefaultAsync(t => t.TaskId == taskId, ct);
+        var task = await db.AgentTasks.Include(t => t.VirtualMachine!).ThenInclude(v => v.Disks).ThenInclude(d => d.ManagedDisk).FirstOrDefaultAsync(t => t.TaskId == taskId, ct);
         if (task is null) return null;
         if (task.VirtualMachineId != vmId) return new TaskStatusReceipt(taskId, "Forbidden");
         if (AgentTaskStates.IsTerminal(task.State) || task.State == AgentTaskStates.Transferring)

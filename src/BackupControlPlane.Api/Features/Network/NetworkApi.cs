@@ -1,4 +1,5 @@
 using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
 
 namespace BackupControlPlane.Api.Features.Network;
 
@@ -14,5 +15,6 @@ public static class NetworkApi
         group.MapPublicIpAddresses();
     }
 
-    public static IServiceCollection AddNetwork(this IServiceCollection services) => services.AddScoped<NetworkDeletion>();
+    public static IServiceCollection AddNetwork(this IServiceCollection services) =>
+        services.AddScoped<NetworkDeletion>().AddScoped<INetworkInterfaceFactory, NetworkInterfaceFactory>();
 }

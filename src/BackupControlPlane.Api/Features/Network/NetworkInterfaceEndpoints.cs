@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
@@ -49,7 +48,7 @@ public static class NetworkInterfaceEndpoints
             nic = new NetworkInterface
             {
                 ResourceGuid = Guid.NewGuid(), SubscriptionId = subscriptionId, ResourceGroup = resourceGroupName, Name = networkInterfaceName, Key = key,
-                Location = location, MacAddress = "00-0D-3A-" + string.Join("-", RandomNumberGenerator.GetBytes(3).Select(b => b.ToString("X2"))),
+                Location = location, MacAddress = NetworkInterfaceFactory.NewMacAddress(),
                 CreatedAt = time.GetUtcNow(),
             };
             db.NetworkInterfaces.Add(nic);

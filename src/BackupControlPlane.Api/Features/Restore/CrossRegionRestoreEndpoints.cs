@@ -80,14 +80,14 @@ public static class CrossRegionRestoreEndpoints
                 SecondaryRegion.NotAvailableCode);
 
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), grant.ContainerName);
-        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks).ThenInclude(d => d.ManagedDisk).AsSplitQuery()
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == grant.ContainerName, ct) ?? throw ArmException.NotFound(itemId);
         if (item.DeferredDeleteTime is not null)
             throw ArmException.BadRequest("The item is soft-deleted: undelete it before restoring from its recovery points.", "UserErrorBackupItemSoftDeleted");
         var point = await ReplicatedPointAsync(db, item, grant.RecoveryPointName, time, options.Value, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, grant.RecoveryPointName) + " (in the secondary region)");
 
-        var target = RestoreEndpoints.Validate(p, item, point);
+        var target = await RestoreEndpoints.ValidateAsync(p, item, point, db, ct);
         await RequireInRegionAsync(db, p, target, secondary, ct);
         var op = await restore.StartAsync(vault, item, point, target, ct, secondaryRegion: secondary);
         var location = $"/subscriptions/{vault.SubscriptionId}/providers/Microsoft.RecoveryServices/locations/{secondary}";

@@ -9,7 +9,8 @@ namespace BackupControlPlane.Api.Features.Restore;
 /// <summary>The files a restore-disks job leaves beside the disks: the VM's config blob and a deployment template.</summary>
 public static class RestoreArtifacts
 {
-    public sealed record RestoredDisk(int Lun, string Name, int? DiskSizeGB, Uri VhdUri, long SizeBytes);
+    /// <summary>A restored disk: a VHD in the staging account, or the blob of the managed disk <paramref name="Managed"/>.</summary>
+    public sealed record RestoredDisk(int Lun, string Name, int? DiskSizeGB, Uri VhdUri, long SizeBytes, ManagedDisk? Managed = null);
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -29,14 +30,11 @@ public static class RestoreArtifacts
             ["location"] = vm.Location,
             ["properties.storageProfile"] = new JsonObject
             {
-                ["osDisk"] = new JsonObject
+                ["osDisk"] = Located(os, new JsonObject { ["osType"] = vm.OsType, ["name"] = os.Name, ["diskSizeGB"] = os.DiskSizeGB }),
+                ["dataDisks"] = new JsonArray(disks.Where(d => d.Lun >= 0).Select(d => (JsonNode)Located(d, new JsonObject
                 {
-                    ["osType"] = vm.OsType, ["name"] = os.Name, ["diskSizeGB"] = os.DiskSizeGB, ["vhd"] = new JsonObject { ["uri"] = os.VhdUri.ToString() },
-                },
-                ["dataDisks"] = new JsonArray(disks.Where(d => d.Lun >= 0).Select(d => (JsonNode)new JsonObject
-                {
-                    ["lun"] = d.Lun, ["name"] = d.Name, ["diskSizeGB"] = d.DiskSizeGB, ["vhd"] = new JsonObject { ["uri"] = d.VhdUri.ToString() },
-                }).ToArray()),
+                    ["lun"] = d.Lun, ["name"] = d.Name, ["diskSizeGB"] = d.DiskSizeGB,
+                })).ToArray()),
             },
         };
         // A VM created without a size has none to report (no invented value).
@@ -44,8 +42,16 @@ public static class RestoreArtifacts
         return [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(config.ToJsonString(Indented))];
     }
 
+    /// <summary>Where a restored disk is: <c>managedDisk.id</c> for a managed disk, else the VHD's <c>vhd.uri</c>.</summary>
+    private static JsonObject Located(RestoredDisk d, JsonObject disk)
+    {
+        if (d.Managed is { } m) disk["managedDisk"] = new JsonObject { ["id"] = ArmResourceIds.Disk(m.SubscriptionId, m.ResourceGroup, m.Name), ["storageAccountType"] = m.SkuName };
+        else disk["vhd"] = new JsonObject { ["uri"] = d.VhdUri.ToString() };
+        return disk;
+    }
+
     /// <summary>
-    /// A minimal ARM deployment template that creates the VM on its restored VHDs (attached, not copied). Azure's own
+    /// A minimal ARM deployment template that creates the VM on its restored disks (attached, not copied: VHDs or managed disks). Azure's own
     /// template also declares networking; the emulator's VMs have none.
     /// </summary>
     public static byte[] Template(VirtualMachine vm, IReadOnlyList<RestoredDisk> disks)
@@ -54,8 +60,7 @@ public static class RestoreArtifacts
         {
             extra["name"] = d.Name;
             extra["createOption"] = "Attach";
-            extra["vhd"] = new JsonObject { ["uri"] = d.VhdUri.ToString() };
-            return extra;
+            return Located(d, extra);
         }
         var os = disks.Single(d => d.Lun < 0);
         var template = new JsonObject

@@ -16,11 +16,14 @@ public static partial class RestoreEndpoints
     /// <summary>Restoring a disk a selective backup left out: Azure documents no specific code, so its generic invalid-input one.</summary>
     public const string ExcludedDiskCode = "BMSUserErrorInvalidInput";
 
+    /// <summary>Azure's generic invalid-input code, for the refusals it documents only by message (a missing subnet, a target VM name in use…).</summary>
+    public const string InvalidInput = ExcludedDiskCode;
+
     public static void MapRestore(this IEndpointRouteBuilder app) =>
         app.MapArm().WithTags("Restore")
             .MapPost(ArmRoutes.ProtectedItem + "/recoveryPoints/{recoveryPointId}/restore", Restore).LongRunning()
-            .WithSummary("Restore disks (IaasVMRestoreRequest, recoveryType RestoreDisks): 202 with Azure-AsyncOperation and Location; "
-                + "a Restore job copies the recovery point's disks and a VM config blob into the storage account.");
+            .WithSummary("Restore (IaasVMRestoreRequest): RestoreDisks (VHDs in the storage account, or managed disks in targetResourceGroupId), "
+                + "AlternateLocation (a new VM) or OriginalLocation (replace the VM's disks); 202 with Azure-AsyncOperation and Location, then a Restore job.");
 
     private static async Task<IResult> Restore(
         [AsParameters] ItemRoute route,
@@ -29,7 +32,7 @@ public static partial class RestoreEndpoints
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
-        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks).ThenInclude(d => d.ManagedDisk)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
         if (item.DeferredDeleteTime is not null)
             throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) " +
@@ -38,19 +41,31 @@ public static partial class RestoreEndpoints
             .FirstOrDefaultAsync(r => r.ProtectedItemId == item.Id && r.Name == recoveryPointId, ct)
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, recoveryPointId));
 
-        var target = Validate(body?.Properties, item, point);
+        var target = await ValidateAsync(body?.Properties, item, point, db, ct);
         var op = await restore.StartAsync(vault, item, point, target, ct);
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }
 
-    /// <summary>A checked request: the storage account, the resource group the job names as target, the data disks to restore (null: all).</summary>
-    public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns, RehydrationPlan? Rehydrate = null);
+    /// <summary>
+    /// A checked request: the storage account, the resource group the job names as target, the data disks to restore
+    /// (null: all), the mode, for managed disks where they go (<see cref="ManagedTarget"/>) and the new VM, if any, and
+    /// for an archived point how it is rehydrated first.
+    /// </summary>
+    public sealed record RestoreTarget(string StorageAccount, string TargetResourceGroup, int[]? DataDiskLuns,
+        string Mode = RestoreModes.RestoreDisks, ManagedTarget? Managed = null, NewVmTarget? NewVm = null, bool OriginalStorageAccount = false,
+        RehydrationPlan? Rehydrate = null);
+
+    /// <summary>Managed disks restored into this group and region (zone, if pinned), named after <paramref name="VmName"/>.</summary>
+    public sealed record ManagedTarget(string SubscriptionId, string ResourceGroup, string Location, string? Zone, string VmName);
+
+    public sealed record NewVmTarget(string Name, long SubnetId);
 
     /// <summary>
     /// Checks an IaasVMRestoreRequest before anything is stored. The URL names the recovery point (the body's
-    /// recoveryPointId is informational) and region is not checked: the emulator's storage has no regions.
+    /// recoveryPointId is informational) and region is not checked: the emulator's storage has no regions. Each mode
+    /// checks its own members (<see cref="ManagedDiskRestore"/>, <see cref="AlternateLocationRestore"/>, <see cref="OriginalLocationRestore"/>).
     /// </summary>
-    public static RestoreTarget Validate(IaasVmRestoreRequestProperties? p, ProtectedItem item, RecoveryPoint point)
+    public static async Task<RestoreTarget> ValidateAsync(IaasVmRestoreRequestProperties? p, ProtectedItem item, RecoveryPoint point, BackupDbContext db, CancellationToken ct)
     {
         if (p is null) throw ArmException.BadRequest("The request body must carry 'properties' (an IaasVMRestoreRequest).");
         switch (p.ObjectType)
@@ -60,15 +75,11 @@ public static partial class RestoreEndpoints
             case var t when t.Equals("IaasVMRestoreWithRehydrationRequest", StringComparison.OrdinalIgnoreCase): break;
             case var t: throw ArmException.BadRequest($"objectType '{t}' is not a restore request for Azure VMs: use 'IaasVMRestoreRequest'.");
         }
-        switch (p.RecoveryType)
-        {
-            case null or "": throw ArmException.BadRequest("properties.recoveryType is required: use 'RestoreDisks'.");
-            case var r when r.Equals("RestoreDisks", StringComparison.OrdinalIgnoreCase): break;
-            case var r when r.Equals("OriginalLocation", StringComparison.OrdinalIgnoreCase) || r.Equals("AlternateLocation", StringComparison.OrdinalIgnoreCase):
-                throw ArmException.BadRequest($"recoveryType '{r}' (replace the disks of a VM, or create a new VM) is not supported by the emulator: " +
-                    "only 'RestoreDisks' is. Restore the disks, then build a VM from the config blob or template the Restore job leaves.", NotSupported);
-            case var r: throw ArmException.BadRequest($"recoveryType '{r}' is not a restore type of Azure VMs; the emulator supports 'RestoreDisks'.");
-        }
+        var mode = new[] { RestoreModes.RestoreDisks, RestoreModes.AlternateLocation, RestoreModes.OriginalLocation }
+            .FirstOrDefault(m => m.Equals(p.RecoveryType, StringComparison.OrdinalIgnoreCase));
+        if (mode is null)
+            throw ArmException.BadRequest(string.IsNullOrEmpty(p.RecoveryType) ? "properties.recoveryType is required: use 'RestoreDisks', 'AlternateLocation' or 'OriginalLocation'."
+                : $"recoveryType '{p.RecoveryType}' is not a restore type of Azure VMs: use 'RestoreDisks', 'AlternateLocation' or 'OriginalLocation'.");
         if (p.SourceResourceId is { Length: > 0 } source)
         {
             var vm = ArmItemNames.ParseVmId(source);
@@ -87,10 +98,12 @@ public static partial class RestoreEndpoints
             throw ArmException.BadRequest($"storageAccountId '{accountId}' is not a storage account id " +
                 "(/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}, the name 3-24 letters and digits).");
         var targetGroup = account.Groups["rg"].Value;
+        (string Sub, string Rg)? target = null;
         if (p.TargetResourceGroupId is { Length: > 0 } rgId)
         {
             var group = ResourceGroupId().Match(rgId);
             if (!group.Success) throw ArmException.BadRequest($"targetResourceGroupId '{rgId}' is not a resource group id (/subscriptions/{{sub}}/resourceGroups/{{rg}}).");
+            target = (group.Groups["sub"].Value, group.Groups["rg"].Value);
             targetGroup = group.Groups["rg"].Value;
         }
 
@@ -106,14 +119,38 @@ public static partial class RestoreEndpoints
             throw ArmException.BadRequest($"restoreDiskLunList names LUN {string.Join(", ", unknown)}, which recovery point {point.Name} does not hold; " +
                 $"its data disks are at LUN {(dataLuns.Count == 0 ? "none" : string.Join(", ", dataLuns))}.");
         // ARM ids are case-insensitive and storage account names lowercase: "testAccount" in an id is "testaccount".
-        return new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray(),
-            ArchiveRehydration.Check(p, point)); // an archived point restores only with rehydration
-
+        // An archived point restores only with rehydration.
+        var basic = new RestoreTarget(account.Groups["name"].Value.ToLowerInvariant(), targetGroup, p.RestoreDiskLunList?.Distinct().Order().ToArray(), mode,
+            Rehydrate: ArchiveRehydration.Check(p, point));
+        var state = PointVmState.OfPoint(point, item.VirtualMachine!);
+        if (p.OriginalStorageAccountOption == true)
+        {
+            // The CLI's own words: only an unmanaged VM's point can put its disks back into their original storage accounts.
+            if (state.IsManaged || mode != RestoreModes.RestoreDisks)
+                throw ArmException.BadRequest("This recovery point doesn't have the capability to restore disks to their original storage accounts " +
+                    $"(originalStorageAccountOption true is for restoring the disks of a VM with unmanaged disks{(state.IsManaged ? "; this VM's disks were managed" : "")}, " +
+                    "with recoveryType 'RestoreDisks'): send originalStorageAccountOption false.");
+            basic = basic with { OriginalStorageAccount = true };
+        }
+        return mode switch
+        {
+            RestoreModes.AlternateLocation => await AlternateLocationRestore.CheckAsync(p, basic, target, item, point, state, db, ct),
+            RestoreModes.OriginalLocation => OriginalLocationRestore.Check(p, basic, account.Groups["sub"].Value, item, point, state),
+            _ => ManagedDiskRestore.Check(p, basic, target, item.VirtualMachine!, state),
+        };
     }
 
-    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>[a-z0-9]{3,24})/?$", RegexOptions.IgnoreCase)]
+    /// <summary>Refuses a point taken with some disks excluded: Azure offers only Restore disks for it.</summary>
+    public static void RequireWholeVm(RecoveryPoint point, string mode)
+    {
+        if (PointDiskConfiguration.Parse(point.DiskConfigurationJson)?.ExcludedDiskList is { Count: > 0 } excluded)
+            throw ArmException.BadRequest($"Recovery point {point.Name} was taken with LUN {string.Join(", ", excluded.Select(d => d.Lun))} excluded (selective disk backup): " +
+                $"such a point supports only 'RestoreDisks', not '{mode}'.", ExcludedDiskCode);
+    }
+
+    [GeneratedRegex(@"^/subscriptions/(?<sub>[^/]+)/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?<name>[a-z0-9]{3,24})/?$", RegexOptions.IgnoreCase)]
     private static partial Regex StorageAccountId();
 
-    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/(?<rg>[^/]+)/?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^/subscriptions/(?<sub>[^/]+)/resourceGroups/(?<rg>[^/]+)/?$", RegexOptions.IgnoreCase)]
     private static partial Regex ResourceGroupId();
 }

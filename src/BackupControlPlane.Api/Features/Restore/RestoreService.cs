@@ -19,7 +19,8 @@ namespace BackupControlPlane.Api.Features.Restore;
 /// copying, and can run again after a crash without duplicating anything.
 /// </summary>
 public sealed partial class RestoreService(
-    BackupDbContext db, BlobStorage storage, ExpressJobs express, TimeProvider time, ILogger<RestoreService> logger)
+    BackupDbContext db, BlobStorage storage, ExpressJobs express, TimeProvider time, ILogger<RestoreService> logger,
+    ManagedDiskRestore managedDisks, AlternateLocationRestore newVm, OriginalLocationRestore replace)
 {
     // The propertyBag keys of a restore-disks job, spelled as Azure spells them ("Recovery point time " does end in a space).
     public const string JobTypeKey = "Job Type";
@@ -30,6 +31,7 @@ public sealed partial class RestoreService(
     public const string ConfigBlobKey = "Config Blob Name";
     public const string ConfigBlobUriKey = "Config Blob Uri";
     public const string TemplateBlobUriKey = "Template Blob Uri";
+    public const string TargetVmNameKey = "Target VM Name";
 
     private enum Tier { Snapshot, Vault }
 
@@ -45,17 +47,26 @@ public sealed partial class RestoreService(
         var now = time.GetUtcNow();
         var jobId = Guid.NewGuid();
         // Named as Azure names them: "{vm}-{32 hex}", "config-{vm}-{job}.json", "azuredeploy{job}.json".
+        var luns = point.Disks.Select(d => d.Lun).Where(l => l < 0 || target.DataDiskLuns is null || target.DataDiskLuns.Contains(l));
         var plan = new RestorePlan(target.StorageAccount, $"{ContainerPrefix(vm.Name)}-{Guid.NewGuid():N}",
-            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns, VaultTierOnly: secondaryRegion is not null, Rehydrate: target.Rehydrate);
+            $"config-{vm.Name}-{jobId}.json", $"azuredeploy{jobId}.json", target.DataDiskLuns, VaultTierOnly: secondaryRegion is not null, Rehydrate: target.Rehydrate,
+            Mode: target.Mode,
+            Managed: target.Managed is { } managed ? ManagedDiskRestore.Plan(managed, luns, now) : null,
+            NewVm: target.NewVm is { } created ? new NewVmPlan(created.Name, Guid.NewGuid(), $"{created.Name}-nic-{Guid.NewGuid().ToString("N")[..8]}", created.SubnetId) : null,
+            OriginalStorageAccount: target.OriginalStorageAccount);
         var bag = new Dictionary<string, string>
         {
             [ContainerKey] = plan.Container,
             [ConfigBlobKey] = plan.ConfigBlob,
-            [JobTypeKey] = "Recover disks",
+            [JobTypeKey] = target.Mode switch
+            {
+                RestoreModes.AlternateLocation => "Recover VM", RestoreModes.OriginalLocation => "Replace disks", _ => "Recover disks",
+            },
             [RecoveryPointTimeKey] = point.RecoveryPointTime.UtcDateTime.ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture),
             [StorageAccountKey] = target.StorageAccount,
             [TargetResourceGroupKey] = target.TargetResourceGroup,
         };
+        if (target.NewVm is { } vmTarget) bag[TargetVmNameKey] = vmTarget.Name;
         var job = new BackupJob
         {
             Id = jobId, VaultId = vault.Id, ProtectedItemId = item.Id, EntityFriendlyName = vm.Name, Operation = JobOperations.Restore,
@@ -122,8 +133,9 @@ public sealed partial class RestoreService(
             return;
         }
         var vmId = await db.ProtectedItems.Where(i => i.Id == point.ProtectedItemId).Select(i => i.VirtualMachineId).FirstAsync(ct);
-        var vm = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).FirstAsync(v => v.Id == vmId, ct);
+        var vm = await db.VirtualMachines.AsNoTracking().Include(v => v.Disks).ThenInclude(d => d.ManagedDisk).FirstAsync(v => v.Id == vmId, ct);
         var disks = point.Disks.Where(d => d.Lun < 0 || plan.DataDiskLuns is null || plan.DataDiskLuns.Contains(d.Lun)).OrderBy(d => d.Lun).ToList();
+        var state = PointVmState.OfPoint(point, vm);
 
         var tier = await ChooseTierAsync(point, disks, plan.VaultTierOnly, ct);
         if (tier is null)
@@ -133,16 +145,27 @@ public sealed partial class RestoreService(
             return;
         }
 
+        Task<long> Copy(RecoveryPointDisk disk, string container, string blob) => tier == Tier.Snapshot
+            ? storage.CopyPageBlobAsync(SourceBlob(disk).BlobContainerName, SourceBlob(disk).BlobName, disk.Snapshot, container, blob, ct)
+            : storage.CopyPageBlobAsync(disk.VaultContainer!, disk.VaultBlobName!, null, container, blob, ct);
+
+        // The staging container holds the config blob and template (and the pre-restore copy) even when no VHD lands in it.
+        await storage.CreateContainerAsync(plan.Container, ct);
+        if (plan.Mode == RestoreModes.OriginalLocation) await replace.PreserveAsync(vm, disks.Select(d => d.Lun), plan.Container, ct);
         var restored = new List<RestoreArtifacts.RestoredDisk>();
-        foreach (var disk in disks)
-        {
-            var blobName = SourceBlob(disk).BlobName.Split('/')[^1]; // the disk's own file name, "{disk}.vhd"
-            var size = tier == Tier.Snapshot
-                ? await storage.CopyPageBlobAsync(SourceBlob(disk).BlobContainerName, SourceBlob(disk).BlobName, disk.Snapshot, plan.Container, blobName, ct)
-                : await storage.CopyPageBlobAsync(disk.VaultContainer!, disk.VaultBlobName!, null, plan.Container, blobName, ct);
-            var vmDisk = vm.Disks.FirstOrDefault(d => d.Lun == disk.Lun);
-            restored.Add(new(disk.Lun, Path.GetFileNameWithoutExtension(blobName), vmDisk?.DiskSizeGB, storage.BlobUri(plan.Container, blobName), size));
-        }
+        if (plan.Managed is { } managed)
+            restored = await managedDisks.CopyAsync(job.Id, managed, disks, state, Copy, ct);
+        else
+            foreach (var disk in disks)
+            {
+                var fileName = SourceBlob(disk).BlobName.Split('/')[^1]; // the disk's own file name, "{disk}.vhd"
+                // Original storage account: beside the VM's own VHDs, in a folder of this job; else in the staging container.
+                var (container, blobName) = plan.OriginalStorageAccount
+                    ? (SourceBlob(disk).BlobContainerName, $"restored-{job.Id:N}/{fileName}") : (plan.Container, fileName);
+                var size = await Copy(disk, container, blobName);
+                var vmDisk = state.Disks.FirstOrDefault(d => d.Lun == disk.Lun);
+                restored.Add(new(disk.Lun, Path.GetFileNameWithoutExtension(fileName), vmDisk?.DiskSizeGB, storage.BlobUri(container, blobName), size));
+            }
         var configUri = await UploadAsync(plan.Container, plan.ConfigBlob, RestoreArtifacts.ConfigBlob(vm, restored), "application/json; charset=utf-16", ct);
         var templateUri = await UploadAsync(plan.Container, plan.TemplateBlob, RestoreArtifacts.Template(vm, restored), "application/json", ct);
         await storage.FlushAsync(ct); // the restored disks and artifacts are durable before the job says Completed
@@ -152,12 +175,25 @@ public sealed partial class RestoreService(
         bag[TemplateBlobUriKey] = templateUri.ToString();
         var json = JsonSerializer.Serialize(bag);
         var now = (DateTimeOffset?)time.GetUtcNow();
-        // Guarded by the status read at the start: a job cancelled meanwhile stays as the canceller left it.
+        // The resources the restore made and the job's completion are one transaction: never a half-restored VM.
+        await using var tx = await db.BeginWriteAsync(ct);
+        if (plan.Managed is { } target)
+        {
+            await ImplicitResourceGroups.EnsureAsync(db, target.SubscriptionId, target.ResourceGroup, target.Location, now.Value, ct);
+            if (plan.NewVm is { } created) await newVm.AddVmAsync(created, target, restored, state, ct);
+            if (plan.Mode == RestoreModes.OriginalLocation) await replace.SwapAsync(vm.Id, restored, plan.DataDiskLuns is null, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        // Guarded by the status read at the start: a job cancelled meanwhile stays as the canceller left it (and nothing is made).
         var updated = await db.BackupJobs.Where(j => j.Id == job.Id && j.Status == JobStatuses.InProgress).ExecuteUpdateAsync(u => u
             .SetProperty(j => j.Status, JobStatuses.Completed).SetProperty(j => j.EndTime, now)
             .SetProperty(j => j.TransferTaskStatus, JobStatuses.Completed).SetProperty(j => j.TransferTaskEnd, now)
             .SetProperty(j => j.PropertyBagJson, json), ct);
-        if (updated > 0) Infrastructure.Telemetry.BcpTelemetry.JobEntered(job.Operation, JobStatuses.Completed, now - job.StartTime);
+        if (updated == 1)
+        {
+            await tx.CommitAsync(ct);
+            Infrastructure.Telemetry.BcpTelemetry.JobEntered(job.Operation, JobStatuses.Completed, now - job.StartTime);
+        }
         logger.LogInformation("Restore job {JobId}: {Count} disks from the {Tier} tier into {Container}{Note}", job.Id, restored.Count,
             tier, plan.Container, updated == 0 ? " (the job had already left InProgress)" : "");
     }

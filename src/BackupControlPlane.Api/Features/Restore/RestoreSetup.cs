@@ -8,6 +8,9 @@ public static class RestoreSetup
         services.AddScoped<RestoreJob>();
         services.AddSingleton<CrossRegionAccessTokens>();
         services.AddScoped<ArchiveRehydration>();
+        services.AddScoped<ManagedDiskRestore>();
+        services.AddScoped<AlternateLocationRestore>();
+        services.AddScoped<OriginalLocationRestore>();
         return services;
     }
 }

@@ -166,8 +166,8 @@ public sealed class RestoreTests(ITestOutputHelper output)
             ($"{s.Item}/recoveryPoints/123456789/restore", good, HttpStatusCode.NotFound, "ResourceNotFound", "recoveryPoints/123456789"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("objectType", "AzureFileShareRestoreRequest"), HttpStatusCode.BadRequest, "InvalidRequestContent", "IaasVMRestoreRequest"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("objectType", null), HttpStatusCode.BadRequest, "InvalidRequestContent", "objectType is required"),
-            ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryType", "OriginalLocation"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "not supported by the emulator"),
-            ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryType", "AlternateLocation"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "not supported by the emulator"),
+            ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryType", "OriginalLocation"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "managed disks only"), // this VM's disks are VHDs
+            ($"{s.Item}/recoveryPoints/{rp}/restore", With("recoveryType", "AlternateLocation"), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "unmanaged disks"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("storageAccountId", null), HttpStatusCode.BadRequest, "InvalidRequestContent", "storageAccountId is required"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("storageAccountId", "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/Bad_Name"), HttpStatusCode.BadRequest, "InvalidRequestContent", "not a storage account id"),
             ($"{s.Item}/recoveryPoints/{rp}/restore", With("encryptionDetails", new JsonObject { ["encryptionEnabled"] = true }), HttpStatusCode.BadRequest, "BMSUserErrorNotSupported", "never encrypted"),

@@ -789,6 +789,9 @@ namespace BackupControlPlane.Api.Data.Migrations.PostgreSql
                     b.Property<long?>("RehydratedRpExpiryTime")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("VmStateJson")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("JobId")
