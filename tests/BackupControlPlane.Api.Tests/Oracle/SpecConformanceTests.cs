@@ -97,13 +97,13 @@ public sealed class SpecConformanceTests(OracleScenarioFixture fixture, ITestOut
         ["AzureIaasVm/ClassicCompute_ProtectedItem_Get.json"] = (400, "InvalidRequestContent", "classic (ASM) VMs are not emulated"),
         ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreRequest.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
         ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreRequest_IdentityBasedRestoreDetails.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
-        ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreWithRehydrationRequest.json"] = (400, "BMSUserErrorNotSupported", "only restore disks is emulated, not creating a VM"),
+        ["AzureIaasVm/TriggerRestore_ALR_IaasVMRestoreWithRehydrationRequest.json"] = (400, "UserErrorRecoveryPointRehydrationNotAllowed", "the scenario's point is not archived: Azure rehydrates archived points only"),
         ["AzureIaasVm/TriggerRestore_RestoreDisks_IaasVMRestoreWithRehydrationRequest.json"] = (400, "UserErrorRecoveryPointRehydrationNotAllowed", "the scenario's point is not archived: Azure rehydrates archived points only"),
         // Every 4 hours with 30 days of snapshots: above the 17-day cap Azure documents for a 4-hour interval (azure-protection-restore.md §1.3).
         ["AzureIaasVm/V2Policy/IaaS_v2_hourly.json"] = (400, "BMSUserErrorInvalidPolicyInput", "a 4-hourly Enhanced policy keeps snapshots at most 17 days, the example asks 30"),
         ["MoveRecoveryPoint"] = (400, "RecoveryPointTypeNotEligibleForArchive", "the scenario's point is a daily one: Azure archives monthly and yearly points only"),
-        ["ItemLevelRecoveryConnections_Provision"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
-        ["ItemLevelRecoveryConnections_Revoke"] = (400, "BMSUserErrorNotSupported", "file recovery is not emulated"),
+        // The example's body names another recovery point than its URL (38823086363464 vs the replayed scenario's point).
+        ["ItemLevelRecoveryConnections_Provision"] = (400, "InvalidRequestContent", "the example's body names a recovery point other than the URL's"),
         // The replayed job is the scenario's finished backup; Azure too cancels only during the snapshot phase.
         ["Common/TriggerCancelJob.json"] = (400, "BMSUserErrorJobNotCancellable", "the scenario's job has already completed"),
         // The examples switch the scenario's vault to LRS; it protects a VM, so Azure too has locked its redundancy.
