@@ -109,8 +109,10 @@ public sealed partial class AzCrossRegionAndFileRecoveryTests(AzCliFixture fx, I
         var restored = new BlobServiceClient(await SharedAzurite.ConnectionStringAsync()).GetBlobContainerClient(bag["Config Blob Container Name"]!.GetValue<string>());
         var blobs = new List<string>();
         await foreach (var blob in restored.GetBlobsAsync()) blobs.Add(blob.Name);
-        Assert.Contains(blobs, b => b.EndsWith(".vhd"));
         Assert.Contains(bag["Config Blob Name"]!.GetValue<string>(), blobs);
+        // A managed VM's disks come back as managed disks in the target group, in the secondary region.
+        var disks = (await fx.Arm.GetAsync(ArmTestClient.Rg(target) + "/providers/Microsoft.Compute/disks", "2022-07-02"))["value"]!.AsArray();
+        Assert.Contains(disks, d => d!["name"]!.GetValue<string>().StartsWith(Vm + "-osdisk-") && d["location"]!.GetValue<string>() == "westus");
 
         // Listed in the secondary region only.
         var crrJobs = (await s.Az("backup", "job", "list", "-g", s.Rg, "-v", Vault, "--use-secondary-region", "-o", "json")).Json().AsArray();

@@ -88,6 +88,8 @@ public static class CrossRegionRestoreEndpoints
             ?? throw ArmException.NotFound(ArmIds.RecoveryPoint(itemId, grant.RecoveryPointName) + " (in the secondary region)");
 
         var target = await RestoreEndpoints.ValidateAsync(p, item, point, db, ct);
+        // Restored managed disks are created where the restore lands: the secondary region.
+        if (target.Managed is { } managed) target = target with { Managed = managed with { Location = secondary } };
         await RequireInRegionAsync(db, p, target, secondary, ct);
         var op = await restore.StartAsync(vault, item, point, target, ct, secondaryRegion: secondary);
         var location = $"/subscriptions/{vault.SubscriptionId}/providers/Microsoft.RecoveryServices/locations/{secondary}";
