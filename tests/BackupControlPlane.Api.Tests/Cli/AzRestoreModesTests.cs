@@ -10,7 +10,8 @@ namespace BackupControlPlane.Api.Tests.Cli;
 
 /// <summary>
 /// Every way the az CLI restores a managed VM (issue 21): the recovery point describes the VM truthfully; restore-disks
-/// with --target-resource-group makes managed disks (whose template deploys); --restore-mode AlternateLocation makes a
+/// with --target-resource-group makes managed disks (whose template deploys), --restore-only-osdisk the OS disk alone,
+/// --restore-as-unmanaged-disks VHDs in the staging account; --restore-mode AlternateLocation makes a
 /// new VM in a VNet's subnet; --restore-mode OriginalLocation replaces the VM's disks, byte for byte.
 /// </summary>
 [Collection(AzCliCollection.Name)]
@@ -62,6 +63,20 @@ public sealed class AzRestoreModesTests(AzCliFixture fx, ITestOutputHelper outpu
         Assert.Equal("Restore", osDisk["properties"]!["creationData"]!["createOption"]!.GetValue<string>());
         Assert.Equal("[\"2\"]", osDisk["zones"]!.ToJsonString());
         Assert.Equal(backedUp, await DownloadAsync("vhds", $"restored-{Guid.Parse(disksJob["name"]!.GetValue<string>()):N}/{osDisk["name"]}.vhd"));
+        // restore-disks' options: --restore-only-osdisk restores the OS disk alone; --restore-as-unmanaged-disks writes the
+        // disks as VHDs into the staging account and makes no managed disk.
+        var osOnlyTarget = s.Rg + "-o";
+        await RestoreAsync(s, [.. item, "-r", rpName, "--storage-account", "rmodessa", "--target-resource-group", osOnlyTarget, "--restore-only-osdisk"]);
+        var osOnly = (await fx.Arm.GetAsync(ArmTestClient.Rg(osOnlyTarget) + "/providers/Microsoft.Compute/disks", "2024-07-01"))["value"]!.AsArray();
+        Assert.Matches($@"^{Vm}-osdisk-\d{{8}}-\d{{6}}$", Assert.Single(osOnly)!["name"]!.GetValue<string>());
+        var unmanaged = await RestoreAsync(s, [.. item, "-r", rpName, "--storage-account", "rmodessa", "--restore-as-unmanaged-disks"]);
+        var vhds = new List<string>();
+        await foreach (var blob in new BlobServiceClient(await SharedAzurite.ConnectionStringAsync())
+            .GetBlobContainerClient(unmanaged["properties"]!["extendedInfo"]!["propertyBag"]!["Config Blob Container Name"]!.GetValue<string>()).GetBlobsAsync())
+            vhds.Add(blob.Name);
+        Assert.Equal(2, vhds.Count(n => n.EndsWith(".vhd")));
+        Assert.Equal(2, (await fx.Arm.GetAsync(ArmTestClient.Rg(target) + "/providers/Microsoft.Compute/disks", "2024-07-01"))["value"]!.AsArray().Count);
+
         // Its template, deployed by URI as Learn's tutorial does, attaches the restored managed disks to a VM.
         var template = new BlobUriBuilder(new Uri(bag["Template Blob Uri"]!.GetValue<string>()));
         var sas = new BlobServiceClient(await SharedAzurite.ConnectionStringAsync()).GetBlobContainerClient(template.BlobContainerName)
