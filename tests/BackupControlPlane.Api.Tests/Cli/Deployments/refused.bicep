@@ -1,5 +1,6 @@
 // A template the emulator refuses halfway: the vault is created, the hourly (Enhanced) policy is refused by the
-// policy route, so the deployment fails with DeploymentFailed and the refusal in its details.
+// policy route (every 5 hours: Azure allows 4, 6, 8 or 12), so the deployment fails with DeploymentFailed and the
+// refusal in its details.
 param vaultName string
 param location string = resourceGroup().location
 
@@ -23,7 +24,7 @@ resource hourly 'Microsoft.RecoveryServices/vaults/backupPolicies@2025-02-01' = 
       schedulePolicyType: 'SimpleSchedulePolicyV2'
       scheduleRunFrequency: 'Hourly'
       hourlySchedule: {
-        interval: 4
+        interval: 5
         scheduleWindowStartTime: '2024-01-01T08:00:00Z'
         scheduleWindowDuration: 12
       }
