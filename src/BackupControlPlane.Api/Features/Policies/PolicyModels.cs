@@ -10,7 +10,12 @@ public sealed record PolicyResource(string Id, string Name, string Type, PolicyP
 public sealed record PolicyProperties(
     string? BackupManagementType, string? TimeZone, int? InstantRpRetentionRangeInDays,
     SchedulePolicy? SchedulePolicy, LongTermRetentionPolicy? RetentionPolicy, int? ProtectedItemsCount, string? PolicyType = null,
-    string? SnapshotConsistencyType = null, Dictionary<string, TieringPolicy>? TieringPolicy = null);
+    string? SnapshotConsistencyType = null, Dictionary<string, TieringPolicy>? TieringPolicy = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    InstantRpAdditionalDetails? InstantRpDetails = null);
+
+/// <summary>instantRPDetails: the resource group Azure keeps instant-restore snapshots in (read to be refused: not emulated).</summary>
+public sealed record InstantRpAdditionalDetails(string? AzureBackupRgNamePrefix, string? AzureBackupRgNameSuffix);
 
 /// <summary>SimpleSchedulePolicy (V1: the run days and times) or SimpleSchedulePolicyV2 (Enhanced: the hourly, daily or weekly member).</summary>
 public sealed record SchedulePolicy(

@@ -21,6 +21,9 @@ public static class PolicyValidator
         if (p is null) throw Bad("The request body must carry 'properties'.");
         if (p.BackupManagementType is { } type && !type.Equals("AzureIaasVM", StringComparison.OrdinalIgnoreCase))
             throw Bad($"backupManagementType '{type}' is not supported by the emulator: use 'AzureIaasVM'.");
+        // Terraform's instant_restore_resource_group and the portal send it; the emulator keeps snapshots beside the disks.
+        if (p.InstantRpDetails is { } rg && (rg.AzureBackupRgNamePrefix is { Length: > 0 } || rg.AzureBackupRgNameSuffix is { Length: > 0 }))
+            throw Bad("properties.instantRPDetails (a resource group for instant-restore snapshots) is not emulated: snapshots stay with the VM's disks; leave it out.");
         var enhanced = EnhancedPolicyRules.IsEnhanced(p.PolicyType);
         var consistency = EnhancedPolicyRules.SnapshotConsistency(p.SnapshotConsistencyType, enhanced);
         var s = p.SchedulePolicy ?? throw Bad("properties.schedulePolicy is required.");
