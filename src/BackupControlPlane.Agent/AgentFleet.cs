@@ -12,6 +12,11 @@ public sealed record AgentFleetOptions
     public TimeSpan? Hold { get; init; }
     /// <summary>One subfolder per VM when set; in-process memory otherwise (kept across simulated crashes).</summary>
     public string? StateDirectory { get; init; }
+    /// <summary>
+    /// One folder per VM (<c>DIR/RESOURCEGROUP/VMNAME</c>) keeping its key and certificate (<see cref="AgentKeys"/>) across
+    /// runs; when null, the VM's <see cref="StateDirectory"/> subfolder keeps them, or memory for the fleet's lifetime.
+    /// </summary>
+    public string? KeyDirectory { get; init; }
     /// <summary>One configuration folder per VM (<c>DIR/RESOURCEGROUP/VMNAME</c>, holding VMSnapshotScriptPluginConfig.json) when set.</summary>
     public string? ConfigDirectory { get; init; }
     /// <summary>A fault for every VM.</summary>
@@ -102,9 +107,12 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
         IAgentStateStore state = _options.StateDirectory is { } dir
             ? new DirectoryAgentStateStore(Path.Combine(dir, member.VmId))
             : new MemoryAgentStateStore();
+        // The VM's keys outlive its agent's crashes and restarts, as a VM's certificate outlives its agent.
+        var keys = new AgentKeys(_options.KeyDirectory is { } keyDir ? Path.Combine(keyDir, member.VmResourceId.Split('/')[4], name)
+            : _options.StateDirectory is { } stateDir ? Path.Combine(stateDir, member.VmId) : null);
         var agentOptions = new VmAgentOptions
         {
-            Hold = _options.Hold, State = state, Time = _options.Time,
+            Hold = _options.Hold, State = state, Time = _options.Time, Keys = keys,
             ConfigDirectory = _options.ConfigDirectory is { } config ? Path.Combine(config, member.VmResourceId.Split('/')[4], name) : null,
             Fault = _options.FaultsByVm.TryGetValue(name, out var own) ? own : _options.Fault,
         };

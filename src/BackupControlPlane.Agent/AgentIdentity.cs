@@ -12,10 +12,11 @@ namespace BackupControlPlane.Agent;
 /// encrypted to this certificate.
 /// </summary>
 /// <param name="time">The VM's clock: the certificate's validity and the credential's renewal; the system clock when null.</param>
-public sealed class AgentIdentity(HttpClient http, string provisioningSecret, TimeProvider? time = null) : IDisposable
+/// <param name="keys">Where the VM keeps its key and certificate (<see cref="AgentKeys"/>); this identity's memory when null.</param>
+public sealed class AgentIdentity(HttpClient http, string provisioningSecret, TimeProvider? time = null, AgentKeys? keys = null) : IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly Lazy<X509Certificate2> _certificate = new(() => ProtectedSettingsCms.NewAgentCertificate(provisioningSecret.Split('.')[0], (time ?? TimeProvider.System).GetUtcNow()));
+    private readonly Lazy<X509Certificate2> _certificate = new(() => (keys ?? new AgentKeys()).Load(provisioningSecret.Split('.')[0], (time ?? TimeProvider.System).GetUtcNow()));
     private AgentCredential? _credential;
 
     public X509Certificate2 Certificate => _certificate.Value;
@@ -50,6 +51,7 @@ public sealed class AgentIdentity(HttpClient http, string provisioningSecret, Ti
 
     public void Dispose()
     {
-        if (_certificate.IsValueCreated) _certificate.Value.Dispose();
+        // A certificate from shared keys (a fleet member's, kept across its restarts) is theirs to keep.
+        if (_certificate.IsValueCreated && keys is null) _certificate.Value.Dispose();
     }
 }

@@ -17,7 +17,7 @@ api.Validators.Add(r =>
 });
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request and poll.", Recursive = true };
 var hold = new Option<int?>("--hold") { Description = "Seconds the server may hold each goal-state poll (server default when omitted).", Recursive = true };
-var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Folder for task state (fleet: one subfolder per VM). A restarted agent recognises redelivered tasks from it. In memory when omitted.", Recursive = true };
+var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Folder for task state and the agent's key and certificate (fleet: one subfolder per VM). A restarted agent recognises redelivered tasks from it and keeps its key. In memory when omitted.", Recursive = true };
 var configDir = new Option<DirectoryInfo?>("--config-dir") { Description = "The extension's configuration folder (/etc/azure on Azure) holding VMSnapshotScriptPluginConfig.json for pre/post scripts (fleet: DIR/RESOURCEGROUP/VMNAME for each VM). None when omitted.", Recursive = true };
 var faultHelp = $"Inject a fault: {string.Join(", ", ["silent", "late:SECONDS", "fail:CODE", "crash", "offline:SECONDS", .. AgentFault.Modes.Skip(5)])}. " +
     "A fault set at run time (PUT /emulator/agents/{vmId}/fault) wins over this flag.";
@@ -29,7 +29,8 @@ var run = new Command("run", "Run the guest agent of one VM: long-poll its goal 
 run.Aliases.Add("agent");
 
 var fleetFaults = new Option<string[]>("--fault") { Description = faultHelp + " Either SPEC for every VM or VMNAME=SPEC for one (repeatable).", AllowMultipleArgumentsPerToken = false };
-var fleet = new Command("fleet", "Run one guest agent per emulated VM in this process, each with its own identity and HTTP long-poll; new VMs are picked up as they appear.") { fleetFaults };
+var keyDir = new Option<DirectoryInfo?>("--key-dir") { Description = "Folder keeping each VM's key and certificate as DIR/RESOURCEGROUP/VMNAME, reused by later runs for VMs of the same name (RSA-2048 keys take tens to hundreds of ms each to make). In the VM's --state-dir subfolder, or in memory, when omitted." };
+var fleet = new Command("fleet", "Run one guest agent per emulated VM in this process, each with its own identity and HTTP long-poll; new VMs are picked up as they appear.") { fleetFaults, keyDir };
 
 var root = new RootCommand("""
     BackupControlPlane guest agent: the VM side of the emulator. Polls the control plane for its goal state, decrypts
@@ -60,6 +61,7 @@ run.SetAction(async (result, ct) =>
     {
         Hold = result.GetValue(hold) is { } h ? TimeSpan.FromSeconds(h) : null,
         State = result.GetValue(stateDir) is { } d ? new DirectoryAgentStateStore(d.FullName) : null,
+        Keys = result.GetValue(stateDir) is { } k ? new AgentKeys(k.FullName) : null,
         Fault = parsedFault, ConfigDirectory = result.GetValue(configDir)?.FullName,
     });
     env.Loggers.CreateLogger("Agent").LogInformation("Agent {Version} polling {Api}{Fault}", VmAgent.Version, env.Http.BaseAddress,
@@ -88,7 +90,7 @@ fleet.SetAction(async (result, ct) =>
     var agents = new AgentFleet(env.Http, env.Loggers, new AgentFleetOptions
     {
         Hold = result.GetValue(hold) is { } h ? TimeSpan.FromSeconds(h) : null,
-        StateDirectory = result.GetValue(stateDir)?.FullName, Fault = all, FaultsByVm = byVm, ConfigDirectory = result.GetValue(configDir)?.FullName,
+        StateDirectory = result.GetValue(stateDir)?.FullName, KeyDirectory = result.GetValue(keyDir)?.FullName, Fault = all, FaultsByVm = byVm, ConfigDirectory = result.GetValue(configDir)?.FullName,
     });
     env.Loggers.CreateLogger("Fleet").LogInformation("Fleet polling {Api}; one agent per VM listed at {Route}", env.Http.BaseAddress, AgentRoutes.Fleet);
     await agents.RunAsync(ct);

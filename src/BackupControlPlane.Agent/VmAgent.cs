@@ -22,6 +22,8 @@ public sealed record VmAgentOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>The extension's configuration folder (/etc/azure on Azure): VMSnapshotScriptPluginConfig.json; none when null.</summary>
     public string? ConfigDirectory { get; init; }
+    /// <summary>The VM's key pair and certificate, reused by every start (<see cref="AgentKeys"/>); a new key per agent when null.</summary>
+    public AgentKeys? Keys { get; init; }
 }
 
 /// <summary>Thrown by the crash fault: the agent dies after snapshotting, before it reports.</summary>
@@ -43,10 +45,11 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     public const string Version = "2.14.0.1";
 
     private readonly VmAgentOptions _options = options ?? new VmAgentOptions();
-    private readonly AgentIdentity _identity = new(http, provisioningSecret, options?.Time);
+    private readonly AgentIdentity _identity = new(http, provisioningSecret, options?.Time, options?.Keys);
     private readonly IAgentStateStore _state = options?.State ?? new MemoryAgentStateStore();
     private readonly HashSet<string> _installed = [];
     private readonly VssState _vss = new();
+    private readonly Dictionary<string, TaskStatusReport> _unacknowledged = [];
     private long _incarnation = -1;
     private long? _offlineApplied;
     private int _snapshotsTaken;
@@ -68,6 +71,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         {
             try
             {
+                await FlushReportsAsync(ct);
                 await PollOnceAsync(ct);
                 backoff = TimeSpan.FromMilliseconds(250);
             }
@@ -257,11 +261,38 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     private async Task FinishAsync(string taskId, TaskStatusReport report, long started, CancellationToken ct)
     {
         _state.Save(new AgentTaskRecord(taskId, report));
-        await ReportAsync(taskId, report, ct);
         var level = report.Status == TaskStatuses.Success ? LogLevel.Information : LogLevel.Warning;
         logger.Log(level, "Task {TaskId}: {Status} (code {Code}) in {Seconds:0.00} s{Message}", taskId, report.Status, report.Code,
             _options.Time.GetElapsedTime(started).TotalSeconds, report.Message is null ? "" : ": " + report.Message);
-        TaskFinished?.Invoke(taskId, report);
+        lock (_unacknowledged) _unacknowledged[taskId] = report;
+        await FlushReportsAsync(ct);
+    }
+
+    /// <summary>
+    /// Sends every final report the control plane has not acknowledged yet. A report whose answer was lost (a timeout,
+    /// a dropped connection on a loaded machine) is sent again before the next poll, as the guest agent keeps reporting
+    /// a handler's status file until it is taken: the control plane may have settled the task from the status blob and
+    /// never deliver it again. Reports are idempotent there. Throws on failure; the poll loop backs off and comes back.
+    /// </summary>
+    private async Task FlushReportsAsync(CancellationToken ct)
+    {
+        KeyValuePair<string, TaskStatusReport>[] pending;
+        lock (_unacknowledged) pending = [.. _unacknowledged];
+        foreach (var (taskId, report) in pending)
+        {
+            try
+            {
+                await ReportAsync(taskId, report, ct);
+            }
+            catch (HttpRequestException e) when (e.StatusCode is { } refused && (int)refused is >= 400 and < 500
+                && refused is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests))
+            {
+                // Refused for good (the task is gone after an emulator reset, or not this VM's): sending again cannot help.
+                logger.LogWarning("Task {TaskId}: the report was refused ({Message}); it is dropped", taskId, e.Message);
+            }
+            lock (_unacknowledged) _unacknowledged.Remove(taskId);
+            TaskFinished?.Invoke(taskId, report);
+        }
     }
 
     private Task ReportAsync(string taskId, TaskStatusReport report, CancellationToken ct) =>

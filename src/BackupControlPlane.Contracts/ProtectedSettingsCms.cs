@@ -37,6 +37,12 @@ public static class ProtectedSettingsCms
     public static X509Certificate2 NewAgentCertificate(string vmId, DateTimeOffset now)
     {
         using var key = RSA.Create(2048);
+        return NewAgentCertificate(vmId, key, now);
+    }
+
+    /// <summary>A certificate for a key the agent already holds (kept in its state folder across restarts).</summary>
+    public static X509Certificate2 NewAgentCertificate(string vmId, RSA key, DateTimeOffset now)
+    {
         var request = new CertificateRequest($"CN=BackupControlPlane agent {vmId}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, true));
         return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));

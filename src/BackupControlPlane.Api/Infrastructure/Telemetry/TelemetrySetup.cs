@@ -58,6 +58,13 @@ public static class TelemetrySetup
             .WithMetrics(m =>
             {
                 m.AddMeter(BcpTelemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                // Meters are matched by name across the whole process; one made by another host's IMeterFactory (several
+                // services in one process: the tests, an app embedding the emulator) describes that host's state, not this one's.
+                ((IDeferredMeterProviderBuilder)m).Configure((sp, b) =>
+                {
+                    var own = sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+                    b.AddView(i => i.Meter.Scope is System.Diagnostics.Metrics.IMeterFactory other && !ReferenceEquals(other, own) ? MetricStreamConfiguration.Drop : null);
+                });
                 if (options.Prometheus) m.AddPrometheusExporter();
             });
         if (otlp)

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace BackupControlPlane.Api.Tests.Features.Agents;
 
 /// <summary>
-/// Runs alone, after the parallel tests: a thousand agents generating their RSA keys would take the CPU from every
-/// other test of the run (and be slowed by them).
+/// Runs alone, after the parallel tests: a thousand agents holding long-polls and backing up at once would take the CPU
+/// from every other test of the run (and be slowed by them).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class HeavyAloneCollection
@@ -22,12 +22,13 @@ public sealed class HeavyAloneCollection
 
 /// <summary>
 /// A thousand guest agents in one process, as the agent program's fleet mode runs them: each with its own identity
-/// and its own HTTP long-poll. One scheduled slot gives each VM one task: delivered once, snapshotted once, completed.
+/// (its own RSA-2048 key, kept in a folder across runs as a VM keeps its certificate: <see cref="FleetKeys"/>) and its
+/// own HTTP long-poll. One scheduled slot gives each VM one task: delivered once, snapshotted once, completed.
 /// </summary>
 [Collection(HeavyAloneCollection.Name)]
 public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const int Vms = 1000;
+    private const int Vms = FleetKeys.Vms;
 
     [Fact]
     public async Task A_thousand_agents_each_receive_their_task_once_and_complete_it()
@@ -35,19 +36,24 @@ public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
         // One OS disk of 4 KiB per VM: the test is about delivery, not bytes.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var app = await EmulatorApp.StartAsync(settings: new() { ["Storage:EmulatedDiskBytes"] = "4096", ["Hangfire:WorkerCount"] = "2" });
-        const string rg = "rg-fleet";
+        const string rg = FleetKeys.ResourceGroup;
+        FleetKeys.Stop();
         await app.Arm.PutVaultAsync(rg, "vault1");
         await Parallel.ForAsync(0, Vms, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
-            await app.Arm.PutVmAsync(rg, $"vm{i}", dataDisks: 0);
-            using var enabled = await app.Arm.EnableProtectionAsync(rg, "vault1", $"vm{i}");
+            await app.Arm.PutVmAsync(rg, FleetKeys.VmName(i), dataDisks: 0);
+            using var enabled = await app.Arm.EnableProtectionAsync(rg, "vault1", FleetKeys.VmName(i));
             Assert.Equal(HttpStatusCode.Accepted, enabled.StatusCode);
         });
 
-        output.WriteLine($"{Vms} VMs protected after {clock.Elapsed.TotalSeconds:0.0} s");
+        var keysMade = Enumerable.Range(0, Vms).Count(i => File.Exists(Path.Combine(FleetKeys.Directory, rg, FleetKeys.VmName(i), AgentKeys.KeyFile)));
+        output.WriteLine($"{Vms} VMs protected after {clock.Elapsed.TotalSeconds:0.0} s; {keysMade} of their keys made beforehand ({FleetKeys.Directory})");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = app.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         var finished = new ConcurrentDictionary<string, int>();
-        var fleet = new AgentFleet(http, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(20) });
+        var fleet = new AgentFleet(http, NullLoggerFactory.Instance, new AgentFleetOptions
+        {
+            DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(20), KeyDirectory = FleetKeys.Directory,
+        });
         fleet.TaskFinished += (_, taskId, report) => finished.AddOrUpdate(taskId, 1, (_, n) => n + 1);
         using var stop = new CancellationTokenSource();
         var running = fleet.RunAsync(stop.Token);
