@@ -72,6 +72,23 @@ public sealed class TemplateExpansionTests
         Assert.Contains("Circular dependency detected on resource: '", error.Message);
     }
 
+    [Theory]
+    [InlineData("\"copy\":[{\"name\":\"l\",\"count\":2}]", "resources[0].copy", "must be an object")]
+    [InlineData("\"copy\":{\"name\":\"l\",\"count\":2,\"mode\":\"sequential\"}", "resources[0].copy.mode", "'serial' or 'parallel'")]
+    [InlineData("\"copy\":{\"name\":\"l\",\"count\":2,\"mode\":\"serial\",\"batchSize\":0}", "resources[0].copy.batchSize", "positive integer")]
+    [InlineData("\"copy\":{\"name\":\"l\",\"count\":2,\"input\":[]}", "resources[0].copy.input", "'input'")]
+    [InlineData("\"dependsOn\":\"Microsoft.Network/virtualNetworks/b\"", "resources[0].dependsOn", "must be an array")]
+    public void A_malformed_copy_loop_or_dependsOn_is_refused_by_name_instead_of_ignored(string member, string target, string words)
+    {
+        var error = Assert.Throws<TemplateException>(() => Plan($$"""
+            {"resources":[{"type":"Microsoft.Network/virtualNetworks","apiVersion":"2023-04-01","name":"[concat('a', 'x')]",{{member}}}]}
+            """));
+
+        Assert.Equal("InvalidTemplate", error.Code);
+        Assert.Contains(words, error.Message);
+        Assert.Contains(target, error.Target ?? error.Message);
+    }
+
     [Fact]
     public void A_dependsOn_naming_nothing_in_the_template_is_refused()
     {

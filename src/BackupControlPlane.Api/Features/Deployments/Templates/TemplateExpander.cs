@@ -41,15 +41,28 @@ internal static class TemplateExpander
     {
         if (declaration.Select(p => p.Key).FirstOrDefault(k => !Members.Contains(k)) is { } unknown)
             throw TemplateException.Invalid($"The template resource property '{unknown}' is not supported by the emulator's template engine.", $"{path}.{unknown}");
-        if (declaration["copy"] is not JsonObject copy)
+        if (!declaration.ContainsKey("copy"))
         {
             One(state, declaration, symbol, scope, parent, path, null, null);
             return;
         }
+        // A malformed loop is refused, as ARM refuses it, rather than deployed once as if it were not there.
+        var copy = declaration["copy"] as JsonObject ?? throw TemplateException.Invalid("The template resource 'copy' must be an object.", $"{path}.copy");
+        if (copy.Select(p => p.Key).FirstOrDefault(k => k is not ("name" or "count" or "mode" or "batchSize")) is { } member)
+            throw TemplateException.Invalid($"The copy property '{member}' is not valid: a resource copy has 'name', 'count', 'mode' and 'batchSize'.", $"{path}.copy.{member}");
         var loop = V.AsString(copy["name"]) ?? symbol ?? throw TemplateException.Invalid("The resource copy loop needs a 'name'.", $"{path}.copy");
         var count = ExpressionEvaluator.CopyCount(copy["count"], scope, $"{path}.copy");
-        var serial = string.Equals(V.AsString(copy["mode"]), "serial", StringComparison.OrdinalIgnoreCase);
-        var batchSize = copy["batchSize"] is { } b && V.TryLong(b, out var size) && size > 0 ? size : serial ? 1 : count;
+        var mode = copy.ContainsKey("mode") ? V.AsString(ExpressionEvaluator.EvaluateTree(copy["mode"], scope, $"{path}.copy.mode")) : "parallel";
+        if (!string.Equals(mode, "serial", StringComparison.OrdinalIgnoreCase) && !string.Equals(mode, "parallel", StringComparison.OrdinalIgnoreCase))
+            throw TemplateException.Invalid($"The copy mode '{mode}' is not valid: it must be 'serial' or 'parallel'.", $"{path}.copy.mode");
+        var serial = string.Equals(mode, "serial", StringComparison.OrdinalIgnoreCase);
+        long batchSize = serial ? 1 : count;
+        if (copy.ContainsKey("batchSize"))
+        {
+            if (ExpressionEvaluator.EvaluateTree(copy["batchSize"], scope, $"{path}.copy.batchSize") is not { } given || !V.TryLong(given, out var size) || size < 1)
+                throw TemplateException.Invalid("The copy 'batchSize' must be a positive integer.", $"{path}.copy.batchSize");
+            batchSize = size;
+        }
         var instances = new List<ResourceInstance>();
         for (var i = 0; i < count; i++)
             instances.Add(One(state, declaration, symbol, scope.WithCopyIndex(loop, i), parent, path, loop, i));
@@ -85,6 +98,8 @@ internal static class TemplateExpander
             Symbol = symbol, LoopName = loop, Type = type, Name = name, ResourceId = id, ApiVersion = apiVersion,
             Declaration = declaration, Scope = scope, Path = path, Condition = condition && (parent?.Condition ?? true), IsExisting = existing,
         };
+        if (declaration.ContainsKey("dependsOn") && declaration["dependsOn"] is not JsonArray)
+            throw TemplateException.Invalid("The template resource 'dependsOn' must be an array of resource names or ids.", $"{path}.dependsOn");
         if (declaration["dependsOn"] is JsonArray dependsOn)
             for (var i = 0; i < dependsOn.Count; i++)
                 instance.DependsOn.Add(V.AsString(ExpressionEvaluator.EvaluateTree(dependsOn[i], plan, $"{path}.dependsOn[{i}]"))
