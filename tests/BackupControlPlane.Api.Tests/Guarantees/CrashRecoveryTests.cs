@@ -23,8 +23,8 @@ namespace BackupControlPlane.Api.Tests.Guarantees;
 [Collection(HeavyAloneCollection.Name)]
 public sealed class CrashRecoveryTests(ITestOutputHelper output)
 {
-    private const int Vms = 150;
-    private const string Rg = "rg-crash";
+    private const int Vms = FleetKeys.CrashVms;
+    private const string Rg = FleetKeys.CrashResourceGroup;
 
     [Fact]
     public async Task Killed_while_enabling_and_mid_round_the_service_finishes_every_backup_once_after_restart()
@@ -77,7 +77,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
             // 2. Killed mid-round: tasks are out with the agents and copies to the vault are running.
             using var agentHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-            var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions { DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(5) });
+            var fleet = new AgentFleet(agentHttp, NullLoggerFactory.Instance, new AgentFleetOptions
+            {
+                DiscoveryInterval = TimeSpan.FromMilliseconds(500), Hold = TimeSpan.FromSeconds(5), KeyDirectory = FleetKeys.Directory,
+            });
             using var stopFleet = new CancellationTokenSource();
             var fleetRun = fleet.RunAsync(stopFleet.Token);
             await Poll.Until(() => Task.FromResult(fleet.Count == Vms), "every agent to start", TimeSpan.FromMinutes(5));

@@ -5,8 +5,9 @@ using BackupControlPlane.Agent;
 namespace BackupControlPlane.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The thousand-agent fleet test's VMs keep their keys in a folder that outlives the run (<c>~/.cache</c>), as VMs keep
-/// their certificates (<see cref="AgentKeys"/>); the fleet is told where with <c>AgentFleetOptions.KeyDirectory</c>.
+/// The VMs of the tests that run fleets of agents (the thousand-agent test, the crash test's 150) keep their keys in a
+/// folder that outlives the run (<c>~/.cache</c>), as VMs keep their certificates (<see cref="AgentKeys"/>); the fleet
+/// is told where with <c>AgentFleetOptions.KeyDirectory</c>.
 /// Keys missing there are made when the test assembly loads, by <c>openssl genpkey</c> (RSA-2048, as the agent's own)
 /// at the lowest CPU priority (nice 19): it uses the CPU the parallel tests leave idle and yields it to them, so the
 /// fleet test, which runs last and alone, finds its VMs' keys made instead of spending minutes of a 2-core machine on
@@ -16,6 +17,12 @@ public static class FleetKeys
 {
     public const string ResourceGroup = "rg-fleet";
     public const int Vms = 1000;
+    public const string CrashResourceGroup = "rg-crash";
+    public const int CrashVms = 150;
+
+    /// <summary>Every VM whose key is made ahead: resource group and name.</summary>
+    private static IEnumerable<(string Group, string Vm)> All =>
+        Enumerable.Range(0, CrashVms).Select(i => (CrashResourceGroup, VmName(i))).Concat(Enumerable.Range(0, Vms).Select(i => (ResourceGroup, VmName(i))));
 
     public static string Directory { get; } = Path.Combine(
         Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache ? cache : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
@@ -28,12 +35,12 @@ public static class FleetKeys
     [ModuleInitializer]
     internal static void StartMakingKeys()
     {
-        var missing = Enumerable.Range(0, Vms).Select(VmName).Where(vm => !File.Exists(Path.Combine(Directory, ResourceGroup, vm, AgentKeys.KeyFile))).ToList();
+        var missing = All.Where(v => !File.Exists(Path.Combine(Directory, v.Group, v.Vm, AgentKeys.KeyFile))).ToList();
         if (missing.Count == 0) return;
         // One shell loop; each key written beside its place and renamed, so a reader never sees half a key.
-        var script = string.Join('\n', missing.Select(vm =>
+        var script = string.Join('\n', missing.Select(v =>
         {
-            var dir = Path.Combine(Directory, ResourceGroup, vm);
+            var dir = Path.Combine(Directory, v.Group, v.Vm);
             return $"mkdir -p '{dir}' && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '{dir}/key.tmp' 2>/dev/null && chmod 600 '{dir}/key.tmp' && mv '{dir}/key.tmp' '{dir}/{AgentKeys.KeyFile}'";
         }));
         try
@@ -51,7 +58,7 @@ public static class FleetKeys
         }
     }
 
-    /// <summary>Stops making keys (the fleet is starting: from now on the agents make what is missing).</summary>
+    /// <summary>Stops making keys (a fleet is starting: from now on its agents make what is missing).</summary>
     public static void Stop()
     {
         try

@@ -34,7 +34,7 @@ public static class DeploymentActionEndpoints
                 .WithSummary("Check a template and its parameters without deploying: 200 with the evaluated parameters, or 400 InvalidTemplate with the path.");
             group.MapPost(one + "/whatIf", WhatIf).Accepts<JsonObject>("application/json")
                 .WithSummary("The changes a deployment would make (Create, Modify with property deltas, NoChange, Ignore), without making them.");
-            group.MapPost(one + "/cancel", Cancel).WithSummary("Cancel a deployment that is Accepted or Running: 204; resources already written stay.");
+            group.MapPost(one + "/cancel", Cancel).InOneTransaction().WithSummary("Cancel a deployment that is Accepted or Running: 204; resources already written stay.");
             group.MapPost(one + "/exportTemplate", Export).WithSummary("The template the deployment ran.");
             // Azure's resource-group operations have no providers segment (…/resourcegroups/{rg}/deployments/{name}/operations).
             var operations = (scope == GroupScope ? GroupOperationsScope : scope) + "/{deploymentName}/operations";

@@ -48,7 +48,7 @@ public static partial class DeploymentEndpoints
                 .WithSummary("Deploy a template (inline, or templateLink into the emulator's blob storage): 201/200 with Azure-AsyncOperation; Incremental mode only.");
             group.MapGet(one, Get).WithSummary("A deployment: provisioningState, parameters (secure values hidden), outputs, outputResources, error.");
             group.MapMethods(one, [HttpMethods.Head], Exists).WithSummary("204 when the deployment exists, else 404.");
-            group.MapDelete(one, Delete).WithSummary("Delete a finished deployment's record (its resources stay, as in Azure): 204.");
+            group.MapDelete(one, Delete).InOneTransaction().WithSummary("Delete a finished deployment's record (its resources stay, as in Azure): 204.");
             group.MapGet(scope, List).WithSummary("The deployments at this scope.");
         }
         app.MapDeploymentActions();

@@ -27,6 +27,9 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
     public async Task<Created> CreateAsync(DeploymentScope scope, DeploymentRequest request, ClaimsPrincipal caller, CancellationToken ct)
     {
         var plan = await PreflightAsync(scope, request, caller, ct);
+        // One transaction from the "is it still active?" check to the commit: a re-PUT's old operations are deleted
+        // together with the record's rewrite, or not at all.
+        await using var tx = await db.BeginWriteAsync(ct);
         var key = Deployment.KeyOf(DeploymentIds.Scope(scope.SubscriptionId, scope.ResourceGroup), scope.Name);
         var deployment = await db.Deployments.FirstOrDefaultAsync(d => d.Key == key, ct);
         var isNew = deployment is null;
@@ -63,6 +66,7 @@ public sealed partial class DeploymentService(BackupDbContext db, DeploymentPlan
         var id = deployment.Id;
         jobs.Enqueue<DeploymentRunner>(r => r.RunAsync(id, operationId, null, CancellationToken.None));
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new Created(deployment, isNew);
     }
 

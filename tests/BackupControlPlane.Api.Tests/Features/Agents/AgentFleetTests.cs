@@ -35,7 +35,7 @@ public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         // One OS disk of 4 KiB per VM: the test is about delivery, not bytes.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var app = await EmulatorApp.StartAsync(settings: new() { ["Storage:EmulatedDiskBytes"] = "4096", ["Hangfire:WorkerCount"] = "2" });
+        using var app = await EmulatorApp.StartAsync(settings: new() { ["Storage:EmulatedDiskBytes"] = "4096" });
         const string rg = FleetKeys.ResourceGroup;
         FleetKeys.Stop();
         await app.Arm.PutVaultAsync(rg, "vault1");
