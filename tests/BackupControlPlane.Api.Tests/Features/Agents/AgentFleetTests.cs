@@ -25,7 +25,7 @@ public sealed class HeavyAloneCollection
 /// (its own RSA-2048 key, kept in a folder across runs as a VM keeps its certificate: <see cref="FleetKeys"/>) and its
 /// own HTTP long-poll. One scheduled slot gives each VM one task: delivered once, snapshotted once, completed.
 /// </summary>
-[Collection(HeavyAloneCollection.Name)]
+[Collection(FleetLastCollection.Name)]
 public sealed class AgentFleetTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Vms = FleetKeys.Vms;
