@@ -126,6 +126,8 @@ public sealed class DemoFleetOptions
     public string? ApiBaseAddress { get; set; }
     /// <summary>Each VM's extension configuration folder is DIR/RESOURCEGROUP/VMNAME (pre/post scripts); the data folder's vm-config when empty.</summary>
     public string? ConfigDirectory { get; set; }
+    /// <summary>Each VM's agent key and certificate are kept in DIR/RESOURCEGROUP/VMNAME across restarts, as a VM keeps its own; the data folder's vm-keys when empty.</summary>
+    public string? KeyDirectory { get; set; }
 }
 
 /// <summary>0, or Azure's 14–180 days of soft-delete retention.</summary>

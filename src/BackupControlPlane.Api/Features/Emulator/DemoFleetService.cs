@@ -40,6 +40,8 @@ public sealed class DemoFleetService(IServer server, IOptions<DemoFleetOptions> 
         await new AgentFleet(http, loggers, new AgentFleetOptions
         {
             Time = transport.Time, ConfigDirectory = options.Value.ConfigDirectory ?? Path.Combine(paths.Root, "vm-config"),
+            // Kept across service restarts, so a restart does not make every VM a new RSA key (tens to hundreds of ms of CPU each).
+            KeyDirectory = options.Value.KeyDirectory ?? Path.Combine(paths.Root, "vm-keys"),
         }).RunAsync(ct);
     }
 }
