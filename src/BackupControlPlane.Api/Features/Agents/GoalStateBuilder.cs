@@ -57,14 +57,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
 
-    /// <summary>
-    /// Records that the agent is alive, for every node's <see cref="AgentPresence"/>; written at most every 10 s so
-    /// long-polls stay cheap. On the transport clock, as presence is judged.
-    /// </summary>
-    public async Task HeartbeatAsync(VirtualMachine vm, CancellationToken ct)
-    {
-        var now = transport.Time.GetUtcNow();
-        if (vm.AgentLastSeen is { } seen && now - seen < TimeSpan.FromSeconds(10)) return;
-        await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.AgentLastSeen, now), ct);
-    }
+    /// <summary>The VM's incarnation now; null when the VM is gone.</summary>
+    public Task<long?> IncarnationAsync(long vmId, CancellationToken ct) =>
+        db.VirtualMachines.AsNoTracking().Where(v => v.Id == vmId).Select(v => (long?)v.Incarnation).FirstOrDefaultAsync(ct);
 }
