@@ -69,4 +69,26 @@ public static class BenchAgentKeys
         }
         return (dir, withKey);
     }
+
+    /// <summary>
+    /// After the fleet has started: puts the keys its agents had to make into the pool, so the other scenario (and the
+    /// other database's round) finds them too instead of making its own.
+    /// </summary>
+    public static int Harvest(Options o, string resourceGroup, IReadOnlyList<string> vmNames)
+    {
+        var dir = Directory(o);
+        var added = 0;
+        for (var i = 0; i < vmNames.Count; i++)
+        {
+            var made = Path.Combine(dir, resourceGroup, vmNames[i], AgentKeys.KeyFile);
+            var pool = PoolKey(dir, i);
+            if (File.Exists(pool) || !File.Exists(made)) continue;
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(pool)!);
+            // Written beside and renamed, as the key maker does (it may be making this very key at nice 19 right now).
+            File.Copy(made, pool + ".h.tmp", overwrite: true);
+            File.Move(pool + ".h.tmp", pool, overwrite: true);
+            added++;
+        }
+        return added;
+    }
 }
