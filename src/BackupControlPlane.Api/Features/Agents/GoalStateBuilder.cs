@@ -24,7 +24,8 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         if (vm is null) return null;
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
-        using var certificate = vm.AgentCertificate is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
+        // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
+        using var certificate = vm.AgentCertificate is null || task is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
             var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
