@@ -7,9 +7,11 @@ using BackupControlPlane.Benchmarks.Scenarios;
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- latency  [--vms 50]  (repetitions of each operation)
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- keys     [--vms 10000] [--key-dir DIR]  (the agents' keys made ahead, nice 19)
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- --smoke  (every scenario, tiny, seconds; for CI)
 //   (the smoke round runs on SQLite and starts no PostgreSQL: a cluster and two nodes add ~30 s on a busy 2-core machine;
 //    `round --smoke --db postgres --nodes 2` smokes that path alone)
+// dispatch and round reuse the agents' keys across runs (--key-dir DIR, BCP_BENCH_AGENT_KEYS, or ~/.cache/BackupControlPlane/bench-agent-keys).
 // Options: --out DIR (default tests/BackupControlPlane.Benchmarks/results; a temp folder with --smoke).
 // round: --db postgres runs the service on a throw-away PostgreSQL cluster (Debian's binaries, /usr/lib/postgresql/*/bin;
 // or BCP_BENCH_POSTGRES=<connection string>), --nodes 2 as two service processes on it (agents' requests spread over
@@ -17,6 +19,8 @@ using BackupControlPlane.Benchmarks.Scenarios;
 if (args.FirstOrDefault() == "ceiling-server") return await CeilingServer.RunAsync(args);
 
 var options = Options.Parse(args);
+// Not a measurement: makes the agents' keys ahead (nice 19), for dispatch and round to reuse (BenchAgentKeys).
+if (args.FirstOrDefault() == "keys") return await BenchAgentKeys.MakeAsync(options);
 var scenarios = new Dictionary<string, Func<BenchContext, Report, Task>>
 {
     ["api"] = ApiScenario.RunAsync,

@@ -7,7 +7,8 @@ namespace BackupControlPlane.Benchmarks.Harness;
 /// <summary>
 /// The ceilings of the api scenario, run as a child process of the harness with the service's runtime settings:
 /// GET /bare answers a small JSON object (what Kestrel and minimal APIs cost), POST /insert stores one row through
-/// EF Core into SQLite in WAL mode per request (what one durable write costs).
+/// EF Core into SQLite in WAL mode per request (what one durable write costs), GET /hold/{id} is a bare long-poll that
+/// POST /wake/{id} answers (what a dispatch to a held poll costs at the least, and what a held request weighs).
 /// </summary>
 public static class CeilingServer
 {
@@ -48,6 +49,17 @@ public static class CeilingServer
             await ctx.SaveChangesAsync();
             return TypedResults.Ok(new { id = row.Id, name = row.Name });
         });
+        // The dispatch ceiling: a bare long-poll, GET /hold/{id} held until POST /wake/{id} (or 10 minutes), nothing else.
+        var holds = new System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource>();
+        app.MapGet("/hold/{id:int}", async (int id, CancellationToken ct) =>
+        {
+            var woken = holds.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            await Task.WhenAny(woken.Task, Task.Delay(TimeSpan.FromMinutes(10), ct));
+            holds.TryRemove(KeyValuePair.Create(id, woken));
+            return TypedResults.Ok(new { id, woken = woken.Task.IsCompleted });
+        });
+        app.MapGet("/held", () => TypedResults.Ok(holds.Count));
+        app.MapPost("/wake/{id:int}", (int id) => holds.TryGetValue(id, out var w) && w.TrySetResult() ? Results.Ok() : Results.NotFound());
         await app.RunAsync();
         return 0;
     }

@@ -16,7 +16,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// every answer of our own routes.
 /// </summary>
 public sealed class AgentAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AgentCredentials credentials, BackupDbContext db, TimeProvider time, AgentPresence presence)
+    AgentCredentials credentials, IServiceScopeFactory scopes, TimeProvider time, AgentPresence presence)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = AgentRoutes.Scheme;
@@ -43,7 +43,11 @@ public sealed class AgentAuthenticationHandler(IOptionsMonitor<AuthenticationSch
             return Refused(401, "Agent credential missing or invalid", $"Send 'Authorization: {AgentRoutes.Scheme} <credential>' as {AgentRoutes.Register} answered it.");
         if (credential.ExpiresOn <= time.GetUtcNow())
             return Refused(401, "Agent credential expired", $"The agent credential expired; register again at {AgentRoutes.Register}.");
-        var vm = await db.VirtualMachines.AsNoTracking().FirstOrDefaultAsync(v => v.VmId == credential.VmId, Context.RequestAborted);
+        // In a scope of its own, not the request's: the goal-state long-poll then holds no DbContext while it waits.
+        VirtualMachine? vm;
+        await using (var scope = scopes.CreateAsyncScope())
+            vm = await scope.ServiceProvider.GetRequiredService<BackupDbContext>().VirtualMachines.AsNoTracking()
+                .FirstOrDefaultAsync(v => v.VmId == credential.VmId, Context.RequestAborted);
         if (vm is null) return Refused(403, "Forbidden", "The VM of this credential no longer exists.");
         if (vm.AgentRegistration != credential.Registration || vm.AgentCertificateThumbprint != credential.Thumbprint)
             return Refused(401, "Agent credential superseded", $"The credential belongs to an earlier registration of this VM's agent; register again at {AgentRoutes.Register}.");

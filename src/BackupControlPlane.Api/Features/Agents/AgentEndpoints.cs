@@ -79,9 +79,9 @@ public static class AgentEndpoints
     private static ProblemHttpResult VmNotFound(string vmId) =>
         TypedResults.Problem($"No emulated VM has vmId '{vmId}' (GET {AgentRoutes.Fleet} lists them).", statusCode: 404, title: "VM not found");
 
-    /// <summary>What the goal-state long-poll needs, as one <c>[AsParameters]</c> bundle.</summary>
-    public readonly record struct GoalStateServices(BackupDbContext Db, AgentNotifier Notifier, GoalStateBuilder Builder, AgentPresence Presence,
-        GoalStateHold Holds, IOptions<EmulatorOptions> Options);
+    /// <summary>What the goal-state long-poll needs, as one <c>[AsParameters]</c> bundle; no database context, see below.</summary>
+    public readonly record struct GoalStateServices(IServiceScopeFactory Scopes, AgentNotifier Notifier, AgentPresence Presence,
+        AgentHeartbeats Heartbeats, GoalStateHold Holds, IOptions<EmulatorOptions> Options);
 
     private static async Task<Results<Ok<AgentGoalState>, ProblemHttpResult>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
         long incarnation = -1, int? waitSeconds = null)
@@ -89,12 +89,21 @@ public static class AgentEndpoints
         var vm = AgentAuthenticationHandler.Caller(http);
         using var connected = s.Presence.Connect(vm.Id);
         var hold = waitSeconds is { } w ? TimeSpan.FromSeconds(Math.Clamp(w, 0, 300)) : s.Options.Value.GoalStateLongPoll;
-        await s.Builder.HeartbeatAsync(vm, ct);
+        // Stored by a writer of its own, many VMs at a time: the poll does not queue for a write turn.
+        s.Heartbeats.Beat(vm);
         using var changes = s.Notifier.Subscribe(vm.Id);
-        var current = await s.Db.VirtualMachines.AsNoTracking().Where(v => v.Id == vm.Id).Select(v => (long?)v.Incarnation).FirstOrDefaultAsync(ct);
-        if (current <= incarnation) await s.Holds.WaitAsync(changes.Changed, hold, ct);
+        // The database is used in a scope of its own before the wait and another after it, never across it: a held poll
+        // keeps no DbContext out of the pool (issue 22: service memory per held poll).
+        await using (var before = s.Scopes.CreateAsyncScope())
+        {
+            var builder = before.ServiceProvider.GetRequiredService<GoalStateBuilder>();
+            // Read after subscribing: a change between the read and the wait is not missed. Newer already, or the VM gone: no wait.
+            if (!(await builder.IncarnationAsync(vm.Id, ct) <= incarnation)) hold = TimeSpan.Zero;
+        }
+        await s.Holds.WaitAsync(changes.Changed, hold, ct);
         // The VM may go while the poll is held (deleted, or an emulator reset): as its next request would be told.
-        return await s.Builder.BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
+        await using var after = s.Scopes.CreateAsyncScope();
+        return await after.ServiceProvider.GetRequiredService<GoalStateBuilder>().BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
             : TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 401, title: "Unauthorized");
     }
 

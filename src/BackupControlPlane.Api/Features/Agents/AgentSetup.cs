@@ -10,6 +10,7 @@ public static class AgentSetup
         services.AddSingleton<AgentCredentials>();
         services.AddSingleton<AgentNotifier>();
         services.AddSingleton<AgentPresence>();
+        services.AddSingleton<AgentHeartbeats>();
         services.AddSingleton<GoalStateHold>();
         services.AddScoped<GoalStateBuilder>();
         services.AddSingleton<AgentGauges>().AddHostedService(sp => sp.GetRequiredService<AgentGauges>());

@@ -24,7 +24,8 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         if (vm is null) return null;
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
-        using var certificate = vm.AgentCertificate is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
+        // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
+        using var certificate = vm.AgentCertificate is null || task is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
             var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
@@ -57,14 +58,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         storage.ReadWriteSas(task.LogsContainer, LogsBlobName(vm.Name)).ToString(),
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
 
-    /// <summary>
-    /// Records that the agent is alive, for every node's <see cref="AgentPresence"/>; written at most every 10 s so
-    /// long-polls stay cheap. On the transport clock, as presence is judged.
-    /// </summary>
-    public async Task HeartbeatAsync(VirtualMachine vm, CancellationToken ct)
-    {
-        var now = transport.Time.GetUtcNow();
-        if (vm.AgentLastSeen is { } seen && now - seen < TimeSpan.FromSeconds(10)) return;
-        await db.VirtualMachines.Where(v => v.Id == vm.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.AgentLastSeen, now), ct);
-    }
+    /// <summary>The VM's incarnation now; null when the VM is gone.</summary>
+    public Task<long?> IncarnationAsync(long vmId, CancellationToken ct) =>
+        db.VirtualMachines.AsNoTracking().Where(v => v.Id == vmId).Select(v => (long?)v.Incarnation).FirstOrDefaultAsync(ct);
 }
