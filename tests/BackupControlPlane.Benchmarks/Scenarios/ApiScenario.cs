@@ -144,7 +144,8 @@ public static class ApiScenario
     {
         var r = m.Load;
         var extra = new Dictionary<string, double> { ["p50Ms"] = r.P50Ms, ["p99Ms"] = r.P99Ms, ["requests"] = r.Requests, ["errors"] = r.Errors };
-        foreach (var (k, v) in m.Cpu) extra[k] = v;
+        // A figure /proc could not give (a process gone, no requests) is left out: JSON has no NaN.
+        foreach (var (k, v) in m.Cpu) if (double.IsFinite(v)) extra[k] = v;
         return new(name, r.RequestsPerSecond, "req/s", ceiling, ceilingName, target, note ?? (r.Errors > 0 ? $"{r.Errors} errors" : null), extra);
     }
 
