@@ -4,8 +4,8 @@ namespace BackupControlPlane.Benchmarks.Harness;
 
 /// <summary>
 /// Command-line options shared by the scenarios; sizes default to modest values for a shared 2-core machine.
-/// round only: --db sqlite|postgres (the service's database; postgres starts a throw-away cluster), --nodes 1|2
-/// (service processes on that one database; postgres only), --with-sqlite (postgres: the SQLite round of the same N
+/// round and api: --db sqlite|postgres (the service's database; postgres starts a throw-away cluster); round only:
+/// --nodes 1|2 (service processes on that one database; postgres only), --with-sqlite (postgres: the SQLite round of the same N
 /// first, in the same run, for a side-by-side ratio).
 /// </summary>
 public sealed record Options(string[] Args, bool Smoke, int Threads, int Connections, int Seconds, int? Vms, string OutDir,
