@@ -18,41 +18,35 @@ public static class OneTransaction
     private static readonly object AfterCommitKey = new();
 
     public static TBuilder InOneTransaction<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) => await RunAsync(context.HttpContext, () => next(context).AsTask()));
-
-    /// <summary>
-    /// Runs <paramref name="body"/> as the route's one transaction (what <see cref="InOneTransaction"/> does for a whole
-    /// route), for a handler that first validates what it can outside the write turn: the body must re-read, inside,
-    /// whatever its answer depends on, since it may run again after a lost race.
-    /// </summary>
-    public static async Task<T> RunAsync<T>(HttpContext http, Func<Task<T>> body)
-    {
-        var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-        for (var attempt = 1; ; attempt++)
+        builder.AddEndpointFilter(async (context, next) =>
         {
-            var after = new List<Action>();
-            http.Items[AfterCommitKey] = after;
-            await using (var tx = await db.BeginWriteAsync(http.RequestAborted, IsolationLevel.Serializable))
+            var http = context.HttpContext;
+            var db = http.RequestServices.GetRequiredService<BackupDbContext>();
+            for (var attempt = 1; ; attempt++)
             {
-                try
+                var after = new List<Action>();
+                http.Items[AfterCommitKey] = after;
+                await using (var tx = await db.BeginWriteAsync(http.RequestAborted, IsolationLevel.Serializable))
                 {
-                    var result = await body();
-                    await tx.CommitAsync(http.RequestAborted);
-                    http.Items.Remove(AfterCommitKey);
-                    foreach (var action in after) action();
-                    return result;
+                    try
+                    {
+                        var result = await next(context);
+                        await tx.CommitAsync(http.RequestAborted);
+                        http.Items.Remove(AfterCommitKey);
+                        foreach (var action in after) action();
+                        return result;
+                    }
+                    catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
+                    {
+                        // Disposing the transaction rolls it back (a failed commit has ended it already); forget what it loaded.
+                        db.ChangeTracker.Clear();
+                    }
                 }
-                catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
-                {
-                    // Disposing the transaction rolls it back (a failed commit has ended it already); forget what it loaded.
-                    db.ChangeTracker.Clear();
-                }
+                // Lost a race. Back off a random, growing while before the rerun: losers that rerun at once collide again,
+                // and sixteen enables under one policy lost all of five immediate reruns (PostgreSQL, measured).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt + 2, 9))), http.RequestAborted);
             }
-            // Lost a race. Back off a random, growing while before the rerun: losers that rerun at once collide again,
-            // and sixteen enables under one policy lost all of five immediate reruns (PostgreSQL, measured).
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt + 2, 9))), http.RequestAborted);
-        }
-    }
+        });
 
     /// <summary>Runs <paramref name="action"/> once the route's transaction has committed (at once outside one).</summary>
     public static void AfterCommit(HttpContext http, Action action)

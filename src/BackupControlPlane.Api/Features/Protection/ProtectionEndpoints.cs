@@ -19,7 +19,7 @@ public static class ProtectionEndpoints
     public static void MapProtection(this IEndpointRouteBuilder app)
     {
         var arm = app.MapArm().WithTags("Protected items");
-        arm.MapPut(ArmRoutes.ProtectedItem, Put).LongRunning().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
+        arm.MapPut(ArmRoutes.ProtectedItem, Put).LongRunning().InOneTransaction().WithSummary("Enable protection for a VM (202 with Azure-AsyncOperation and Location).");
         arm.MapGet(ArmRoutes.ProtectedItem, Get).CachedRead();
         arm.MapDelete(ArmRoutes.ProtectedItem, Delete).LongRunning().Produces(StatusCodes.Status204NoContent).InOneTransaction().WithSummary("Stop protection and delete the backup data (202; the operation ends with 204).");
         arm.MapPost(V + "/backupFabrics/{fabricName}/refreshContainers", RefreshContainers).LongRunning(asyncOperationHeader: false).WithSummary("Discover VMs (202 with Location; the result answers 204).");
@@ -34,35 +34,9 @@ public static class ProtectionEndpoints
             .WithSummary("The equivalent of 'az backup protection enable-for-vm': returns the ConfigureBackup job.");
     }
 
-    /// <summary>
-    /// A plain enable (no If-Match, no state change, no disk setting: what every SDK, the CLI and Terraform send) is
-    /// validated outside the write turn and re-checked inside it in one statement (<see cref="EnableRequest"/>), so the
-    /// turn holds the re-check and the inserts only. Anything else reads and decides inside one transaction, as the
-    /// route did before. Either way the outcome is one: two enables of one VM are ordered by the turn (SQLite) or by a
-    /// lost race and a rerun of the transaction (PostgreSQL), and the second finds the first's item.
-    /// </summary>
     private static async Task<IResult> Put(
         [AsParameters] ItemRoute route,
         ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
-    {
-        if (body?.Properties is not { } props || ArmPreconditions.HasConditions(http.Request) || props.ProtectionState is { Length: > 0 } || props.ExtendedProperties is not null)
-            return await OneTransaction.RunAsync(http, () => PutInOneTransaction(route, body, db, protection, http, ct));
-        var enable = await EnableRequest.ValidateAsync(route, props, db, ct);
-        var apiVersion = http.Request.Query["api-version"].ToString();
-        return await OneTransaction.RunAsync(http, async () =>
-        {
-            // Changed meanwhile (rare): validate again, now inside the turn, exactly as the one-transaction path does.
-            if (!await enable.UnchangedAsync(db, ct))
-            {
-                db.ChangeTracker.Clear();
-                enable = await EnableRequest.ValidateAsync(route, props, db, ct);
-            }
-            var enabled = await protection.EnableAsync(enable.Vault, enable.Vm, enable.Policy, ct, null, apiVersion, policyReadInTransaction: true);
-            return ArmAccepted.Accepted(http, $"{enable.ItemId}/operationResults/{enabled.Operation.Id}", $"{enable.ItemId}/operationsStatus/{enabled.Operation.Id}");
-        });
-    }
-
-    private static async Task<IResult> PutInOneTransaction(ItemRoute route, ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
         var vault = await route.VaultAsync(db, ct);
         var container = route.Container();
@@ -95,9 +69,19 @@ public static class ProtectionEndpoints
                 : await protection.StopAsync(vault, existing, ct);
             return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{stopped.Id}", $"{itemId}/operationsStatus/{stopped.Id}");
         }
-        var (vm, policy) = await EnableRequest.CheckAsync(vault, container, props, db, ct);
+        if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
+        var vmRef = ArmItemNames.ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
+        var vm = await ArmLookups.FindVmAsync(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
+        if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
+            throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
+        var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
+        if (await db.ProtectedItems.AnyAsync(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null, ct))
+            throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) before protecting it again.",
+                "UserErrorBackupItemSoftDeleted");
+
         var disks = await DiskExclusionRequest.ReadAsync(props.ExtendedProperties, vm, db, ct);
-        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString(), policyReadInTransaction: true);
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString());
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 
@@ -221,4 +205,15 @@ public static class ProtectionEndpoints
 
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
         db.ProtectedItems.Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
+
+    private static async Task<BackupPolicy> ResolvePolicy(BackupDbContext db, Vault vault, string? policyId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(policyId)) throw ArmException.BadRequest("properties.policyId is required to enable protection.");
+        var vaultId = ArmLookups.VaultId(vault);
+        var marker = "/backupPolicies/";
+        var at = policyId.LastIndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || !policyId[..at].Equals(vaultId, StringComparison.OrdinalIgnoreCase))
+            throw ArmException.BadRequest($"policyId '{policyId}' must name a policy of this vault ({vaultId}/backupPolicies/{{name}}).");
+        return await ArmLookups.FindPolicyAsync(db, vault, policyId[(at + marker.Length)..], ct);
+    }
 }

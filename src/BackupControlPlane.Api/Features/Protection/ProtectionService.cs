@@ -19,11 +19,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// </summary>
     /// <param name="disks">A new selective disk backup setting (<see cref="DiskExclusionRequest"/>); null keeps the item's.</param>
     /// <param name="apiVersion">The request's api-version (<see cref="PolicyCompatibility"/>); null on the emulator's own route.</param>
-    /// <param name="policyReadInTransaction">The caller read <paramref name="policy"/> inside its transaction (the write
-    /// turn on SQLite): its next slot is then as current as <see cref="BackupScheduler.EnsureScheduledAsync"/>'s own read,
-    /// which a scheduled policy's enable skips.</param>
-    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null, string? apiVersion = null,
-        bool policyReadInTransaction = false)
+    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null, string? apiVersion = null)
     {
         if (!vm.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest(
@@ -34,23 +30,6 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         // Joins the caller's transaction when there is one (a conditional PUT checked its If-Match inside it).
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.BeginWriteAsync(ct) : null;
-        // No savepoints around the saves below (EF makes one per SaveChanges inside a transaction: two statements each,
-        // in the write turn): a failed save fails the whole transaction, which the route rolls back or runs again.
-        var savepoints = db.Database.AutoSavepointsEnabled;
-        db.Database.AutoSavepointsEnabled = false;
-        try
-        {
-            return await EnableInTransactionAsync(vault, vm, policy, disks, apiVersion, policyReadInTransaction && !own, now, tx, ct);
-        }
-        finally
-        {
-            db.Database.AutoSavepointsEnabled = savepoints;
-        }
-    }
-
-    private async Task<Enabled> EnableInTransactionAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, DiskExclusionUpdate? disks, string? apiVersion,
-        bool policyCurrent, DateTimeOffset now, SqliteWriteGate.WriteTransaction? tx, CancellationToken ct)
-    {
         var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
         await PolicyCompatibility.CheckAsync(db, vm, item, policy, apiVersion, ct);
         if (item is not null && item.VaultId != vault.Id)
@@ -83,7 +62,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);
         if (tx is not null) await tx.CommitAsync(ct);
-        if (!policyCurrent || policy.NextSlotUtc is null || policy.NextSlotJobId is null) await scheduler.EnsureScheduledAsync(policy.Id, ct);
+        await scheduler.EnsureScheduledAsync(policy.Id, ct);
         return new Enabled(item, job, operation);
     }
 
