@@ -45,7 +45,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     public const string Version = "2.14.0.1";
 
     private readonly VmAgentOptions _options = options ?? new VmAgentOptions();
-    private readonly AgentIdentity _identity = new(http, provisioningSecret, options?.Time, options?.Keys);
+    private readonly AgentChannel _channel = new(http, new AgentIdentity(http, provisioningSecret, options?.Time, options?.Keys));
     private readonly IAgentStateStore _state = options?.State ?? new MemoryAgentStateStore();
     private readonly HashSet<string> _installed = [];
     private readonly VssState _vss = new();
@@ -54,7 +54,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     private long? _offlineApplied;
     private int _snapshotsTaken;
 
-    public AgentIdentity Identity => _identity;
+    public AgentIdentity Identity => _channel.Identity;
 
     /// <summary>Disk snapshots this agent instance has taken (a restarted agent starts from zero).</summary>
     public int SnapshotsTaken => Volatile.Read(ref _snapshotsTaken);
@@ -92,7 +92,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
     public async Task PollOnceAsync(CancellationToken ct)
     {
         var wait = _options.Hold is { } h ? $"&waitSeconds={(int)h.TotalSeconds}" : "";
-        using var response = await SendAsync(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={_incarnation}{wait}", null, ct);
+        using var response = await _channel.SendAsync(HttpMethod.Get, $"{AgentRoutes.GoalState}?incarnation={_incarnation}{wait}", null, ct);
         var goal = await response.Content.ReadFromJsonAsync<AgentGoalState>(ct) ?? throw new JsonException("Empty goal state.");
         _incarnation = goal.Incarnation;
         var fault = goal.Fault ?? _options.Fault;
@@ -106,7 +106,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         {
             if ((!_installed.Contains(ext.Name) || fault?.Mode == AgentFault.InstallFailed) && InjectedFailures.HandlerReport(ext, fault) is var installed)
             {
-                await PostAsync(AgentRoutes.ExtensionStatus.Replace("{name}", ext.Name), installed, ct);
+                await _channel.PostAsync(AgentRoutes.ExtensionStatus.Replace("{name}", ext.Name), installed, ct);
                 if (installed.Status == "Ready") _installed.Add(ext.Name); else _installed.Remove(ext.Name);
             }
             if (ext is { PublicSettings.CommandToExecute: VmSnapshotExtension.SnapshotCommand, ProtectedSettings: { } encrypted })
@@ -114,12 +114,12 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                 SnapshotProtectedSettings secrets;
                 try
                 {
-                    secrets = _identity.Decrypt(encrypted);
+                    secrets = Identity.Decrypt(encrypted);
                 }
                 catch (System.Security.Cryptography.CryptographicException)
                 {
                     // Encrypted to a certificate this agent does not hold (an earlier registration): register again.
-                    _identity.Invalidate();
+                    Identity.Invalidate();
                     _incarnation = -1;
                     continue;
                 }
@@ -147,7 +147,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
                 "Task already processed: the agent restarted during it.");
             if (seen.Report is null) _state.Save(seen with { Report = again });
             logger.LogInformation("Task {TaskId}: redelivered; answering {Status} (code {Code}) without a new snapshot", taskId, again.Status, again.Code);
-            await ReportAsync(taskId, again, ct);
+            await _channel.ReportAsync(taskId, again, ct);
             return;
         }
         _state.Save(new AgentTaskRecord(taskId, null));
@@ -157,7 +157,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             return;
         }
         var started = _options.Time.GetTimestamp();
-        await ReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct);
+        await _channel.ReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct);
         var log = new StringBuilder();
         log.AppendLine($"{_options.Time.GetUtcNow():o} Guest Agent Version is {Version}; BackupControlPlane.Agent VMSnapshot handler");
         log.AppendLine($"{_options.Time.GetUtcNow():o} task {taskId}, commandStartTimeUTCTicks {settings.CommandStartTimeUTCTicks}");
@@ -282,7 +282,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         {
             try
             {
-                await ReportAsync(taskId, report, ct);
+                await _channel.ReportAsync(taskId, report, ct);
             }
             catch (HttpRequestException e) when (e.StatusCode is { } refused && (int)refused is >= 400 and < 500
                 && refused is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests))
@@ -292,39 +292,6 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             }
             lock (_unacknowledged) _unacknowledged.Remove(taskId);
             TaskFinished?.Invoke(taskId, report);
-        }
-    }
-
-    private Task ReportAsync(string taskId, TaskStatusReport report, CancellationToken ct) =>
-        PostAsync(AgentRoutes.TaskStatus.Replace("{taskId}", Uri.EscapeDataString(taskId)), report, ct);
-
-    private async Task PostAsync<T>(string path, T body, CancellationToken ct)
-    {
-        using var response = await SendAsync(HttpMethod.Post, path, body, ct);
-    }
-
-    /// <summary>Sends with the credential; a 401 (expired or superseded) registers again and retries once.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var request = new HttpRequestMessage(method, path);
-            if (body is not null) request.Content = JsonContent.Create(body, body.GetType());
-            request.Headers.Authorization = new AuthenticationHeaderValue(AgentRoutes.Scheme, await _identity.CredentialAsync(ct));
-            var response = await http.SendAsync(request, ct);
-            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 0)
-            {
-                response.Dispose();
-                _identity.Invalidate();
-                continue;
-            }
-            if (!response.IsSuccessStatusCode)
-            {
-                var status = response.StatusCode;
-                response.Dispose();
-                throw new HttpRequestException($"{method} {path} answered {(int)status}.", null, status);
-            }
-            return response;
         }
     }
 }
