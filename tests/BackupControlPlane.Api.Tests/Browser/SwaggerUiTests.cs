@@ -67,16 +67,28 @@ public sealed class SwaggerUiTests(BrowserFixture browser) : IAsyncLifetime
     private static async Task<int> TryItOutAsync(IPage page, string method, string path)
     {
         var operation = Operation(page, method, path);
-        // Swagger UI renders only the operations near the viewport (a virtualized list): scroll from the top, as a
-        // reader would, until the operation is drawn.
-        await page.EvaluateAsync("window.scrollTo(0, 0)");
-        for (var step = 0; step < 2000 && await operation.CountAsync() == 0; step++)
+        for (var attempt = 1; ; attempt++)
         {
-            await page.EvaluateAsync("window.scrollBy(0, 250)");
-            // Two animation frames: the list has drawn what the scroll brought into view before it is searched again.
-            await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
+            // Swagger UI renders only the operations near the viewport (a virtualized list): scroll from the top, as a
+            // reader would, until the operation is drawn.
+            await page.EvaluateAsync("window.scrollTo(0, 0)");
+            for (var step = 0; step < 2000 && await operation.CountAsync() == 0; step++)
+            {
+                await page.EvaluateAsync("window.scrollBy(0, 250)");
+                // Two animation frames: the list has drawn what the scroll brought into view before it is searched again.
+                await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
+            }
+            try
+            {
+                await operation.Locator(".opblock-summary").First.ClickAsync(new LocatorClickOptions { Timeout = 10_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 4)
+            {
+                // Drawn, then dropped again while the page was scrolled to it (the list re-renders as the viewport
+                // moves; seen once on a loaded machine): find it again from the top.
+            }
         }
-        await operation.Locator(".opblock-summary").First.ClickAsync();
         await operation.Locator(".try-out__btn").ClickAsync();
         await operation.Locator(".execute").ClickAsync();
         var status = operation.Locator(".live-responses-table .response .response-col_status").First;
