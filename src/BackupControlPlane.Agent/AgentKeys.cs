@@ -55,6 +55,27 @@ public sealed class AgentKeys(string? directory = null)
         }
     }
 
+    /// <summary>
+    /// Makes a key in each of <paramref name="directories"/> ahead of its agent, with <c>nice -n 19 openssl genpkey</c>
+    /// (RSA-2048, as the agent's own), <paramref name="parallel"/> at a time: only CPU others leave idle. Each key is
+    /// written beside its place and renamed, so a reader never sees half a key. The caller waits for or kills the
+    /// returned process; null when nice, xargs or sh cannot start (the agents then make their own keys).
+    /// </summary>
+    public static System.Diagnostics.Process? StartMakingAhead(IReadOnlyCollection<string> directories, int parallel)
+    {
+        var script = "d=\"$1\"; mkdir -p \"$d\" && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out \"$d/key.tmp\" 2>/dev/null" +
+            $" && chmod 600 \"$d/key.tmp\" && mv \"$d/key.tmp\" \"$d/{KeyFile}\"";
+        var start = new System.Diagnostics.ProcessStartInfo("nice", ["-n", "19", "xargs", "-P", parallel.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "1", "sh", "-c", script, "key"])
+            { UseShellExecute = false, RedirectStandardInput = true };
+        System.Diagnostics.Process maker;
+        try { maker = System.Diagnostics.Process.Start(start)!; }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+        // The folders on standard input: thousands of paths exceed what one argument list may hold.
+        foreach (var d in directories) maker.StandardInput.WriteLine(d);
+        maker.StandardInput.Close();
+        return maker;
+    }
+
     private static bool Valid(X509Certificate2 c, DateTimeOffset now) => c.NotBefore <= now.UtcDateTime && c.NotAfter > now.UtcDateTime.AddDays(1);
 
     private static void WritePrivate(string path, string pem)

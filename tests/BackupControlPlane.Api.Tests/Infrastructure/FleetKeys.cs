@@ -37,25 +37,9 @@ public static class FleetKeys
     {
         var missing = All.Where(v => !File.Exists(Path.Combine(Directory, v.Group, v.Vm, AgentKeys.KeyFile))).ToList();
         if (missing.Count == 0) return;
-        // One shell loop; each key written beside its place and renamed, so a reader never sees half a key.
-        var script = string.Join('\n', missing.Select(v =>
-        {
-            var dir = Path.Combine(Directory, v.Group, v.Vm);
-            return $"mkdir -p '{dir}' && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '{dir}/key.tmp' 2>/dev/null && chmod 600 '{dir}/key.tmp' && mv '{dir}/key.tmp' '{dir}/{AgentKeys.KeyFile}'";
-        }));
-        try
-        {
-            // The script on standard input: a thousand commands exceed what one argument may hold.
-            var start = new ProcessStartInfo("nice", ["-n", "19", "sh", "-s"]) { UseShellExecute = false, RedirectStandardInput = true };
-            _maker = Process.Start(start)!;
-            _maker.StandardInput.Write(script);
-            _maker.StandardInput.Close();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No nice or sh: the agents make their keys themselves.
-        }
+        // One at a time: the parallel tests have the cores; this takes what they leave.
+        _maker = AgentKeys.StartMakingAhead([.. missing.Select(v => Path.Combine(Directory, v.Group, v.Vm))], parallel: 1);
+        if (_maker is not null) AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
     /// <summary>Stops making keys (a fleet is starting: from now on its agents make what is missing).</summary>

@@ -33,14 +33,8 @@ public static class BenchAgentKeys
         Console.WriteLine($"{n - missing.Count} of {n} keys already in {dir}; making {missing.Count} at nice 19, {Environment.ProcessorCount} at a time...");
         if (missing.Count == 0) return 0;
         var clock = Stopwatch.StartNew();
-        var script = "d=\"$1\"; mkdir -p \"$d\" && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out \"$d/key.tmp\" 2>/dev/null" +
-            $" && chmod 600 \"$d/key.tmp\" && mv \"$d/key.tmp\" \"$d/{AgentKeys.KeyFile}\"";
-        var start = new ProcessStartInfo("nice", ["-n", "19", "xargs", "-P", Environment.ProcessorCount.ToString(), "-n", "1", "sh", "-c", script, "key"])
-            { UseShellExecute = false, RedirectStandardInput = true };
-        using var maker = Process.Start(start)!;
-        // The folders on standard input: ten thousand paths exceed what one argument list may hold.
-        foreach (var i in missing) await maker.StandardInput.WriteLineAsync(Path.GetDirectoryName(PoolKey(dir, i)));
-        maker.StandardInput.Close();
+        using var maker = AgentKeys.StartMakingAhead([.. missing.Select(i => Path.GetDirectoryName(PoolKey(dir, i))!)], Environment.ProcessorCount)
+            ?? throw new InvalidOperationException("nice, xargs or sh could not be started to make the keys.");
         await maker.WaitForExitAsync();
         var made = missing.Count(i => File.Exists(PoolKey(dir, i)));
         Console.WriteLine($"made {made} keys in {clock.Elapsed.TotalSeconds:0} s ({clock.Elapsed.TotalMilliseconds / Math.Max(1, made):0} ms each, wall; load average {Machine.Describe()["loadAverage1m"]})");
