@@ -20,11 +20,15 @@ namespace BackupControlPlane.Benchmarks.Scenarios;
 /// </summary>
 public static class RoundScenario
 {
+    /// <summary>Azure's limit of protected VMs per Recovery Services vault (docs: Azure Backup support matrix).</summary>
+    private const int VmsPerVault = 1000;
+
     public static async Task RunAsync(BenchContext ctx, Report report)
     {
         var o = ctx.Options;
         var n = o.Vms ?? (o.Smoke ? 4 : 100);
         report.Setting("vms", n);
+        report.Setting("vmsPerVault", VmsPerVault);
         report.Setting("disksPerVm", 2);
         report.Setting("agents", "BackupControlPlane.Agent AgentFleet in the harness process, one HttpClient (SocketsHttpHandler, unlimited connections), as the agent program's fleet mode");
         report.Setting("db", o.Db);
@@ -109,10 +113,13 @@ public static class RoundScenario
         http.DefaultRequestHeaders.Authorization = new("Bearer", await service.TokenAsync());
         var arm = new Arm(http, rg);
 
-        Console.WriteLine($"[{cluster.Label}] Preparing {n} VMs (two disks each), protected on one policy...");
+        // Azure protects at most 1,000 VMs in a vault: a larger round is that many vaults, each its own slot.
+        var vaults = Enumerable.Range(1, (n + VmsPerVault - 1) / VmsPerVault).Select(k => $"v{k}").ToList();
+        string VaultOf(int i) => vaults[i / VmsPerVault];
+        Console.WriteLine($"[{cluster.Label}] Preparing {n} VMs (two disks each) in {vaults.Count} vault(s), each protected on its vault's default policy...");
         var prep = Stopwatch.StartNew();
-        await arm.PutVaultAsync("v1");
-        await Arm.ForAsync(n, 16, async i => { await arm.PutVmAsync($"vm{i}", 1); await arm.EnableAsync("v1", $"vm{i}"); });
+        foreach (var vault in vaults) await arm.PutVaultAsync(vault);
+        await Arm.ForAsync(n, 16, async i => { await arm.PutVmAsync($"vm{i}", 1); await arm.EnableAsync(VaultOf(i), $"vm{i}"); });
         var prepared = prep.Elapsed;
         var lostRaces = arm.LostRaceRetries;
         Console.WriteLine($"  prepared in {prepared.TotalSeconds:0.0} s{(lostRaces > 0 ? $" ({lostRaces} PUTs answered 409 'conflicts with a change ... at the same time, retry' and were sent again)" : "")}; starting {n} agents{(cluster.Nodes.Count > 1 ? $" (requests spread over {cluster.Nodes.Count} nodes)" : "")}...");
@@ -163,13 +170,22 @@ public static class RoundScenario
             // Poll the jobs list (what a client would watch) until no Backup job is InProgress and all N exist.
             var roundDeadline = DateTime.UtcNow + TimeSpan.FromMinutes(smoke ? 1 : 30);
             List<JsonNode> backups;
+            var pending = new Queue<string>(vaults);
+            var finished = new List<JsonNode>();
             while (true)
             {
-                var running = await arm.ListAsync(arm.VaultPath("v1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup' and status eq 'InProgress'"));
+                // Vault by vault: a vault done (no Backup job InProgress, all its jobs there) is not listed again.
+                var running = await arm.ListAsync(arm.VaultPath(pending.Peek()) + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup' and status eq 'InProgress'"));
                 if (running.Count == 0)
                 {
-                    backups = await arm.ListAsync(arm.VaultPath("v1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
-                    if (backups.Count >= n) break;
+                    var jobs = await arm.ListAsync(arm.VaultPath(pending.Peek()) + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
+                    if (jobs.Count >= Math.Min(VmsPerVault, n - VmsPerVault * vaults.IndexOf(pending.Peek())))
+                    {
+                        finished.AddRange(jobs);
+                        pending.Dequeue();
+                        if (pending.Count == 0) { backups = finished; break; }
+                        continue;
+                    }
                 }
                 if (DateTime.UtcNow > roundDeadline)
                     throw new TimeoutException($"Round not finished after {clock.Elapsed}: {running.Count} Backup jobs still InProgress.\n" +
@@ -192,7 +208,7 @@ public static class RoundScenario
                 .Select(g => $"{g.Count()} × {g.Key} (e.g. {g.First()["properties"]!["errorDetails"]?[0]?["errorString"]})"));
             var points = 0;
             foreach (var i in new[] { 0, n - 1 }.Distinct())
-                points += (await arm.ListAsync(arm.ItemPath("v1", $"vm{i}") + "/recoveryPoints")).Count;
+                points += (await arm.ListAsync(arm.ItemPath(VaultOf(i), $"vm{i}") + "/recoveryPoints")).Count;
 
             // Where the time goes, from the jobs' own task times (server clock): snapshot = task issued → agent's status read;
             // transfer = snapshots copied into the vault and the point recorded.
