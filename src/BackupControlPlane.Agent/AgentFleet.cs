@@ -80,7 +80,11 @@ public sealed class AgentFleet(HttpClient http, ILoggerFactory loggers, AgentFle
                         }
                     }
                 }
-                catch (HttpRequestException e)
+                // A busy or restarting control plane can fail a discovery any way HTTP can: refused, cut off mid-body
+                // (HttpIOException), a truncated list (JsonException), a client timeout. The agents already running go on;
+                // the next discovery tries again.
+                catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException
+                                          || e is OperationCanceledException && !ct.IsCancellationRequested)
                 {
                     logger.LogWarning("Fleet discovery failed: {Message}", e.Message);
                 }
