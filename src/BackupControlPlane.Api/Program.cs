@@ -1,4 +1,5 @@
 using BackupControlPlane.Api.Arm;
+using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
 using BackupControlPlane.Api.Features.Backups;
 using BackupControlPlane.Api.Features.Deployments;
@@ -45,15 +46,18 @@ app.Use(ApiVersions.Enforce);
 // Authorization after authentication: Azure RBAC (Identity:EnforceRbac), then multi-user authorization (Resource Guards).
 app.Use(RbacEnforcement.Enforce);
 app.Use(MuaEnforcement.Enforce);
+// A cached read's current answer, once every check above passed, before its endpoint binds (Data/ReadCache.cs).
+app.Use(CachedReads.AnswerHits);
 
 // One document, on a fixed path: the templated default answers unknown names with a plain-text 404 of its own.
 app.MapOpenApi("/openapi/v1.json");
-app.UseSwaggerUI(o =>
+// Only under /swagger: its middleware matches every request's path with regexes, ARM's included (docs/performance.md).
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger => swagger.UseSwaggerUI(o =>
 {
     o.SwaggerEndpoint("/openapi/v1.json", "BackupControlPlane");
     o.RoutePrefix = "swagger";
     o.UseRequestInterceptor(SwaggerToken.Interceptor);
-});
+}));
 app.UseBackupCenter(); // the Backup center page at /; Swagger UI at /swagger, Hangfire at /hangfire
 app.MapBcpMetrics(); // Prometheus at /metrics when Emulator:Metrics:Prometheus is true
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

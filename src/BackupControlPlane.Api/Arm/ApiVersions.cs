@@ -21,14 +21,29 @@ public static partial class ApiVersions
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(-preview)?$")]
     private static partial Regex Shape();
 
-    /// <summary>The newest version accepted on <paramref name="today"/>.</summary>
-    public static string Newest(DateTimeOffset today) => DateOnly.FromDateTime(today.UtcDateTime + Margin).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private sealed record NewestOn(DateOnly Day, string Version);
 
-    public static bool IsSupported(string version, DateTimeOffset today) =>
-        Shape().IsMatch(version)
-        && DateOnly.TryParseExact(version[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-        && string.CompareOrdinal(version[..10], Oldest) >= 0
-        && string.CompareOrdinal(version[..10], Newest(today)) <= 0;
+    // Every ARM request compares with it: formatted once a day, not per request (docs/performance.md).
+    private static NewestOn? _newest;
+
+    /// <summary>The newest version accepted on <paramref name="today"/>.</summary>
+    public static string Newest(DateTimeOffset today)
+    {
+        var day = DateOnly.FromDateTime(today.UtcDateTime + Margin);
+        if (Volatile.Read(ref _newest) is { } known && known.Day == day) return known.Version;
+        var newest = new NewestOn(day, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Volatile.Write(ref _newest, newest);
+        return newest.Version;
+    }
+
+    public static bool IsSupported(string version, DateTimeOffset today)
+    {
+        if (!Shape().IsMatch(version)) return false;
+        var date = version.AsSpan(0, 10);
+        return DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            && date.CompareTo(Oldest, StringComparison.Ordinal) >= 0
+            && date.CompareTo(Newest(today), StringComparison.Ordinal) <= 0;
+    }
 
     public static string Describe(DateTimeOffset today) =>
         $"dated versions (yyyy-MM-dd, with or without '-preview') from {Oldest} to {Newest(today)} (today plus two years), for example 2025-02-01";
@@ -48,8 +63,8 @@ public static partial class ApiVersions
             }
             var version = values[0]!;
             var strict = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions>>().Value.StrictApiVersions;
-            var provider = KnownApiVersions.ProviderOf(http.Request.Path);
-            if (strict && !KnownApiVersions.IsKnown(provider, version))
+            // The provider is found (splitting the path) only in strict mode, the one that needs it.
+            if (strict && KnownApiVersions.ProviderOf(http.Request.Path) is var provider && !KnownApiVersions.IsKnown(provider, version))
             {
                 await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
                     $"The api-version '{version}' is not one real clients send to {provider} (strict mode). Known: {string.Join(", ", KnownApiVersions.For(provider))}. Set Emulator:StrictApiVersions=false to accept any of the {Describe(today)}.").ExecuteAsync(http);

@@ -10,29 +10,59 @@ namespace BackupControlPlane.Api.Data;
 /// as a running job's duration follow the clock). A GET otherwise costs a SQLite statement preparation and an EF
 /// materialisation per request (docs/performance.md). SQLite only: on PostgreSQL other nodes write unseen, so
 /// nothing is cached. Conditional requests are always answered fresh.
+/// A miss is read and kept by the route's endpoint filter; a hit is answered by <see cref="CachedReads.AnswerHits"/>,
+/// a middleware after authentication, api-version, RBAC and MUA but before the endpoint binds its parameters: binding
+/// rents a DbContext, and that alone cost a hit about as much CPU as its checks (docs/performance.md).
 /// </summary>
 public sealed class ReadCache(TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
-    private sealed record Entry(byte[] Body, string? ContentType, string? ETag, long Version, DateTimeOffset ReadAt);
+
+    // Writes is the counter the answer was read at, so a hit checks it without a context.
+    private sealed record Entry(byte[] Body, string? ContentType, string? ETag, SqliteWriteGate.Database Writes, long Version, DateTimeOffset ReadAt);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
     public void Dispose() => _cache.Dispose();
 
+    // The host is part of the answer: nextLink and ids of paged lists are absolute URLs.
+    private static string KeyOf(HttpRequest request) => string.Concat(request.Scheme, "://", request.Host.Value, request.Path.Value, request.QueryString.Value);
+
+    private bool TryHit(HttpContext http, out Entry entry)
+    {
+        entry = null!;
+        if (ArmPreconditions.HasConditions(http.Request) || !_cache.TryGetValue(KeyOf(http.Request), out Entry? hit)) return false;
+        if (hit!.Version != Volatile.Read(ref hit.Writes.Writes) || (time.GetUtcNow() - hit.ReadAt).Duration() >= Lifetime) return false;
+        entry = hit;
+        return true;
+    }
+
+    /// <summary>Writes a current kept answer for this request and returns true, or returns false (nothing written).</summary>
+    internal async ValueTask<bool> TryAnswerAsync(HttpContext http)
+    {
+        if (!TryHit(http, out var hit)) return false;
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = hit.ContentType;
+        response.ContentLength = hit.Body.Length;
+        if (hit.ETag is not null) response.Headers.ETag = hit.ETag;
+        await response.Body.WriteAsync(hit.Body, http.RequestAborted);
+        return true;
+    }
+
     internal async ValueTask<object?> AnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-        if (SqliteWriteGate.DataVersion(db) is not { } version || ArmPreconditions.HasConditions(http.Request)) return await next(context);
-        // The host is part of the answer: nextLink and ids of paged lists are absolute URLs.
-        var key = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}{http.Request.QueryString}";
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out Entry? hit) && hit!.Version == version && (now - hit.ReadAt).Duration() < Lifetime)
+        if (SqliteWriteGate.WritesOf(db) is not { } writes || ArmPreconditions.HasConditions(http.Request)) return await next(context);
+        var version = Volatile.Read(ref writes.Writes);
+        // Normally answered by the middleware already; here for a hit that became current meanwhile or a host without it.
+        if (TryHit(http, out var hit))
         {
             if (hit.ETag is not null) http.Response.Headers.ETag = hit.ETag;
             return TypedResults.Bytes(hit.Body, hit.ContentType);
         }
+        var now = time.GetUtcNow();
         var result = await next(context);
         if (result is not IResult answer || answer is not IStatusCodeHttpResult { StatusCode: 200 }) return result;
         // Kept as the bytes sent: a hit costs no serialisation (a list of 50 jobs is tens of kilobytes of JSON).
@@ -42,16 +72,33 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
         try { await answer.ExecuteAsync(http); }
         finally { http.Response.Body = body; }
         var etag = http.Response.Headers.ETag.ToString();
-        var entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, version, now);
+        var entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, writes, version, now);
         // Expires in real time too: a clock held still by a test must not keep an answer forever.
-        _cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+        _cache.Set(KeyOf(http.Request), entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
         return TypedResults.Bytes(entry.Body, entry.ContentType);
     }
 }
 
 public static class CachedReads
 {
+    /// <summary>Endpoint metadata of a route <see cref="ReadCache"/> may answer.</summary>
+    private sealed class Marker;
+    private static readonly Marker Instance = new();
+
     /// <summary>Marks a GET route whose answer depends only on the database, the URL and the clock (<see cref="ReadCache"/>).</summary>
     public static TBuilder CachedRead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<ReadCache>().AnswerAsync(context, next));
+        builder.WithMetadata(Instance)
+            .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<ReadCache>().AnswerAsync(context, next));
+
+    /// <summary>
+    /// Middleware, placed after every check of the request (authentication, authorization, api-version, RBAC, MUA): a
+    /// cached route's current answer is written here, before the endpoint binds its parameters. The route's own
+    /// filters (<see cref="ArmGroup"/>'s subscription check) passed when the answer was kept for this very URL.
+    /// </summary>
+    public static async Task AnswerHits(HttpContext http, RequestDelegate next)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<Marker>() is not null
+            && await http.RequestServices.GetRequiredService<ReadCache>().TryAnswerAsync(http)) return;
+        await next(http);
+    }
 }

@@ -52,6 +52,9 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     /// </summary>
     public static long? DataVersion(BackupDbContext db) => Of(db) is { } database ? Volatile.Read(ref database.Writes) : null;
 
+    /// <summary>The counter behind <see cref="DataVersion"/>, kept by a reader that checks it later without renting a context (ReadCache's hits).</summary>
+    internal static Database? WritesOf(BackupDbContext db) => Of(db);
+
     /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
 

@@ -76,12 +76,18 @@ public static class ProtectionEndpoints
         if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
             throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
         var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
-        if (await db.ProtectedItems.AnyAsync(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null, ct))
+        // One statement for two questions (enable costs CPU per statement, docs/performance.md): is this container's item
+        // soft-deleted in this vault, and the VM's own item, which enable reads next (the same row unless the VM was
+        // re-created under the name). Tracked, as enable changes it; read inside the route's transaction.
+        var items = await db.ProtectedItems.Where(i => i.VirtualMachineId == vm.Id || (i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null))
+            .ToListAsync(ct);
+        if (items.Any(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null))
             throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) before protecting it again.",
                 "UserErrorBackupItemSoftDeleted");
 
         var disks = await DiskExclusionRequest.ReadAsync(props.ExtendedProperties, vm, db, ct);
-        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString());
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString(),
+            new ProtectionService.KnownItem(items.FirstOrDefault(i => i.VirtualMachineId == vm.Id)));
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 

@@ -12,6 +12,9 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
 {
     public sealed record Enabled(ProtectedItem Item, BackupJob Job, AsyncOperation Operation);
 
+    /// <summary>The VM's protected item as a caller already read it (tracked), so that enable does not read it again.</summary>
+    public sealed record KnownItem(ProtectedItem? Item);
+
     /// <summary>
     /// Creates the protected item (IRPending), a completed ConfigureBackup job and its operation in one transaction, then
     /// makes sure the policy's next slot is scheduled. Re-sending the same request for an item already protected by the
@@ -19,7 +22,9 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
     /// </summary>
     /// <param name="disks">A new selective disk backup setting (<see cref="DiskExclusionRequest"/>); null keeps the item's.</param>
     /// <param name="apiVersion">The request's api-version (<see cref="PolicyCompatibility"/>); null on the emulator's own route.</param>
-    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null, string? apiVersion = null)
+    /// <param name="known">The VM's item (or none) as the caller read it inside the same transaction; null: read here.</param>
+    public async Task<Enabled> EnableAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, CancellationToken ct, DiskExclusionUpdate? disks = null, string? apiVersion = null,
+        KnownItem? known = null)
     {
         if (!vm.Location.Equals(vault.Location, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest(
@@ -30,7 +35,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         // Joins the caller's transaction when there is one (a conditional PUT checked its If-Match inside it).
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.BeginWriteAsync(ct) : null;
-        var item = await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
+        var item = known is not null && !own ? known.Item : await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
         await PolicyCompatibility.CheckAsync(db, vm, item, policy, apiVersion, ct);
         if (item is not null && item.VaultId != vault.Id)
             throw new ArmException(409, ArmErrorCodes.VirtualMachineAlreadyProtected,
@@ -62,7 +67,10 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);
         if (tx is not null) await tx.CommitAsync(ct);
-        await scheduler.EnsureScheduledAsync(policy.Id, ct);
+        // Inside the caller's transaction (both routes: OneTransaction, from before their first read) the policy was read
+        // in this transaction, so a slot it shows is current: reading the policy again would cost a statement per enable
+        // and say the same. Otherwise (read before this transaction) read it fresh.
+        if (own || policy.NextSlotUtc is null || policy.NextSlotJobId is null) await scheduler.EnsureScheduledAsync(policy.Id, ct);
         return new Enabled(item, job, operation);
     }
 

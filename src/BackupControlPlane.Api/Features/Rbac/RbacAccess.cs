@@ -23,8 +23,11 @@ public sealed class RbacOptions
 /// or above (inheritance downwards) has a role whose actions match it and whose notActions do not (wildcards,
 /// case-insensitive). The emulator's own managed identity (Swagger UI's, az's in Cloud Shell style) is Owner of every
 /// subscription, so enforcement can be bootstrapped.
+/// The database context is taken from the request's services only when a decision reads assignments: RbacEnforcement
+/// asks <see cref="Enforced"/> on every ARM request, and taking a pooled context for that alone cost each request,
+/// a cached read's included, a context rent and return (docs/performance.md).
 /// </summary>
-public sealed class RbacAccess(BackupDbContext db, IOptions<RbacOptions> options) : IArmAccess
+public sealed class RbacAccess(IServiceProvider services, IOptions<RbacOptions> options) : IArmAccess
 {
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.OrdinalIgnoreCase);
 
@@ -41,6 +44,7 @@ public sealed class RbacAccess(BackupDbContext db, IOptions<RbacOptions> options
         if (ObjectId(caller) is not { } oid) return false;
         if (oid == TokenService.ManagedIdentityObjectId) return true;
         var target = ScopeKey(scope);
+        var db = services.GetRequiredService<BackupDbContext>();
         var assignments = await db.RoleAssignments.AsNoTracking().Where(a => a.PrincipalId == oid).Select(a => new { a.ScopeKey, a.RoleDefinitionName }).ToListAsync(ct);
         return assignments.Where(a => Covers(a.ScopeKey, target)).Select(a => BuiltInRoles.Find(a.RoleDefinitionName)).OfType<RoleDefinition>()
             .Any(role => Grants(role, action));

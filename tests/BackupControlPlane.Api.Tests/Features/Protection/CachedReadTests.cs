@@ -61,4 +61,36 @@ public sealed class CachedReadTests
         time.Advance(TimeSpan.FromMinutes(3));
         Assert.Equal(first + TimeSpan.FromMinutes(3), Duration(await app.Arm.GetAsync(jobs)));
     }
+    [Fact]
+    public async Task A_kept_answer_is_given_only_to_a_request_that_passes_every_check()
+    {
+        // Hits are answered by a middleware before the endpoint: the token, api-version and subscription checks must
+        // still refuse as they do without the cache.
+        var app = await EmulatorApp.SharedAsync();
+        var rg = "rg-cachedchk-" + Guid.NewGuid().ToString("N")[..6];
+        await app.Arm.ProtectedVmAsync(rg, "v1", "vmk");
+        foreach (var path in new[] { ArmTestClient.ItemPath(rg, "v1", "vmk"), ArmTestClient.VaultPath(rg, "v1") + "/backupJobs" })
+        {
+            var url = ArmTestClient.WithVersion(path);
+            Assert.Equal((await app.Arm.GetAsync(path)).ToJsonString(), (await app.Arm.GetAsync(path)).ToJsonString()); // kept now
+
+            using var anonymous = app.NewHttpClient();
+            using (var refused = await anonymous.GetAsync(url)) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            using (var noVersion = await app.Client.GetAsync(path))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, noVersion.StatusCode);
+                Assert.Contains("MissingApiVersionParameter", await noVersion.Content.ReadAsStringAsync());
+            }
+            using (var badVersion = await app.Client.GetAsync(ArmTestClient.WithVersion(path, "1999-01-01")))
+                Assert.Equal(HttpStatusCode.BadRequest, badVersion.StatusCode);
+            var badSubscription = url.Replace(ArmTestClient.Sub, "not-a-guid");
+            using (var refusedSub = await app.Client.GetAsync(badSubscription))
+                Assert.Contains("InvalidSubscriptionId", await refusedSub.Content.ReadAsStringAsync());
+            using (var kept = await app.Client.GetAsync(url))
+            {
+                Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+                Assert.Equal("application/json", kept.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
 }
