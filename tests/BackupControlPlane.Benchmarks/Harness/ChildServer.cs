@@ -155,6 +155,15 @@ public sealed class ChildServer : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime or Ctrl+C does, and returns the time until the process has exited.</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return clock.Elapsed;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -17,6 +17,8 @@ public static class StartupScenario
         var bare = new List<double>();
         var service = new List<double>();
         var rss = new List<double>();
+        var stop = new List<double>();
+        var bareStop = new List<double>();
         var azurite = await ctx.AzuriteAsync();
         if (o.Smoke)
         {
@@ -30,11 +32,16 @@ public static class StartupScenario
         {
             for (var i = 0; i < 3; i++)
             {
-                await using (var c = await ChildServer.StartCeilingAsync()) bare.Add(c.StartTime.TotalSeconds);
+                await using (var c = await ChildServer.StartCeilingAsync())
+                {
+                    bare.Add(c.StartTime.TotalSeconds);
+                    bareStop.Add((await c.TerminateAsync(TimeSpan.FromSeconds(30))).TotalSeconds);
+                }
                 await using var s = await ChildServer.StartServiceAsync(azurite.ConnectionString);
                 service.Add(s.StartTime.TotalSeconds);
                 await Task.Delay(TimeSpan.FromSeconds(2)); // let start-up work (Hangfire's first polls) settle before reading idle RSS
                 rss.Add(s.RssMiB);
+                stop.Add((await s.TerminateAsync(TimeSpan.FromSeconds(30))).TotalSeconds);
             }
         }
         report.Setting("runs", service.Count);
@@ -44,6 +51,12 @@ public static class StartupScenario
         report.Add(new Result("service start to /readyz 200", median, "s", Median(bare), "bare start",
             Note: $"target < 5 s: {(median < 5 ? "met" : "NOT met")}", Extra: new() { ["min"] = service.Min(), ["max"] = service.Max() }));
         report.Add(new Result("service RSS, idle, empty database", Median(rss), "MiB"));
+        if (stop.Count > 0)
+        {
+            report.Add(new Result("ceiling: bare Kestrel SIGTERM to exit", Median(bareStop), "s"));
+            report.Add(new Result("service SIGTERM to exit (idle)", Median(stop), "s", Median(bareStop), "bare stop",
+                Note: $"target < 2 s: {(Median(stop) < 2 ? "met" : "NOT met")}", Extra: new() { ["min"] = stop.Min(), ["max"] = stop.Max() }));
+        }
 
         var items = o.Vms ?? (o.Smoke ? 20 : 10_000);
         var dataDir = Path.Combine(Path.GetTempPath(), "bcp-bench-items-" + Guid.NewGuid().ToString("N")[..8]);
