@@ -90,6 +90,7 @@ app.MapRbac();
 app.MapDeployments();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+app.Services.GetRequiredService<StartupWarmup>().Begin(app); // the endpoints, built beside the migrations (Infrastructure/StartupWarmup)
 app.Run();
 
 public partial class Program;

@@ -187,6 +187,8 @@ public static class ServiceSetup
         services.AddExceptionHandler<ArmExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        // Last of the app's hosted services: the server starts after it, with the endpoints built beside the others.
+        services.AddSingleton<StartupWarmup>().AddHostedService(sp => sp.GetRequiredService<StartupWarmup>());
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>().AddOperationTransformer<OpenApiArmOperations>().AddDocumentTransformer<OpenApiArmDocument>());
         return builder;
     }
