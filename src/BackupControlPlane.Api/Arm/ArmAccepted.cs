@@ -43,10 +43,10 @@ public static class ArmAccepted
     {
         if (path.All(c => c is > ' ' and < (char)0x7F)) return path;
         var safe = new System.Text.StringBuilder(path.Length + 16);
+        Span<byte> utf8 = stackalloc byte[4]; // once, not per rune: the stack would grow with the path
         foreach (var rune in path.EnumerateRunes())
         {
             if (rune.Value is > ' ' and < 0x7F) { safe.Append((char)rune.Value); continue; }
-            Span<byte> utf8 = stackalloc byte[4];
             var n = rune.EncodeToUtf8(utf8);
             foreach (var b in utf8[..n]) safe.Append('%').Append(b.ToString("X2"));
         }

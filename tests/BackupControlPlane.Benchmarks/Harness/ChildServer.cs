@@ -126,9 +126,25 @@ public sealed class ChildServer : IAsyncDisposable
     }
 
     private readonly Queue<string> _log = new();
+    private readonly List<string> _firstFailures = [];
+    private int _linesAfterCrash = -1;
 
     /// <summary>The last lines the server wrote (warnings and up: the service logs nothing else here), for a failure message.</summary>
     public string LogTail { get { lock (_log) return string.Join('\n', _log); } }
+
+    /// <summary>
+    /// Why the server failed, for a failure message: whether it exited, its first error and critical lines, and an
+    /// unhandled exception whole (a thousand agents' warnings would push those out of the tail).
+    /// </summary>
+    public string FailureReport
+    {
+        get
+        {
+            lock (_log)
+                return $"{(_process.HasExited ? $"the server exited with {_process.ExitCode}" : "the server is running")}\n" +
+                    $"--- first failures ---\n{string.Join('\n', _firstFailures)}\n--- last lines ---\n{string.Join('\n', _log.TakeLast(40))}";
+        }
+    }
 
     private void Append(string? line)
     {
@@ -137,6 +153,10 @@ public sealed class ChildServer : IAsyncDisposable
         {
             _log.Enqueue(line);
             while (_log.Count > 200) _log.Dequeue();
+            if (line.StartsWith("Unhandled exception", StringComparison.Ordinal)) _linesAfterCrash = 0;
+            var keep = _linesAfterCrash is >= 0 and < 60 || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+            if (_linesAfterCrash >= 0) _linesAfterCrash++;
+            if (keep && _firstFailures.Count < 200) _firstFailures.Add(line);
         }
     }
 

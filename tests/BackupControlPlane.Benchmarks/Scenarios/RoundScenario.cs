@@ -219,6 +219,12 @@ public static class RoundScenario
                 (starts.Max() - starts.Min()).TotalSeconds, ends.Count > 0 ? (ends.Max() - starts.Min()).TotalSeconds : double.NaN,
                 rssBefore, rssAfter, cpu, lostRaces, failures);
         }
+        catch (HttpRequestException e)
+        {
+            // The service stopped answering mid-round: say why, from its own output.
+            throw new InvalidOperationException($"The round failed: {e.Message}\n" +
+                string.Join("\n", cluster.Nodes.Select((s, i) => $"--- node {(char)('A' + i)}: {s.FailureReport}")), e);
+        }
         finally
         {
             fleetStop.Cancel();
