@@ -5,7 +5,7 @@ namespace BackupControlPlane.Api.Data;
 
 /// <summary>
 /// Answers of hot read routes (GET protectedItem, the jobs list), kept while nothing can have changed them: the
-/// database's write count in this process is the same as when the answer was read (<see cref="SqliteWriteGate.DataVersion"/>,
+/// database's write count in this process is the same as when the answer was read (<see cref="SqliteWriteGate.WritesOf"/>,
 /// bumped after every write), and less than a second has passed, in real time and on the emulated clock (answers such
 /// as a running job's duration follow the clock). A GET otherwise costs a SQLite statement preparation and an EF
 /// materialisation per request (docs/performance.md). SQLite only: on PostgreSQL other nodes write unseen, so

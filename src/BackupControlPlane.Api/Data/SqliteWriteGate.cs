@@ -46,13 +46,11 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     }
 
     /// <summary>
-    /// How many write turns on <paramref name="db"/>'s database have ended in this process: it changes after every
-    /// write is committed (or rolled back), so an answer read at one value is current while it holds (ReadCache).
-    /// Null on PostgreSQL, where other nodes write without this process seeing it.
+    /// The counter of write turns ended in this process on <paramref name="db"/>'s database (<c>Writes</c>, read with
+    /// <see cref="Volatile"/>): it changes after every write is committed (or rolled back), so an answer read at one
+    /// value is current while it holds; a reader may keep it and check it later without a context (ReadCache). Null on
+    /// PostgreSQL, where other nodes write without this process seeing it.
     /// </summary>
-    public static long? DataVersion(BackupDbContext db) => Of(db) is { } database ? Volatile.Read(ref database.Writes) : null;
-
-    /// <summary>The counter behind <see cref="DataVersion"/>, kept by a reader that checks it later without renting a context (ReadCache's hits).</summary>
     internal static Database? WritesOf(BackupDbContext db) => Of(db);
 
     /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
