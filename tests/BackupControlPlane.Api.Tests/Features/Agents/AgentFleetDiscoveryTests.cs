@@ -26,7 +26,9 @@ public sealed class AgentFleetDiscoveryTests
         Assert.False(run.IsCompleted, "the fleet is still running after three failed discoveries");
         stop.Cancel();
         await run;
-        Assert.Equal(4, handler.Calls);
+        // At least the three failures and the empty list: with a 1 ms interval the fleet may discover once more before
+        // the cancellation lands (CI saw 5), which is the fleet running on, not a failure.
+        Assert.True(handler.Calls >= 4, $"discoveries made: {handler.Calls}");
     }
 
     private sealed class FailingThenEmptyFleet : HttpMessageHandler
