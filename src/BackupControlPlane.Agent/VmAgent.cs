@@ -185,7 +185,7 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
         }
         await Parallel.ForEachAsync(sasUris, ct, async (sas, token) =>
         {
-            var blob = new BlobClient(new Uri(sas));
+            var blob = StorageClients.Blob(sas);
             var blobUri = new BlobUriBuilder(blob.Uri) { Sas = null, Query = "" }.ToUri().ToString();
             try
             {
@@ -253,9 +253,9 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             new SnapshotStatus(VmSnapshotExtension.Publisher + ".VMSnapshot", "Enable", ok ? TaskStatuses.Success : TaskStatuses.Error,
                 code.ToString(), new FormattedMessage("en-US", message), ok ? consistency?.Warnings ?? [] : [], settings.TaskId, settings.CommandStartTimeUTCTicks,
                 Environment.MachineName, infos));
-        await new BlobClient(new Uri(secrets.StatusBlobUri)).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
+        await StorageClients.Blob(secrets.StatusBlobUri).UploadAsync(BinaryData.FromBytes(SnapshotStatusDocument.Serialize(entry)), overwrite: true, ct);
         log.AppendLine($"{_options.Time.GetUtcNow():o} status written; result {(ok ? "success" : "error")} (code {code})");
-        await new BlobClient(new Uri(secrets.LogsBlobUri)).UploadAsync(BinaryData.FromString(log.ToString()), overwrite: true, ct);
+        await StorageClients.Blob(secrets.LogsBlobUri).UploadAsync(BinaryData.FromString(log.ToString()), overwrite: true, ct);
     }
 
     private async Task FinishAsync(string taskId, TaskStatusReport report, long started, CancellationToken ct)

@@ -15,7 +15,7 @@ public sealed class BlobDurability(BlobServiceClient service, ILogger<BlobDurabi
 {
     public const string FlushPath = "/__bcp/flush";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromSeconds(30) };
     private int _support; // 0 unknown, 1 flush route answers, -1 storage without one
 
     /// <summary>True once the endpoint has shown it has no flush route (writes are durable when acknowledged, or not ours to make so).</summary>

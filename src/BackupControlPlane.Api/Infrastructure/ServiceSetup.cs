@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Agents;
@@ -83,7 +84,13 @@ public static class ServiceSetup
         }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
-            new BlobClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) } }));
+            new BlobClientOptions
+            {
+                Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(30) },
+                // Bounded: the SDK's shared pool opens a connection per concurrent call, and a 10,000-VM round's fan-out
+                // ran the machine out of file descriptors (docs/performance.md). Calls beyond the bound wait their turn.
+                Transport = new HttpClientTransport(new SocketsHttpHandler { MaxConnectionsPerServer = 64, UseCookies = false }),
+            }));
         services.AddSingleton<BlobDurability>();
         services.AddSingleton<BlobStorage>();
         services.AddSingleton<ExpressJobs>(); // Hangfire jobs run at once after their commit, the job kept as the safety net
