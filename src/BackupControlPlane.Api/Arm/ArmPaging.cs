@@ -45,7 +45,7 @@ public static class ArmPaging
         if (rows.Count <= size) return new Page<T>(rows, null);
 
         rows.RemoveAt(rows.Count - 1);
-        var read = key.Compile();
+        var read = KeyReaders<T, TKey>.For(key);
         var last = KeyCodec<TKey>.Encode(read(rows[^1]));
         var sent = rows.Count(r => KeyCodec<TKey>.Encode(read(r)) == last) + (position?.Key == last ? position.SentWithKey : 0);
         return new Page<T>(rows, NextLink(http, options, new Position(last, sent).ToToken()));
@@ -79,6 +79,18 @@ public static class ArmPaging
     }
 
     private sealed record Bound<TKey>(TKey Value);
+
+    /// <summary>
+    /// The key's compiled reader, once per key: each list call builds a new expression for the same key, and compiling
+    /// it per page (a dynamic method, JIT-compiled each time) was a measurable share of the service's CPU in a round
+    /// whose clients poll the jobs list (docs/performance.md). Keys are a handful of member accesses, so this stays small.
+    /// </summary>
+    private static class KeyReaders<T, TKey>
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<T, TKey>> Compiled = new();
+
+        public static Func<T, TKey> For(Expression<Func<T, TKey>> key) => Compiled.GetOrAdd(key.Body.ToString(), _ => key.Compile());
+    }
 
     /// <summary>Where the next page starts; sent to clients as base64url JSON, which they treat as opaque.</summary>
     private sealed record Position(string Key, int SentWithKey)

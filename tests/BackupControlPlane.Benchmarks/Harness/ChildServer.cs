@@ -146,11 +146,16 @@ public sealed class ChildServer : IAsyncDisposable
         }
     }
 
+    // BCP_BENCH_SERVER_LOG=<file>: every line the servers write, for a diagnosis (with e.g. Logging__LogLevel__… set).
+    private static readonly StreamWriter? LogFile = Environment.GetEnvironmentVariable("BCP_BENCH_SERVER_LOG") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true } : null;
+
     private void Append(string? line)
     {
         if (line is null) return;
         lock (_log)
         {
+            LogFile?.WriteLine(line);
             _log.Enqueue(line);
             while (_log.Count > 200) _log.Dequeue();
             if (line.StartsWith("Unhandled exception", StringComparison.Ordinal)) _linesAfterCrash = 0;
