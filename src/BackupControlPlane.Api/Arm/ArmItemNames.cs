@@ -20,13 +20,22 @@ public static class ArmItemNames
         return c;
     }
 
-    public static (string Sub, string Rg, string Name) ParseVmId(string id)
+    /// <summary><see cref="Parse"/>, null where it would refuse the names.</summary>
+    public static string? TryParse(string fabric, string container, string item) =>
+        fabric.Equals("Azure", StringComparison.OrdinalIgnoreCase) && ArmIds.ParseContainerName(container, "IaasVMContainer") is { } c
+            && ArmIds.ParseContainerName(item, "VM") == c ? c : null;
+
+    public static (string Sub, string Rg, string Name) ParseVmId(string id) => TryParseVmId(id)
+        ?? throw ArmException.BadRequest($"sourceResourceId '{id}' is not a VM resource id (/subscriptions/{{sub}}/resourceGroups/{{rg}}/providers/Microsoft.Compute/virtualMachines/{{vm}}).");
+
+    /// <summary><see cref="ParseVmId"/>, null where it would refuse the id.</summary>
+    public static (string Sub, string Rg, string Name)? TryParseVmId(string id)
     {
         var parts = id.Trim('/').Split('/');
         if (parts.Length == 8 && parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase)
             && parts[2].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase) && parts[4].Equals("providers", StringComparison.OrdinalIgnoreCase)
             && parts[5].Equals("Microsoft.Compute", StringComparison.OrdinalIgnoreCase) && parts[6].Equals("virtualMachines", StringComparison.OrdinalIgnoreCase))
             return (parts[1], parts[3], parts[7]);
-        throw ArmException.BadRequest($"sourceResourceId '{id}' is not a VM resource id (/subscriptions/{{sub}}/resourceGroups/{{rg}}/providers/Microsoft.Compute/virtualMachines/{{vm}}).");
+        return null;
     }
 }

@@ -44,7 +44,8 @@ public static class PolicyCompatibility
     /// <summary>The VM's securityProfile.securityType (TrustedLaunch, ConfidentialVM), as its PUT gave it; null for a standard VM.</summary>
     public static string? SecurityType(VirtualMachine vm)
     {
-        if (vm.SpecJson is null) return null;
+        // Most VMs say nothing of it: no parse for them (enable asks this of every VM it protects with a Standard policy).
+        if (vm.SpecJson is null || !vm.SpecJson.Contains("securityType", StringComparison.OrdinalIgnoreCase)) return null;
         var type = JsonNode.Parse(vm.SpecJson)?["properties"]?["securityProfile"]?["securityType"];
         return type is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
     }

@@ -38,7 +38,9 @@ public static class ProtectionEndpoints
         [AsParameters] ItemRoute route,
         ProtectedItemRequest? body, BackupDbContext db, ProtectionService protection, HttpContext http, CancellationToken ct)
     {
-        var vault = await route.VaultAsync(db, ct);
+        // An enable reads what it needs in one statement; anything else, or a part missing, is read below as it goes.
+        var ahead = await EnableLookup.ReadAsync(db, route, body?.Properties, ct);
+        var vault = ahead?.Vault ?? await route.VaultAsync(db, ct);
         var container = route.Container();
         var props = body?.Properties ?? throw ArmException.BadRequest("The request body must carry 'properties'.");
         var itemId = ArmIds.ProtectedItem(ArmLookups.VaultId(vault), container);
@@ -72,22 +74,21 @@ public static class ProtectionEndpoints
         if (props.ProtectedItemType is { } type && !type.Equals("Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"protectedItemType '{type}' is not supported: use 'Microsoft.Compute/virtualMachines'.");
         var vmRef = ArmItemNames.ParseVmId(props.SourceResourceId ?? throw ArmException.BadRequest("properties.sourceResourceId (the VM's resource id) is required."));
-        var vm = await ArmLookups.FindVmAsync(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
+        var vm = ahead?.Vm ?? await ArmLookups.FindVmAsync(db, vmRef.Sub, vmRef.Rg, vmRef.Name, ct, withDisksAndExtensions: false);
         if (ArmIds.ContainerName(vm.ResourceGroup, vm.Name) != container)
             throw ArmException.BadRequest($"The container and item names must name the VM in sourceResourceId: expected '{ArmIds.ContainerResourceName(ArmIds.ContainerName(vm.ResourceGroup, vm.Name))}'.");
-        var policy = await ResolvePolicy(db, vault, props.PolicyId, ct);
-        // One statement for two questions (enable costs CPU per statement, docs/performance.md): is this container's item
-        // soft-deleted in this vault, and the VM's own item, which enable reads next (the same row unless the VM was
-        // re-created under the name). Tracked, as enable changes it; read inside the route's transaction.
-        var items = await db.ProtectedItems.Where(i => i.VirtualMachineId == vm.Id || (i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null))
-            .ToListAsync(ct);
-        if (items.Any(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null))
+        var policy = await ResolvePolicy(db, vault, props.PolicyId, ahead?.Policy, ct);
+        // Two questions (with the rest above when read ahead): is this container's item soft-deleted in this vault, and
+        // the VM's own item, which enable reads next (the same row unless the VM was re-created under the name). Read
+        // inside the route's transaction; tracked (or attached), as enable changes it.
+        var (softDeleted, item) = ahead is { Vm: not null, Policy: not null } ? (ahead.SoftDeleted, ahead.Item) : await ItemsAsync(db, vault, vm, container, ct);
+        if (softDeleted)
             throw ArmException.BadRequest("The item is soft-deleted: undelete it (PUT with protectionState ProtectionStopped and isRehydrate true) before protecting it again.",
                 "UserErrorBackupItemSoftDeleted");
+        if (ahead?.Item is { } read && ReferenceEquals(read, item)) db.ProtectedItems.Attach(read);
 
         var disks = await DiskExclusionRequest.ReadAsync(props.ExtendedProperties, vm, db, ct);
-        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString(),
-            new ProtectionService.KnownItem(items.FirstOrDefault(i => i.VirtualMachineId == vm.Id)));
+        var enabled = await protection.EnableAsync(vault, vm, policy, ct, disks, http.Request.Query["api-version"].ToString(), new ProtectionService.KnownItem(item));
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{enabled.Operation.Id}", $"{itemId}/operationsStatus/{enabled.Operation.Id}");
     }
 
@@ -212,7 +213,15 @@ public static class ProtectionEndpoints
     private static IQueryable<ProtectedItem> Items(BackupDbContext db, long vaultId) =>
         db.ProtectedItems.Include(i => i.VirtualMachine).Include(i => i.Policy).Where(i => i.VaultId == vaultId);
 
-    private static async Task<BackupPolicy> ResolvePolicy(BackupDbContext db, Vault vault, string? policyId, CancellationToken ct)
+    private static async Task<(bool SoftDeleted, ProtectedItem? Item)> ItemsAsync(BackupDbContext db, Vault vault, VirtualMachine vm, string container, CancellationToken ct)
+    {
+        var items = await db.ProtectedItems.Where(i => i.VirtualMachineId == vm.Id || (i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null))
+            .ToListAsync(ct);
+        return (items.Any(i => i.VaultId == vault.Id && i.ContainerName == container && i.DeferredDeleteTime != null), items.FirstOrDefault(i => i.VirtualMachineId == vm.Id));
+    }
+
+    /// <param name="known">The policy as read ahead (<see cref="EnableLookup"/>), if it was.</param>
+    private static async Task<BackupPolicy> ResolvePolicy(BackupDbContext db, Vault vault, string? policyId, BackupPolicy? known, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(policyId)) throw ArmException.BadRequest("properties.policyId is required to enable protection.");
         var vaultId = ArmLookups.VaultId(vault);
@@ -220,6 +229,7 @@ public static class ProtectionEndpoints
         var at = policyId.LastIndexOf(marker, StringComparison.OrdinalIgnoreCase);
         if (at < 0 || !policyId[..at].Equals(vaultId, StringComparison.OrdinalIgnoreCase))
             throw ArmException.BadRequest($"policyId '{policyId}' must name a policy of this vault ({vaultId}/backupPolicies/{{name}}).");
-        return await ArmLookups.FindPolicyAsync(db, vault, policyId[(at + marker.Length)..], ct);
+        var name = policyId[(at + marker.Length)..];
+        return known is not null && known.Name.Equals(name, StringComparison.OrdinalIgnoreCase) ? known : await ArmLookups.FindPolicyAsync(db, vault, name, ct);
     }
 }

@@ -31,10 +31,28 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
                 $"The VM should be in the same location as that of the Recovery Services vault to enable protection (VM: '{vm.Location}', vault: '{vault.Location}').",
                 "BMSUserErrorVmVaultLocationMismatch");
 
-        var now = time.GetUtcNow();
         // Joins the caller's transaction when there is one (a conditional PUT checked its If-Match inside it).
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.BeginWriteAsync(ct) : null;
+        // EF wraps each SaveChanges inside a transaction in a savepoint (two statements more each) so that a failed save
+        // can be caught and the transaction go on; nothing here goes on after a failure: the transaction (this one or the
+        // route's, which runs the request again) is rolled back whole.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            return await EnableInTransactionAsync(vault, vm, policy, own, tx, disks, apiVersion, known, ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+    }
+
+    private async Task<Enabled> EnableInTransactionAsync(Vault vault, VirtualMachine vm, BackupPolicy policy, bool own, SqliteWriteGate.WriteTransaction? tx,
+        DiskExclusionUpdate? disks, string? apiVersion, KnownItem? known, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
         var item = known is not null && !own ? known.Item : await db.ProtectedItems.FirstOrDefaultAsync(i => i.VirtualMachineId == vm.Id, ct);
         await PolicyCompatibility.CheckAsync(db, vm, item, policy, apiVersion, ct);
         if (item is not null && item.VaultId != vault.Id)
