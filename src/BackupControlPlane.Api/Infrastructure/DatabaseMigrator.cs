@@ -1,4 +1,5 @@
 using BackupControlPlane.Api.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Infrastructure;
@@ -20,6 +21,20 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7262657374)", ct);
                 await db.Database.MigrateAsync(ct);
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7262657374)", ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        else if (db.Database.IsSqlite())
+        {
+            // A new database gets the whole schema in one script (Data/SqliteFreshSchema); an existing one MigrateAsync.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                var fresh = await SqliteFreshSchema.CreateIfEmptyAsync((SqliteConnection)db.Database.GetDbConnection(), ct);
+                if (!fresh) await db.Database.MigrateAsync(ct);
             }
             finally
             {
