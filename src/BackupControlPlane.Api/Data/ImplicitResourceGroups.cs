@@ -23,7 +23,8 @@ public static class ImplicitResourceGroups
 
     /// <summary>
     /// The migration that brought resource groups in (both providers) gives every group already in use its row, in the
-    /// region of its first resource, as if it had been created implicitly. (SQLite wants a WHERE before ON CONFLICT.)
+    /// region of its first resource, as if it had been created implicitly. (SQLite wants a WHERE before ON CONFLICT;
+    /// the closing semicolon lets the migrations' script, Data/Migrations/FreshDatabase.sql, run as one.)
     /// </summary>
     public const string BackfillSql = """
         INSERT INTO "ResourceGroups" ("SubscriptionId", "Name", "Key", "Location", "CreatedAt")
@@ -33,6 +34,6 @@ public static class ImplicitResourceGroups
               UNION ALL SELECT "SubscriptionId", "ResourceGroup", "Location", "CreatedAt" FROM "StorageAccounts") AS used
         WHERE 1 = 1
         ORDER BY "CreatedAt"
-        ON CONFLICT ("Key") DO NOTHING
+        ON CONFLICT ("Key") DO NOTHING;
         """;
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 
 namespace BackupControlPlane.Api.Infrastructure;
 
@@ -8,16 +10,37 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// parameter binding compiled from expression trees) took 2.5-4.7 s of a cold start, and /readyz's first answer
 /// waited for it (measured, issue 22). The built endpoints replace their data sources before Kestrel starts (this
 /// hosted service is the last of the app's; WebApplication starts the server after them), so the routing middleware
-/// takes them as they are rather than building them again. Nothing is skipped: /readyz still asks the database,
-/// Hangfire and storage; a build that fails is logged and left to the first request, which fails the same way.
+/// takes them as they are rather than building them again. Likewise the EF Core model (a second of a cold start,
+/// needed by the first query: ScheduleReconciler's) is built beside the migrations, which no longer need it on a new
+/// database (Data/SqliteFreshSchema), and then the bearer options the first request authenticates with. Nothing is skipped: /readyz still asks the database, Hangfire and storage; a
+/// build that fails is logged and left to the first request, which fails the same way.
 /// </summary>
 public sealed class StartupWarmup(ILogger<StartupWarmup> logger) : IHostedService
 {
     private Task<Action?>? _built;
+    private Task? _model;
 
     /// <summary>Starts building <paramref name="app"/>'s endpoints; call once every endpoint is mapped, before Run.</summary>
     public void Begin(WebApplication app)
     {
+        _model = Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                using var scope = app.Services.CreateScope();
+                _ = scope.ServiceProvider.GetRequiredService<Data.BackupDbContext>().Model; // built once, for every context after
+                logger.LogDebug("EF Core model built ahead in {Ms} ms", clock.Elapsed.TotalMilliseconds);
+                // The bearer options hold the token-signing key, made (RSA-2048) and read on a new data folder: every
+                // request authenticates first, /readyz included, and the first paid for it.
+                _ = app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+                logger.LogDebug("EF Core model and bearer options built ahead in {Ms} ms", clock.Elapsed.TotalMilliseconds);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning(e, "Building the EF Core model or the bearer options ahead failed; their first use builds them");
+            }
+        });
         var sources = ((IEndpointRouteBuilder)app).DataSources;
         var originals = sources.ToList();
         _built = Task.Run(Action? () =>
@@ -48,6 +71,7 @@ public sealed class StartupWarmup(ILogger<StartupWarmup> logger) : IHostedServic
         var clock = Stopwatch.StartNew();
         var swap = await _built.WaitAsync(ct);
         swap?.Invoke();
+        if (_model is not null) await _model.WaitAsync(ct); // long done by now (the first query waited for it)
         logger.LogDebug("Waited {Ms} ms for the endpoints built ahead", clock.Elapsed.TotalMilliseconds);
     }
 
