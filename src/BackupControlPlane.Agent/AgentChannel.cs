@@ -12,6 +12,24 @@ public sealed class AgentChannel(HttpClient http, AgentIdentity identity)
     public Task ReportAsync(string taskId, TaskStatusReport report, CancellationToken ct) =>
         PostAsync(AgentRoutes.TaskStatus.Replace("{taskId}", Uri.EscapeDataString(taskId)), report, ct);
 
+    /// <summary>
+    /// A report that may be lost: false when the control plane could not be reached or failed (no answer, 5xx), as when
+    /// it is restarting. A refusal (4xx: the task was cancelled or is not this VM's) still throws.
+    /// </summary>
+    public async Task<bool> TryReportAsync(string taskId, TaskStatusReport report, CancellationToken ct)
+    {
+        try
+        {
+            await ReportAsync(taskId, report, ct);
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && (e is IOException or TaskCanceledException
+            || e is HttpRequestException { StatusCode: null } || e is HttpRequestException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError }))
+        {
+            return false;
+        }
+    }
+
     public async Task PostAsync<T>(string path, T body, CancellationToken ct)
     {
         using var response = await SendAsync(HttpMethod.Post, path, body, ct);

@@ -157,7 +157,9 @@ public sealed class VmAgent(HttpClient http, string provisioningSecret, ILogger 
             return;
         }
         var started = _options.Time.GetTimestamp();
-        await _channel.ReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct);
+        // Best effort (the final report is resent until taken): giving up here left the task "started, never finished".
+        if (!await _channel.TryReportAsync(taskId, new TaskStatusReport(TaskStatuses.Transitioning, VmSnapshotExtension.Codes.Transitioning), ct))
+            logger.LogWarning("Task {TaskId}: the control plane did not take the Transitioning report; snapshotting anyway", taskId);
         var log = new StringBuilder();
         log.AppendLine($"{_options.Time.GetUtcNow():o} Guest Agent Version is {Version}; BackupControlPlane.Agent VMSnapshot handler");
         log.AppendLine($"{_options.Time.GetUtcNow():o} task {taskId}, commandStartTimeUTCTicks {settings.CommandStartTimeUTCTicks}");
