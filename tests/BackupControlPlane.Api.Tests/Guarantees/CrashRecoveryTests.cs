@@ -120,6 +120,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             }
             output.WriteLine($"after restart: {backups.Count} backup jobs ({completed.Count} completed, {failed.Count} failed), {points} recovery points, 0 InProgress");
             foreach (var f in failed.Take(5)) output.WriteLine($"  failed: {f["properties"]!["entityFriendlyName"]} {f["properties"]!["errorDetails"]?[0]?["errorString"]}");
+            // An agent whose Transitioning report met the dead service snapshots anyway and resends its final report:
+            // none of its backups may end "already processed, but its first attempt left no result" (90 of 150 did).
+            Assert.DoesNotContain(failed, f => f["properties"]!["errorDetails"]?[0]?["errorString"]?.GetValue<string>().Contains("left no result") == true);
 
             // 3. The next clean-up leaves no snapshot without a recovery point.
             using (var maintenance = await http.PostAsync("/emulator/maintenance/run", null))
