@@ -115,6 +115,12 @@ public sealed class DatabaseOptions
     /// ConnectionStrings:Default (and takes ConnectionStrings:Hangfire for the jobs when set, else the same database).
     /// </summary>
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+    /// <summary>
+    /// PostgreSql: the EF Core connections this node opens at once; more wait their turn without a deadline
+    /// (Data/PostgreSqlConnectionGate.cs). Must stay below the connection string's Maximum Pool Size (Npgsql: 100),
+    /// which Hangfire's storage shares.
+    /// </summary>
+    [Range(1, 1000)] public int MaxConcurrentConnections { get; set; } = 32;
 }
 
 public sealed class DemoFleetOptions

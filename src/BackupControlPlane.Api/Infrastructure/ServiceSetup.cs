@@ -66,10 +66,12 @@ public static class ServiceSetup
             if (string.IsNullOrWhiteSpace(connection))
                 throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                     ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
+            var gate = new PostgreSqlConnectionGate(ConnectionGateCapacity(database, connection));
+            services.AddSingleton(gate);
             // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
             services.AddDbContextPool<BackupDbContext, PostgreSqlBackupDbContext>(o => o
                 .UseNpgsql(connection, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-                .AddInterceptors(new JobMetrics()));
+                .AddInterceptors(gate, new JobMetrics()));
             // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
             services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));
             services.AddSingleton<IClusterSignals>(sp => sp.GetRequiredService<PostgreSqlSignals>());
@@ -198,5 +200,15 @@ public static class ServiceSetup
         services.AddSingleton<StartupWarmup>().AddHostedService(sp => sp.GetRequiredService<StartupWarmup>());
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>().AddOperationTransformer<OpenApiArmOperations>().AddDocumentTransformer<OpenApiArmDocument>());
         return builder;
+    }
+
+    /// <summary>Database:MaxConcurrentConnections, checked on start against the pool it must leave room in (Hangfire shares it).</summary>
+    private static int ConnectionGateCapacity(DatabaseOptions database, string connection)
+    {
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(connection).MaxPoolSize;
+        if (database.MaxConcurrentConnections is < 1 or > 1000 || database.MaxConcurrentConnections >= pool)
+            throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                [$"Database:MaxConcurrentConnections is {database.MaxConcurrentConnections}: it must be 1–1000 and below the connection string's Maximum Pool Size ({pool}), which Hangfire's storage shares."]);
+        return database.MaxConcurrentConnections;
     }
 }

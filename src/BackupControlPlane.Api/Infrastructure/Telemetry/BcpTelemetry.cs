@@ -28,6 +28,10 @@ public static class BcpTelemetry
         "How long a writer waited for its turn at the SQLite write gate (Data/SqliteWriteGate.cs).",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
 
+    private static readonly Histogram<double> ConnectionGateWait = Meter.CreateHistogram<double>("bcp.postgresql.connection_gate.wait", "s",
+        "How long a request or job waited for one of the PostgreSQL connections the node allows at once (Data/PostgreSqlConnectionGate.cs).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 15, 60] });
+
     public static void JobEntered(string operation, string status, TimeSpan? duration)
     {
         var tags = new TagList { { "operation", operation }, { "status", status } };
@@ -38,5 +42,10 @@ public static class BcpTelemetry
     public static void WriteGateWaited(TimeSpan waited)
     {
         if (WriteGateWait.Enabled) WriteGateWait.Record(waited.TotalSeconds);
+    }
+
+    public static void ConnectionGateWaited(TimeSpan waited)
+    {
+        if (ConnectionGateWait.Enabled) ConnectionGateWait.Record(waited.TotalSeconds);
     }
 }
