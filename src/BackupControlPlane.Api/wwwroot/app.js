@@ -5,6 +5,8 @@ import * as actions from './actions.js';
 
 const $ = (id) => document.getElementById(id);
 const expanded = new Set();
+// The expanded jobs' details (GET one job: tasks, property bag), by job name; re-read on every refresh.
+let details = new Map();
 let sub = null;
 let state = null;
 let busy = false;
@@ -44,14 +46,22 @@ function render() {
   $('summary').replaceChildren(views.summary(state));
   $('vaults').replaceChildren(views.vaults(state));
   $('items').replaceChildren(views.items(state, act));
-  $('jobs').replaceChildren(views.jobs(state, expanded, (name) => {
-    if (!expanded.delete(name)) expanded.add(name);
+  $('jobs').replaceChildren(views.jobs(state, expanded, details, (job) => {
+    if (expanded.delete(job.name)) return render();
+    expanded.add(job.name);
     render();
+    readDetails().then(render);
   }));
   $('agents').replaceChildren(views.agents(state, act));
   $('policies').replaceChildren(views.policies(state));
   $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   $('updated').title = new Date().toISOString();
+}
+
+/** The details of the jobs shown expanded: a handful of GETs at most, none while every row is closed. */
+async function readDetails() {
+  const open = state?.jobs.filter((j) => expanded.has(j.name)) ?? [];
+  details = open.length ? await data.jobDetails(open) : new Map();
 }
 
 async function refresh() {
@@ -61,6 +71,7 @@ async function refresh() {
     sub ??= await data.subscription();
     $('subscription').textContent = sub;
     state = await data.load(sub);
+    await readDetails();
     render();
     $('status').textContent = '';
   } catch (e) {

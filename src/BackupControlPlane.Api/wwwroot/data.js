@@ -46,6 +46,15 @@ export async function load(sub) {
   };
 }
 
+/**
+ * The jobs a user opened, as GET one job answers them: the list (as Azure's) has no extendedInfo, so the tasks and the
+ * property bag are read only for the few rows shown expanded. A job that cannot be read is left out.
+ */
+export async function jobDetails(jobs) {
+  const found = await settle(jobs.map((j) => arm('GET', j.id)));
+  return new Map(jobs.flatMap((j, n) => (found[n] ? [[j.name, found[n]]] : [])));
+}
+
 /** "Ready" / "Not Ready" from the VM's instance view, as the portal shows the agent status. */
 export function agentStatus(vm) {
   return vm.instanceView?.vmAgent?.statuses?.[0]?.displayStatus ?? 'Unknown';

@@ -76,23 +76,26 @@ export function timeline(item, act) {
     points.length ? ` · latest ${points.at(-1).properties.recoveryPointType}` : ''));
 }
 
-export function jobs(state, expanded, toggle) {
+export function jobs(state, expanded, details, toggle) {
   const rows = [];
   for (const job of state.jobs.slice(0, 50)) {
     const p = job.properties;
     const error = p.errorDetails?.[0];
-    rows.push(el('tr', { class: 'job', 'data-job': job.name, 'data-operation': p.operation, 'data-status': p.status, onclick: () => toggle(job.name) },
+    rows.push(el('tr', { class: 'job', 'data-job': job.name, 'data-operation': p.operation, 'data-status': p.status, onclick: () => toggle(job) },
       el('td', {}, expanded.has(job.name) ? '▾ ' : '▸ ', p.operation),
       el('td', {}, p.entityFriendlyName), el('td', {}, job.vault.name),
       el('td', {}, badge(p.status)), el('td', {}, time(p.startTime)), el('td', {}, duration(p.duration)),
       el('td', {}, error ? el('code', { title: error.errorString }, error.errorTitle || error.errorCode) : '')));
     if (expanded.has(job.name)) {
+      // The tasks come from GET one job (the list has no extendedInfo, as in Azure).
+      const info = details.get(job.name)?.properties.extendedInfo;
       rows.push(el('tr', { class: 'subtasks' }, el('td', { colspan: 7 },
-        el('ul', {}, (p.extendedInfo?.tasksList ?? []).map((t) => el('li', {}, badge(t.status), ' ', t.taskId, ' · ', duration(t.duration),
-          t.startTime ? ` · started ${new Date(t.startTime).toLocaleTimeString()}` : ''))),
+        info ? el('ul', {}, (info.tasksList ?? []).map((t) => el('li', {}, badge(t.status), ' ', t.taskId, ' · ', duration(t.duration),
+          t.startTime ? ` · started ${new Date(t.startTime).toLocaleTimeString()}` : '')))
+          : el('span', { class: 'muted' }, 'Reading the job…'),
         error ? el('p', { class: 'error' }, error.errorString) : null,
-        Object.keys(p.extendedInfo?.propertyBag ?? {}).length
-          ? el('dl', {}, Object.entries(p.extendedInfo.propertyBag).map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])) : null)));
+        Object.keys(info?.propertyBag ?? {}).length
+          ? el('dl', {}, Object.entries(info.propertyBag).map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])) : null)));
     }
   }
   return table('jobs', ['Operation', 'Item', 'Vault', 'Status', 'Started', 'Duration', 'Error'], rows, 'No backup job yet.');

@@ -89,7 +89,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             string killedAt = "";
             await Poll.Until(async () =>
             {
-                var jobs = await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
+                var jobs = await arm.RunningWithTasksAsync(await ListAsync(arm, ArmTestClient.VaultPath(Rg, "vault1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'")));
                 var transferring = jobs.Count(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().Any(t => t!["taskId"]!.GetValue<string>() == "Transfer data to vault" && t["status"]!.GetValue<string>() == "InProgress") == true);
                 var pending = jobs.Count(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().Any(t => t!["taskId"]!.GetValue<string>() == "Take Snapshot" && t["status"]!.GetValue<string>() == "InProgress") == true);
                 killedAt = $"{jobs.Count(j => j["properties"]!["status"]!.GetValue<string>() == "Completed")} completed, {transferring} transferring, {pending} with the agents";

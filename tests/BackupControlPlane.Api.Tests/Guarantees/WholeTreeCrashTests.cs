@@ -108,7 +108,8 @@ public sealed class WholeTreeCrashTests(ITestOutputHelper output)
         var state = "";
         await Poll.Until(async () =>
         {
-            var jobs = (await BackupJobsAsync(arm)).Skip((round - 1) * Vms).ToList(); // oldest first: this round's jobs
+            // Oldest first: this round's jobs; the running ones read one by one for their tasks (the list has none).
+            var jobs = await arm.RunningWithTasksAsync((await BackupJobsAsync(arm)).Skip((round - 1) * Vms).ToList());
             state = $"{Completed(jobs)} completed, {jobs.Count(j => TaskIs(j, "Take Snapshot", "InProgress"))} with their agents, " +
                 $"{jobs.Count(j => TaskIs(j, "Transfer data to vault", "InProgress"))} transferring";
             return condition(jobs);

@@ -108,6 +108,20 @@ public sealed class ArmTestClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// The jobs with their tasks: those still InProgress read again with GET one job (in parallel), the only answer
+    /// with extendedInfo, as in Azure (the list leaves it out); the ended ones as listed, they have no task running.
+    /// </summary>
+    public async Task<List<JsonNode>> RunningWithTasksAsync(IReadOnlyList<JsonNode> jobs)
+    {
+        var result = jobs.ToArray();
+        await Parallel.ForAsync(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            if (result[i]["properties"]!["status"]!.GetValue<string>() == "InProgress") result[i] = await GetAsync(result[i]["id"]!.GetValue<string>());
+        });
+        return [.. result];
+    }
+
     /// <summary>Backup now, as az backup protection backup-now sends it; returns the job the operation names.</summary>
     public async Task<JsonNode> BackupNowAsync(string rg, string vault, string vm)
     {

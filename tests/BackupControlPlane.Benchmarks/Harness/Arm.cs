@@ -90,6 +90,17 @@ public sealed class Arm(HttpClient http, string rg)
         return all;
     }
 
+    /// <summary>
+    /// Each job as GET one job answers it, <paramref name="parallel"/> at a time: only that answer has extendedInfo (the
+    /// tasks); the list leaves it out, as Azure's does.
+    /// </summary>
+    public async Task<List<JsonNode>> JobDetailsAsync(IReadOnlyList<JsonNode> jobs, int parallel = 16)
+    {
+        var details = new JsonNode[jobs.Count];
+        await ForAsync(jobs.Count, parallel, async i => details[i] = await GetAsync(jobs[i]["id"]!.GetValue<string>()));
+        return [.. details];
+    }
+
     /// <summary>Runs <paramref name="work"/> for 0..count-1 with bounded parallelism (set-up only, never timed as a result).</summary>
     public static Task ForAsync(int count, int parallel, Func<int, Task> work) =>
         Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, _) => await work(i));

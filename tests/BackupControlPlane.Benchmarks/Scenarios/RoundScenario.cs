@@ -211,11 +211,13 @@ public static class RoundScenario
                 points += (await arm.ListAsync(arm.ItemPath(VaultOf(i), $"vm{i}") + "/recoveryPoints")).Count;
 
             // Where the time goes, from the jobs' own task times (server clock): snapshot = task issued → agent's status read;
-            // transfer = snapshots copied into the vault and the point recorded.
+            // transfer = snapshots copied into the vault and the point recorded. The tasks are in GET one job only (as in
+            // Azure), read once per job after the timed window.
+            var details = await arm.JobDetailsAsync(backups);
             var starts = backups.Select(j => j["properties"]!["startTime"]!.GetValue<DateTimeOffset>()).ToList();
             var ends = backups.Select(j => j["properties"]!["endTime"]?.GetValue<DateTimeOffset>()).OfType<DateTimeOffset>().ToList();
             return new Round(cluster.Provider, cluster.Nodes.Count, cluster.Label, prepared, fanOut, wall, backups.Count, completed, points,
-                TaskDurations(backups, "Take Snapshot"), TaskDurations(backups, "Transfer data to vault"),
+                TaskDurations(details, "Take Snapshot"), TaskDurations(details, "Transfer data to vault"),
                 (starts.Max() - starts.Min()).TotalSeconds, ends.Count > 0 ? (ends.Max() - starts.Min()).TotalSeconds : double.NaN,
                 rssBefore, rssAfter, cpu, lostRaces, failures);
         }

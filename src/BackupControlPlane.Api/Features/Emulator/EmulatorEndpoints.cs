@@ -69,7 +69,7 @@ public static class EmulatorEndpoints
         var result = new RunDueResult(limit,
             slots.Select(s => new RunDueSlot(ArmLookups.VaultId(policies[s.PolicyId].Vault!), s.PolicyName, s.SlotUtc, s.HangfireJobId)).ToList(),
             finished,
-            jobs.Select(j => JobMapper.ToResource(ArmLookups.VaultId(vaults[j.VaultId]), j, time.GetUtcNow())).ToList());
+            jobs.Select(j => JobMapper.ToResource(ArmLookups.VaultId(vaults[j.VaultId]), j, time.GetUtcNow(), details: true)).ToList());
         return finished ? TypedResults.Ok(result) : TypedResults.Accepted((string?)null, result);
     }
 }

@@ -23,8 +23,8 @@ public static class CrrJobEndpoints
     {
         var group = app.MapArm().WithTags("Cross-region restore");
         group.MapPost(Location + "/backupCrrJobs", List)
-            .WithSummary("List a vault's jobs in its secondary region (cross-region restores), newest first; $filter as backupJobs.");
-        group.MapPost(Location + "/backupCrrJob", Get).WithSummary("One job of a vault in its secondary region.");
+            .WithSummary("List a vault's jobs in its secondary region (cross-region restores), newest first; $filter as backupJobs; without extendedInfo, as Azure.");
+        group.MapPost(Location + "/backupCrrJob", Get).WithSummary("One job of a vault in its secondary region, with extendedInfo.");
         group.MapGet(Location + "/backupCrrOperationsStatus/{operationId}", OperationStatus);
         group.MapGet(Location + "/backupCrrOperationResults/{operationId}", OperationResult);
     }
@@ -37,7 +37,7 @@ public static class CrrJobEndpoints
         var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
         var vaultId = ArmLookups.VaultId(vault);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
+        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now, details: false)));
     }
 
     private static async Task<Ok<JobResource>> Get(string subscriptionId, string azureRegion, CrrJobRequest? body,
@@ -50,7 +50,7 @@ public static class CrrJobEndpoints
             ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id && j.Region == region, ct)
             : null;
         if (job is null) throw ArmException.NotFound($"{ArmLookups.VaultId(vault)}/backupJobs/{name} (in region {azureRegion})");
-        return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow()));
+        return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow(), details: true));
     }
 
     private static async Task<Ok<OperationStatusResource>> OperationStatus(string subscriptionId, string azureRegion, string operationId,

@@ -16,8 +16,8 @@ public static class JobEndpoints
     public static void MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Backup jobs and operations");
-        group.MapGet(V + "/backupJobs", List).CachedRead().WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime).");
-        group.MapGet(V + "/backupJobs/{jobName}", Get);
+        group.MapGet(V + "/backupJobs", List).CachedRead().WithSummary("List jobs, newest first; $filter as the az CLI writes it (status, operation, startTime, endTime). Without extendedInfo, as Azure: GET one job for its tasks and property bag.");
+        group.MapGet(V + "/backupJobs/{jobName}", Get).WithSummary("One job, with extendedInfo (its tasks and property bag).");
         group.MapGet(V + "/backupJobs/{jobName}/operationResults/{operationId}", CancelResult);
         group.MapGet(V + "/backupOperations/{operationId}", OperationStatus);
         group.MapGet(V + "/backupFabrics/{fabricName}/protectionContainers/{containerName}/protectedItems/{protectedItemName}/operationsStatus/{operationId}", OperationStatusOfItem);
@@ -35,7 +35,7 @@ public static class JobEndpoints
         var page = await query.PageAsync(http, j => j.StartTime, descending: true, ct, tieBreak: j => j.Id);
         var vaultId = ArmLookups.VaultId(vault);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now)));
+        return TypedResults.Ok(page.ToArmList(j => JobMapper.ToResource(vaultId, j, now, details: false)));
     }
 
     /// <summary>The jobs matching Azure's $filter, as the az CLI writes it.</summary>
@@ -62,7 +62,7 @@ public static class JobEndpoints
         var vault = await ArmLookups.FindVaultForReadAsync(db, subscriptionId, resourceGroupName, vaultName, ct);
         var job = Guid.TryParse(jobName, out var id) ? await db.BackupJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.VaultId == vault.Id && j.Region == null, ct) : null;
         if (job is null) throw ArmException.NotFound($"{ArmLookups.VaultId(vault)}/backupJobs/{jobName}");
-        return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow()));
+        return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), job, time.GetUtcNow(), details: true));
     }
 
     private static Task<IResult> CancelResult(string subscriptionId, string resourceGroupName, string vaultName, string jobName, string operationId,

@@ -13,7 +13,27 @@ public static class JobMapper
     /// <summary>The one task of a restore-disks job; it keeps its status and times in the transfer-task columns.</summary>
     public const string RestoreTask = "Restore disks";
 
-    public static JobResource ToResource(string vaultId, BackupJob job, DateTimeOffset now)
+    /// <summary>
+    /// The job as Azure answers it. Only GET one job (JobDetails, backupCrrJob) carries <c>extendedInfo</c> (tasks and
+    /// property bag); the lists (backupJobs, backupCrrJobs) leave it out, as the spec examples ListJobs.json and
+    /// ListCrrJobs_Post.json do, so a script reading tasks from the list fails here as it would on Azure.
+    /// </summary>
+    public static JobResource ToResource(string vaultId, BackupJob job, DateTimeOffset now, bool details)
+    {
+        IReadOnlyList<JobErrorInfo>? errors = null;
+        if (job.ErrorCode is not null)
+        {
+            var info = BackupErrors.Find(job.ErrorCode);
+            errors = [new JobErrorInfo(info.Number, job.ErrorMessage ?? info.Message, info.Code, [info.Recommendation])];
+        }
+        return new JobResource(
+            ArmIds.Job(vaultId, job.Id), job.Id.ToString(), "Microsoft.RecoveryServices/vaults/backupJobs",
+            new JobProperties("AzureIaaSVMJob", job.EntityFriendlyName, "AzureIaasVM", job.Operation, job.Status,
+                job.StartTime, job.EndTime, Duration(job.StartTime, job.EndTime, now), job.ActivityId.ToString(), "Compute",
+                details ? ExtendedInfo(job, now) : null, errors));
+    }
+
+    private static JobExtendedInfo ExtendedInfo(BackupJob job, DateTimeOffset now)
     {
         var tasks = new List<JobTask>();
         if (job.Operation == JobOperations.Backup)
@@ -27,17 +47,7 @@ public static class JobMapper
         if (job.BackupSizeBytes is { } size) bag["Backup Size"] = $"{Math.Max(1, size / (1024 * 1024))} MB";
         if (job.PropertyBagJson is { } extra)
             foreach (var (key, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(extra) ?? []) bag[key] = value;
-        IReadOnlyList<JobErrorInfo>? errors = null;
-        if (job.ErrorCode is not null)
-        {
-            var info = BackupErrors.Find(job.ErrorCode);
-            errors = [new JobErrorInfo(info.Number, job.ErrorMessage ?? info.Message, info.Code, [info.Recommendation])];
-        }
-        return new JobResource(
-            ArmIds.Job(vaultId, job.Id), job.Id.ToString(), "Microsoft.RecoveryServices/vaults/backupJobs",
-            new JobProperties("AzureIaaSVMJob", job.EntityFriendlyName, "AzureIaasVM", job.Operation, job.Status,
-                job.StartTime, job.EndTime, Duration(job.StartTime, job.EndTime, now), job.ActivityId.ToString(), "Compute",
-                new JobExtendedInfo(tasks, bag), errors));
+        return new JobExtendedInfo(tasks, bag);
     }
 
     private static JobTask Task(string name, string? status, DateTimeOffset? start, DateTimeOffset? end, DateTimeOffset now) =>

@@ -5,7 +5,7 @@ public sealed record JobResource(string Id, string Name, string Type, JobPropert
 public sealed record JobProperties(
     string JobType, string EntityFriendlyName, string BackupManagementType, string Operation, string Status,
     DateTimeOffset StartTime, DateTimeOffset? EndTime, string Duration, string ActivityId, string VirtualMachineVersion,
-    JobExtendedInfo ExtendedInfo, IReadOnlyList<JobErrorInfo>? ErrorDetails);
+    JobExtendedInfo? ExtendedInfo, IReadOnlyList<JobErrorInfo>? ErrorDetails);
 
 public sealed record JobExtendedInfo(IReadOnlyList<JobTask> TasksList, Dictionary<string, string> PropertyBag);
 

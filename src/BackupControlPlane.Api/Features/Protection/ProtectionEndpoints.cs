@@ -171,7 +171,7 @@ public static class ProtectionEndpoints
             var vm = await ArmLookups.FindVmAsync(db, sub, body.ResourceGroup, body.Vm, ct, withDisksAndExtensions: false);
             var policy = await ArmLookups.FindPolicyAsync(db, vault, string.IsNullOrWhiteSpace(body.PolicyName) ? "DefaultPolicy" : body.PolicyName, ct);
             var enabled = await protection.EnableAsync(vault, vm, policy, ct);
-            return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), enabled.Job, time.GetUtcNow()));
+            return TypedResults.Ok(JobMapper.ToResource(ArmLookups.VaultId(vault), enabled.Job, time.GetUtcNow(), details: true));
         }
         catch (ArmException e)
         {
