@@ -1,4 +1,7 @@
+using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace BackupControlPlane.Api.Data;
 
@@ -8,7 +11,8 @@ namespace BackupControlPlane.Api.Data;
 /// today and builds the same schema as MigrateAsync), history rows included, run in one transaction. MigrateAsync on
 /// an empty file was most of a cold start (issue 22): before its first statement it builds the design-time model and
 /// the snapshot's to look for model changes no migration covers, and then each migration's target model. A database
-/// that has any schema, older or current, is left to MigrateAsync.
+/// that has any schema is left to MigrateAsync, unless its history already holds exactly the migrations this build
+/// knows (<see cref="IsCurrentAsync"/>): MigrateAsync builds the same models to find nothing to do, on every restart.
 /// </summary>
 public static class SqliteFreshSchema
 {
@@ -45,6 +49,37 @@ public static class SqliteFreshSchema
         {
             await ExecuteAsync(connection, null, "PRAGMA foreign_keys = 1;", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The SQLite migrations' ids, as MigrateAsync finds them (a <see cref="Migration"/> with this context's
+    /// <see cref="DbContextAttribute"/>), read from the attributes alone: no EF Core model is built for them.
+    /// </summary>
+    public static IReadOnlyList<string> MigrationIds => Ids.Value;
+
+    private static readonly Lazy<IReadOnlyList<string>> Ids = new(() => typeof(BackupDbContext).Assembly.GetTypes()
+        .Where(t => t.IsSubclassOf(typeof(Migration)) && t.GetCustomAttribute<DbContextAttribute>()?.ContextType == typeof(BackupDbContext))
+        .Select(t => t.GetCustomAttribute<MigrationAttribute>()?.Id).OfType<string>().Order(StringComparer.Ordinal).ToList());
+
+    /// <summary>
+    /// True when the database's migration history holds exactly <see cref="MigrationIds"/>: nothing for MigrateAsync to
+    /// apply. False for anything else (no history table, a migration missing, one this build does not know).
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        var applied = new List<string>();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\";";
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) applied.Add(reader.GetString(0));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1) // SQLITE_ERROR: no such table (a schema EF never migrated)
+        {
+            return false;
+        }
+        return applied.Order(StringComparer.Ordinal).SequenceEqual(MigrationIds, StringComparer.Ordinal);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)

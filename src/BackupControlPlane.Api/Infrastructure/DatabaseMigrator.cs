@@ -20,9 +20,12 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
         {
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(ct);
-            // A new database gets the whole schema in one script (Data/SqliteFreshSchema); an existing one MigrateAsync.
-            if (!await SqliteFreshSchema.CreateIfEmptyAsync(connection, ct))
-                await scope.ServiceProvider.GetRequiredService<BackupDbContext>().Database.MigrateAsync(ct);
+            // A new database gets the whole schema in one script (Data/SqliteFreshSchema); an existing one MigrateAsync,
+            // unless its history shows nothing to apply (a restart: MigrateAsync would build the model and the
+            // migrations' to find that out, on the start's critical path).
+            if (await SqliteFreshSchema.CreateIfEmptyAsync(connection, ct)) logger.LogDebug("New database: schema created");
+            else if (await SqliteFreshSchema.IsCurrentAsync(connection, ct)) logger.LogDebug("Database schema current: no migration to apply");
+            else await scope.ServiceProvider.GetRequiredService<BackupDbContext>().Database.MigrateAsync(ct);
             // WAL (a property of the database file): readers never block the writer and concurrent writers do not fail
             // with "database is locked" (measured here). synchronous=NORMAL is per connection: SqliteConnectionSettings.
             await using var wal = connection.CreateCommand();

@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
 using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BackupControlPlane.Api.Tests.Infrastructure;
 
@@ -55,6 +59,65 @@ public sealed class SqliteFreshSchemaTests : IDisposable
             await db.Database.MigrateAsync();
         }
         Assert.Equal(await SchemaAsync(migrated), await SchemaAsync(scripted));
+    }
+
+    [Fact]
+    public void The_migration_ids_read_from_the_attributes_are_the_ones_MigrateAsync_knows()
+    {
+        using var db = Context(Path.Combine(_dir, "unused.db"));
+        Assert.Equal(db.Database.GetMigrations(), SqliteFreshSchema.MigrationIds);
+    }
+
+    [Fact]
+    public async Task A_current_database_starts_without_MigrateAsync_and_an_older_one_still_migrates()
+    {
+        var file = Path.Combine(_dir, "restart.db");
+        var first = await StartMigratorAsync(file); // new: the script
+        Assert.DoesNotContain(first, l => l.StartsWith("Microsoft.EntityFrameworkCore.Migrations", StringComparison.Ordinal));
+        var restart = await StartMigratorAsync(file); // current: neither the script nor MigrateAsync
+        Assert.Contains(restart, l => l.Contains("no migration to apply", StringComparison.Ordinal));
+        Assert.DoesNotContain(restart, l => l.StartsWith("Microsoft.EntityFrameworkCore.Migrations", StringComparison.Ordinal));
+
+        // An older database (the newest migration not applied yet) is MigrateAsync's, which applies the newest.
+        var older = Path.Combine(_dir, "older.db");
+        var newest = SqliteFreshSchema.MigrationIds[^1];
+        await using (var db = Context(older)) await db.GetService<IMigrator>().MigrateAsync(SqliteFreshSchema.MigrationIds[^2]);
+        await using (var connection = new SqliteConnection($"Data Source={older};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            Assert.False(await SqliteFreshSchema.IsCurrentAsync(connection, CancellationToken.None));
+        }
+        var upgrade = await StartMigratorAsync(older);
+        Assert.Contains(upgrade, l => l.StartsWith("Microsoft.EntityFrameworkCore.Migrations", StringComparison.Ordinal) && l.Contains(newest, StringComparison.Ordinal));
+        await using (var db = Context(older)) Assert.Equal(SqliteFreshSchema.MigrationIds, await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(await SchemaAsync(file), await SchemaAsync(older));
+    }
+
+    // DatabaseMigrator as the service starts it, on its own container; returns "category: message" of every log line.
+    private static async Task<List<string>> StartMigratorAsync(string file)
+    {
+        var logs = new Lines();
+        var services = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
+            .AddDbContext<BackupDbContext>(o => o.UseSqlite($"Data Source={file};Pooling=false"));
+        await using var provider = services.BuildServiceProvider();
+        await ActivatorUtilities.CreateInstance<DatabaseMigrator>(provider).StartAsync(CancellationToken.None);
+        return [.. logs.All];
+    }
+
+    private sealed class Lines : ILoggerProvider
+    {
+        public readonly ConcurrentQueue<string> All = new();
+        public ILogger CreateLogger(string category) => new Logger(category, All);
+        public void Dispose() { }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)}");
+        }
     }
 
     private static BackupDbContext Context(string file) =>
