@@ -42,6 +42,11 @@ public static class CeilingServer
             await ctx.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
         app.MapGet("/bare", () => TypedResults.Ok(new { id = 42, name = "bare", status = "Succeeded", time = DateTimeOffset.UnixEpoch }));
+        // A diagnostic beside the bare GET: a body of n bytes (a JSON string), kept ready, so only its size differs from
+        // /bare. The api scenario sizes it as the jobs list: how much of that route's gap the bytes alone explain.
+        var bodies = new System.Collections.Concurrent.ConcurrentDictionary<int, byte[]>();
+        app.MapGet("/bytes/{n:int}", (int n) => TypedResults.Bytes(bodies.GetOrAdd(Math.Clamp(n, 2, 1 << 20),
+            size => System.Text.Encoding.UTF8.GetBytes("\"" + new string('x', size - 2) + "\"")), "application/json"));
         app.MapPost("/insert", async (InsertRequest body, RowContext ctx) =>
         {
             var row = new Row { Name = body.Name ?? "row", CreatedAt = DateTimeOffset.UtcNow };

@@ -114,7 +114,19 @@ public static class ApiScenario
             // Where a GET's time goes: the pipeline with the token check but no database, then the real routes.
             await Paired("diagnostic: GET /subscriptions (token, no DB)", new Uri(service.BaseAddress, "/subscriptions?api-version=2022-12-01").ToString(), null);
             await Paired("GET protectedItem", new Uri(service.BaseAddress, Arm.V(arm.ItemPath("jobs50", "j0"))).ToString(), 0.40);
-            await Paired("GET backupJobs (50 jobs)", new Uri(service.BaseAddress, Arm.V(arm.VaultPath("jobs50") + "/backupJobs")).ToString(), 0.40);
+            var jobsUrl = new Uri(service.BaseAddress, Arm.V(arm.VaultPath("jobs50") + "/backupJobs")).ToString();
+            await Paired("GET backupJobs (50 jobs)", jobsUrl, 0.40);
+            // What the list's size alone costs: bare Kestrel answering as many bytes (wrk reads them too, on the same cores).
+            var size = (await http.GetByteArrayAsync(jobsUrl)).Length;
+            report.Setting("backupJobsBodyBytes", size);
+            var sizedUrl = new Uri(ceiling.BaseAddress, $"/bytes/{size}").ToString();
+            await Warm(sizedUrl, ceiling.Pid);
+            var before = lastBare;
+            var sized = await Measure($"diagnostic: bare Kestrel GET, {size} bytes", sizedUrl, wrk, ceiling.Pid);
+            lastBare = await Measure("ceiling: bare Kestrel GET", bareUrl, wrk, ceiling.Pid);
+            report.Add(Line("ceiling: bare Kestrel GET", lastBare, null, null, null));
+            report.Add(Line($"diagnostic: bare Kestrel GET of the jobs list's size ({size} bytes)", sized,
+                (before.Load.RequestsPerSecond + lastBare.Load.RequestsPerSecond) / 2, "bare GET (mean of the runs before and after)", null));
         }
 
         var insertScript = WriteScript("insert.lua", InsertLua);
