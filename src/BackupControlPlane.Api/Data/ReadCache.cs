@@ -22,6 +22,14 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
     private sealed record Entry(byte[] Body, string? ContentType, string? ETag, SqliteWriteGate.Database Writes, long Version, DateTimeOffset ReadAt);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+    // Reads in flight, by key: when a kept answer expires, the requests that miss it together (a client's 64 connections)
+    // wait for the first one's read instead of each reading the database (a jobs list's read is milliseconds of CPU).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<Entry?>> _reading = new();
+
+    private int _waiting;
+
+    /// <summary>Requests waiting now for another request's read of the same answer (tests, diagnostics).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     public void Dispose() => _cache.Dispose();
 
@@ -32,15 +40,31 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
     {
         entry = null!;
         if (ArmPreconditions.HasConditions(http.Request) || !_cache.TryGetValue(KeyOf(http.Request), out Entry? hit)) return false;
-        if (hit!.Version != Volatile.Read(ref hit.Writes.Writes) || (time.GetUtcNow() - hit.ReadAt).Duration() >= Lifetime) return false;
-        entry = hit;
+        if (!Current(hit!)) return false;
+        entry = hit!;
         return true;
     }
+
+    /// <summary>No write since the answer was read, and less than <see cref="Lifetime"/> ago on the emulated clock.</summary>
+    private bool Current(Entry entry) =>
+        entry.Version == Volatile.Read(ref entry.Writes.Writes) && (time.GetUtcNow() - entry.ReadAt).Duration() < Lifetime;
 
     /// <summary>Writes a current kept answer for this request and returns true, or returns false (nothing written).</summary>
     internal async ValueTask<bool> TryAnswerAsync(HttpContext http)
     {
-        if (!TryHit(http, out var hit)) return false;
+        if (!TryHit(http, out var hit))
+        {
+            // Another request is reading this very answer: waited for here, before this request binds a context of its
+            // own, and taken if no write came after that read began (the same test as a kept answer's: a client that
+            // wrote and then reads must see its write, even if the read in flight started before the write).
+            if (ArmPreconditions.HasConditions(http.Request) || !_reading.TryGetValue(KeyOf(http.Request), out var reading)) return false;
+            Interlocked.Increment(ref _waiting);
+            Entry? read;
+            try { read = await reading.WaitAsync(http.RequestAborted); }
+            finally { Interlocked.Decrement(ref _waiting); }
+            if (read is null || !Current(read)) return false;
+            hit = read;
+        }
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = hit.ContentType;
@@ -62,20 +86,34 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
             if (hit.ETag is not null) http.Response.Headers.ETag = hit.ETag;
             return TypedResults.Bytes(hit.Body, hit.ContentType);
         }
-        var now = time.GetUtcNow();
-        var result = await next(context);
-        if (result is not IResult answer || answer is not IStatusCodeHttpResult { StatusCode: 200 }) return result;
-        // Kept as the bytes sent: a hit costs no serialisation (a list of 50 jobs is tens of kilobytes of JSON).
-        var body = http.Response.Body;
-        using var buffer = new MemoryStream();
-        http.Response.Body = buffer;
-        try { await answer.ExecuteAsync(http); }
-        finally { http.Response.Body = body; }
-        var etag = http.Response.Headers.ETag.ToString();
-        var entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, writes, version, now);
-        // Expires in real time too: a clock held still by a test must not keep an answer forever.
-        _cache.Set(KeyOf(http.Request), entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
-        return TypedResults.Bytes(entry.Body, entry.ContentType);
+        var key = KeyOf(http.Request);
+        var mine = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Only the first of simultaneous misses reads; the others wait for it in the middleware (TryAnswerAsync).
+        var registered = _reading.TryAdd(key, mine.Task);
+        Entry? entry = null;
+        try
+        {
+            var now = time.GetUtcNow();
+            var result = await next(context);
+            if (result is not IResult answer || answer is not IStatusCodeHttpResult { StatusCode: 200 }) return result;
+            // Kept as the bytes sent: a hit costs no serialisation (a list of 50 jobs is tens of kilobytes of JSON).
+            var body = http.Response.Body;
+            using var buffer = new MemoryStream();
+            http.Response.Body = buffer;
+            try { await answer.ExecuteAsync(http); }
+            finally { http.Response.Body = body; }
+            var etag = http.Response.Headers.ETag.ToString();
+            entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, writes, version, now);
+            // Expires in real time too: a clock held still by a test must not keep an answer forever.
+            _cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+            return TypedResults.Bytes(entry.Body, entry.ContentType);
+        }
+        finally
+        {
+            // Waiters get the answer, or null (not a 200, or the read failed) and read for themselves.
+            if (registered) _reading.TryRemove(KeyValuePair.Create(key, mine.Task));
+            mine.TrySetResult(entry);
+        }
     }
 }
 

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Xml;
+using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BackupControlPlane.Api.Tests.Features.Protection;
@@ -91,6 +95,96 @@ public sealed class CachedReadTests
                 Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
                 Assert.Equal("application/json", kept.Content.Headers.ContentType?.MediaType);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Requests_that_miss_the_same_answer_together_read_the_database_once()
+    {
+        // A client's many connections polling the jobs list all miss when the kept answer expires; one reads for all.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = await EmulatorApp.StartAsync(time);
+        const string rg = "rg-cachedherd";
+        await app.Arm.ProtectedVmAsync(rg, "v1", "vmh");
+        var jobs = ArmTestClient.VaultPath(rg, "v1") + "/backupJobs";
+        using var reads = new JobReads(app.DataDirectory);
+
+        var single = reads.Count;
+        var expected = (await app.Arm.GetAsync(jobs)).ToJsonString();
+        single = reads.Count - single; // the statements one read of the list runs
+        time.Advance(TimeSpan.FromSeconds(2)); // the kept answer is stale now
+
+        var before = reads.Count;
+        reads.HoldNext();
+        var first = app.Arm.SendAsync(HttpMethod.Get, jobs);
+        await reads.Held.WaitAsync(TimeSpan.FromMinutes(1)); // the first request is reading
+        var others = Enumerable.Range(0, 19).Select(_ => app.Arm.SendAsync(HttpMethod.Get, jobs)).ToList();
+        var cache = app.Service<ReadCache>();
+        var deadline = Stopwatch.StartNew();
+        while (cache.Waiting < 19 && deadline.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(10); // a condition, polled
+        Assert.Equal(19, cache.Waiting);
+        reads.Release();
+
+        foreach (var response in await Task.WhenAll(others.Prepend(first)))
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(expected, System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!.ToJsonString());
+            }
+        Assert.Equal(single, reads.Count - before);
+    }
+
+    /// <summary>EF's statements on the jobs table of one app's database, counted; the next one can be held until released.</summary>
+    private sealed class JobReads : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly string _database;
+        private readonly IDisposable _all;
+        private readonly List<IDisposable> _listeners = [];
+        private readonly ManualResetEventSlim _release = new(true);
+        private int _count, _hold;
+
+        public JobReads(string database)
+        {
+            _database = database;
+            _all = DiagnosticListener.AllListeners.Subscribe(this);
+        }
+
+        public int Count => Volatile.Read(ref _count);
+        public SemaphoreSlim Held { get; } = new(0);
+
+        public void HoldNext()
+        {
+            _release.Reset();
+            Volatile.Write(ref _hold, 1);
+        }
+
+        public void Release() => _release.Set();
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == DbLoggerCategory.Name) lock (_listeners) _listeners.Add(listener.Subscribe(this));
+        }
+
+        public void OnNext(KeyValuePair<string, object?> e)
+        {
+            if (e.Key != RelationalEventId.CommandExecuting.Name || e.Value is not CommandEventData data
+                || data.Command.Connection?.ConnectionString.Contains(_database) != true || !data.Command.CommandText.Contains("\"BackupJobs\"") || !data.Command.CommandText.Contains("\"StartTime\" DESC")) return;
+            Interlocked.Increment(ref _count);
+            if (Interlocked.Exchange(ref _hold, 0) == 1)
+            {
+                Held.Release();
+                _release.Wait(TimeSpan.FromMinutes(1)); // EF's event is synchronous: the statement waits here
+            }
+        }
+
+        public void OnCompleted() { }
+        public void OnError(Exception error) { }
+
+        public void Dispose()
+        {
+            _release.Set();
+            _all.Dispose();
+            lock (_listeners) foreach (var l in _listeners) l.Dispose();
         }
     }
 }
