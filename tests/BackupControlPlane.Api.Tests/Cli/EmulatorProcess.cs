@@ -1,3 +1,4 @@
+using BackupControlPlane.Api.Tests.Infrastructure;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Api.Tests.Scale;
 
@@ -32,8 +33,9 @@ public sealed class EmulatorProcess : IAsyncDisposable
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "bcp-azcli-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDirectory);
-        var http = new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}");
-        var https = new Uri($"https://127.0.0.1:{AzuriteProcess.FreePort()}");
+        var ports = FreePorts.Take(2);
+        var http = new Uri($"http://127.0.0.1:{ports[0]}");
+        var https = new Uri($"https://127.0.0.1:{ports[1]}");
         // Configuration on the command line, the highest-precedence source, so nothing in the environment overrides it.
         var node = await ClusterNode.StartAsync("az-cli", http, new Dictionary<string, string>
         {

@@ -41,8 +41,8 @@ public sealed class DotnetToolTests(ITestOutputHelper output)
                 d => File.Exists(Path.Combine(d, "package.json")) && File.Exists(Path.Combine(d, AzuriteProcess.DurabilityPreload)));
             File.CreateSymbolicLink(Path.Combine(azurite, "node_modules"), Path.Combine(Repo, "tools", "azurite", "node_modules"));
 
-            var port = AzuriteProcess.FreePort();
-            var blobPort = AzuriteProcess.FreePort();
+            var ports = FreePorts.Take(2);
+            var (port, blobPort) = (ports[0], ports[1]);
             var psi = new ProcessStartInfo(Path.Combine(tmp, "tools", "backupcontrolplane"))
             {
                 WorkingDirectory = tmp,
