@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace BackupControlPlane.Api.Data;
 
 /// <summary>
-/// PostgreSQL: at most <see cref="Capacity"/> of this process's EF Core connections open at once (Database:MaxConcurrentConnections);
+/// PostgreSQL: at most <c>capacity</c> of this process's EF Core connections open at once (Database:MaxConcurrentConnections);
 /// the others wait their turn in order, for as long as it takes (the request's own cancellation ends a wait).
 /// Why: Npgsql's pool also makes them wait, but fails a wait after the connection string's Timeout (15 s by default).
 /// In a 10,000-VM round every agent's report arrived at once, the pool's 100 connections were all busy, and a client's
@@ -27,8 +27,6 @@ public sealed class PostgreSqlConnectionGate(int capacity) : DbConnectionInterce
     {
         public int Held;
     }
-
-    public int Capacity => capacity;
 
     /// <summary>Slots free now (tests, diagnostics).</summary>
     public int Free => _slots.CurrentCount;

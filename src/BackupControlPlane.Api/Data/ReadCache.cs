@@ -36,11 +36,10 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
     // The host is part of the answer: nextLink and ids of paged lists are absolute URLs.
     private static string KeyOf(HttpRequest request) => string.Concat(request.Scheme, "://", request.Host.Value, request.Path.Value, request.QueryString.Value);
 
-    private bool TryHit(HttpContext http, out Entry entry)
+    private bool TryHit(string key, out Entry entry)
     {
         entry = null!;
-        if (ArmPreconditions.HasConditions(http.Request) || !_cache.TryGetValue(KeyOf(http.Request), out Entry? hit)) return false;
-        if (!Current(hit!)) return false;
+        if (!_cache.TryGetValue(key, out Entry? hit) || !Current(hit!)) return false;
         entry = hit!;
         return true;
     }
@@ -52,12 +51,14 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
     /// <summary>Writes a current kept answer for this request and returns true, or returns false (nothing written).</summary>
     internal async ValueTask<bool> TryAnswerAsync(HttpContext http)
     {
-        if (!TryHit(http, out var hit))
+        if (ArmPreconditions.HasConditions(http.Request)) return false;
+        var key = KeyOf(http.Request);
+        if (!TryHit(key, out var hit))
         {
             // Another request is reading this very answer: waited for here, before this request binds a context of its
             // own, and taken if no write came after that read began (the same test as a kept answer's: a client that
             // wrote and then reads must see its write, even if the read in flight started before the write).
-            if (ArmPreconditions.HasConditions(http.Request) || !_reading.TryGetValue(KeyOf(http.Request), out var reading)) return false;
+            if (!_reading.TryGetValue(key, out var reading)) return false;
             Interlocked.Increment(ref _waiting);
             Entry? read;
             try { read = await reading.WaitAsync(http.RequestAborted); }
@@ -80,13 +81,13 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
         if (SqliteWriteGate.WritesOf(db) is not { } writes || ArmPreconditions.HasConditions(http.Request)) return await next(context);
         var version = Volatile.Read(ref writes.Writes);
+        var key = KeyOf(http.Request);
         // Normally answered by the middleware already; here for a hit that became current meanwhile or a host without it.
-        if (TryHit(http, out var hit))
+        if (TryHit(key, out var hit))
         {
             if (hit.ETag is not null) http.Response.Headers.ETag = hit.ETag;
             return TypedResults.Bytes(hit.Body, hit.ContentType);
         }
-        var key = KeyOf(http.Request);
         var mine = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only the first of simultaneous misses reads; the others wait for it in the middleware (TryAnswerAsync).
         var registered = _reading.TryAdd(key, mine.Task);

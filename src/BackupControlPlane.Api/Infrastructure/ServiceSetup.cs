@@ -202,13 +202,19 @@ public static class ServiceSetup
         return builder;
     }
 
-    /// <summary>Database:MaxConcurrentConnections, checked on start against the pool it must leave room in (Hangfire shares it).</summary>
+    /// <summary>
+    /// Database:MaxConcurrentConnections, checked before the gate is built (read here, at registration, not through
+    /// IOptions): its own range (the option's attributes) and room left in the pool, which Hangfire's storage shares.
+    /// </summary>
     private static int ConnectionGateCapacity(DatabaseOptions database, string connection)
     {
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(database, new(database), errors, validateAllProperties: true);
+        var failures = errors.Select(e => $"Database: {e.ErrorMessage}").ToList();
         var pool = new Npgsql.NpgsqlConnectionStringBuilder(connection).MaxPoolSize;
-        if (database.MaxConcurrentConnections is < 1 or > 1000 || database.MaxConcurrentConnections >= pool)
-            throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
-                [$"Database:MaxConcurrentConnections is {database.MaxConcurrentConnections}: it must be 1–1000 and below the connection string's Maximum Pool Size ({pool}), which Hangfire's storage shares."]);
+        if (database.MaxConcurrentConnections >= pool)
+            failures.Add($"Database:MaxConcurrentConnections is {database.MaxConcurrentConnections}: it must be below the connection string's Maximum Pool Size ({pool}), which Hangfire's storage shares.");
+        if (failures.Count > 0) throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions), failures);
         return database.MaxConcurrentConnections;
     }
 }
