@@ -126,9 +126,12 @@ public static class ServiceSetup
         else
         {
             var hangfireDb = hangfireConnection ?? paths.HangfireDatabase;
-            services.AddSingleton<JobStorage>(_ =>
+            services.AddSingleton<JobStorage>(sp =>
             {
-                HangfireSqliteRecovery.ReleaseJobsOfDeadProcess(hangfireDb);
+                var recovered = HangfireSqliteRecovery.Recover(hangfireDb);
+                if (recovered != new HangfireSqliteRecovery.Result(0, 0, 0, 0))
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HangfireSqliteRecovery))
+                        .LogWarning("Hangfire jobs left by a process that died: {Recovered}", recovered);
                 return new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval });
             });
         }

@@ -127,7 +127,11 @@ public sealed class WholeTreeCrashTests(ITestOutputHelper output)
         while ((await BackupJobsAsync(arm)).Where(j => j["properties"]!["status"]!.GetValue<string>() == "InProgress").ToList() is { Count: > 0 } open)
         {
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"{open.Count} backup jobs still InProgress after restart {rounds}:\n{string.Join('\n', open.Take(5).Select(j => j.ToJsonString()))}\n{service.Log}");
+            {
+                // With their tasks (the list has none): which stage each one is stuck in.
+                var stuck = await arm.RunningWithTasksAsync(open.Take(5).ToList());
+                Assert.Fail($"{open.Count} backup jobs still InProgress after restart {rounds}:\n{string.Join('\n', stuck.Select(j => j.ToJsonString()))}\n{service.Log}");
+            }
             await Task.Delay(500);
         }
         var jobs = await BackupJobsAsync(arm);
