@@ -2,7 +2,7 @@ using BackupControlPlane.Benchmarks.Harness;
 using BackupControlPlane.Benchmarks.Scenarios;
 
 // Usage (see docs/performance.md):
-//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000] [--routes all|enable]
+//   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- api      [--duration 5] [--connections 64] [--threads 2] [--vms 4000] [--routes all|enable|reads]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- round    [--vms 100] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- dispatch [--vms 1000]
 //   dotnet run -c Release --project tests/BackupControlPlane.Benchmarks -- startup
@@ -33,7 +33,7 @@ var chosen = args.Where(scenarios.ContainsKey).ToList();
 if (chosen.Count == 0 && options.Smoke) chosen = [.. scenarios.Keys];
 if (chosen.Count == 0)
 {
-    Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite] [--routes all|enable]");
+    Console.Error.WriteLine($"usage: BackupControlPlane.Benchmarks <{string.Join('|', scenarios.Keys)}> [--smoke] [--vms N] [--duration S] [--connections C] [--threads T] [--out DIR] [--db sqlite|postgres] [--nodes 1|2] [--with-sqlite] [--routes all|enable|reads]");
     return 2;
 }
 if (!Wrk.Available && chosen.Contains("api") && !options.Smoke) { Console.Error.WriteLine($"The api scenario needs wrk at {Wrk.Path} (apt-get install wrk)."); return 2; }

@@ -36,13 +36,22 @@ public static partial class ApiVersions
         return newest.Version;
     }
 
+    private sealed record Accepted(string Version, string Newest);
+
+    // A client sends one version over and over: the last one accepted is known again without the regex and the parse.
+    private static Accepted? _accepted;
+
     public static bool IsSupported(string version, DateTimeOffset today)
     {
+        var newest = Newest(today);
+        if (Volatile.Read(ref _accepted) is { } last && ReferenceEquals(last.Newest, newest) && last.Version == version) return true;
         if (!Shape().IsMatch(version)) return false;
         var date = version.AsSpan(0, 10);
-        return DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+        var supported = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
             && date.CompareTo(Oldest, StringComparison.Ordinal) >= 0
-            && date.CompareTo(Newest(today), StringComparison.Ordinal) <= 0;
+            && date.CompareTo(newest, StringComparison.Ordinal) <= 0;
+        if (supported) Volatile.Write(ref _accepted, new Accepted(version, newest));
+        return supported;
     }
 
     public static string Describe(DateTimeOffset today) =>

@@ -71,7 +71,13 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
         response.ContentType = hit.ContentType;
         response.ContentLength = hit.Body.Length;
         if (hit.ETag is not null) response.Headers.ETag = hit.ETag;
-        await response.Body.WriteAsync(hit.Body, http.RequestAborted);
+        // Headers first, then the body into one buffer: Kestrel's output pipe gives a request larger than its 4 KiB blocks
+        // a buffer of its own, so a 31 KB jobs list is copied once, not block by block (8 rents, advances and iovecs).
+        await response.StartAsync(http.RequestAborted);
+        var writer = response.BodyWriter;
+        hit.Body.CopyTo(writer.GetSpan(hit.Body.Length));
+        writer.Advance(hit.Body.Length);
+        await writer.FlushAsync(http.RequestAborted);
         return true;
     }
 

@@ -7,7 +7,8 @@ namespace BackupControlPlane.Benchmarks.Harness;
 /// round and api: --db sqlite|postgres (the service's database; postgres starts a throw-away cluster); round only:
 /// --nodes 1|2 (service processes on that one database; postgres only), --with-sqlite (postgres: the SQLite round of the same N
 /// first, in the same run, for a side-by-side ratio). api only: --routes enable (only the enable PUT and its ceiling, the
-/// one-row insert: a short run for work on writes).
+/// one-row insert: a short run for work on writes), --routes reads (only the GETs, each between two runs of the bare GET,
+/// and the same-size bare GET: a short run for work on reads).
 /// </summary>
 public sealed record Options(string[] Args, bool Smoke, int Threads, int Connections, int Seconds, int? Vms, string OutDir,
     string Db = "sqlite", int Nodes = 1, bool WithSqlite = false, string Routes = "all")
@@ -30,7 +31,7 @@ public sealed record Options(string[] Args, bool Smoke, int Threads, int Connect
         if (nodes is < 1 or > 2) throw new ArgumentException($"--nodes {nodes}: 1 or 2.");
         if (nodes > 1 && db != "postgres") throw new ArgumentException("--nodes 2 needs --db postgres (SQLite is one node's file).");
         var routes = (Arg("--routes") ?? "all").ToLowerInvariant();
-        if (routes is not ("all" or "enable")) throw new ArgumentException($"--routes {routes}: all or enable.");
+        if (routes is not ("all" or "enable" or "reads")) throw new ArgumentException($"--routes {routes}: all, enable or reads.");
         return new Options(args, smoke, Int("--threads") ?? 2, Int("--connections") ?? 64, Int("--duration") ?? 5, Int("--vms"), outDir,
             db, nodes, args.Contains("--with-sqlite"), routes);
     }

@@ -23,6 +23,10 @@ public static class ApiScenario
         // Unwarmed, the tiered-compilation worker took 32 % of the service's CPU samples during the enable run (perf).
         var warmVms = o.Smoke ? 0 : Math.Min(1000, enableVms);
         var jobCount = o.Smoke ? 5 : 50;
+        // --routes reads: the GETs and their ceilings only; no VMs to enable (the enable's set-up is most of a run's minutes).
+        var reads = o.Routes is "all" or "reads";
+        var writes = o.Routes is "all" or "enable";
+        if (!writes) (enableVms, warmVms) = (0, 0);
         report.Setting("wrk", $"-t{wrk.Threads} -c{wrk.Connections} -d{wrk.Seconds}s --latency");
         report.Setting("enableVms", enableVms);
         report.Setting("enableWarmUpVms", warmVms);
@@ -45,16 +49,16 @@ public static class ApiScenario
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var arm = new Arm(http, "bench");
 
-        Console.WriteLine($"Preparing: {(o.Routes == "all" ? "a vault with 50 jobs, " : "")}{enableVms} VMs to protect...");
+        Console.WriteLine($"Preparing: {(reads ? "a vault with 50 jobs, " : "")}{enableVms} VMs to protect...");
         var prep = System.Diagnostics.Stopwatch.StartNew();
         await arm.PutVaultAsync("jobs50");
         await arm.PutVaultAsync("enable");
         await arm.PutVaultAsync("warm");
-        if (o.Routes == "all") await Arm.ForAsync(jobCount, 8, async i => { await arm.PutVmAsync($"j{i}", 0); await arm.EnableAsync("jobs50", $"j{i}"); });
+        if (reads) await Arm.ForAsync(jobCount, 8, async i => { await arm.PutVmAsync($"j{i}", 0); await arm.EnableAsync("jobs50", $"j{i}"); });
         await Arm.ForAsync(enableVms, 16, i => arm.PutVmAsync($"e{i}", 0));
         await Arm.ForAsync(warmVms, 16, i => arm.PutVmAsync($"w{i}", 0));
-        var jobs = o.Routes == "all" ? await arm.ListAsync(arm.VaultPath("jobs50") + "/backupJobs") : [];
-        if (o.Routes == "all" && jobs.Count != jobCount) throw new InvalidOperationException($"Expected {jobCount} jobs in the vault, found {jobs.Count}.");
+        var jobs = reads ? await arm.ListAsync(arm.VaultPath("jobs50") + "/backupJobs") : [];
+        if (reads && jobs.Count != jobCount) throw new InvalidOperationException($"Expected {jobCount} jobs in the vault, found {jobs.Count}.");
         report.Setting("prepareSeconds", Math.Round(prep.Elapsed.TotalSeconds, 1));
 
         if (!Wrk.Available)
@@ -91,7 +95,7 @@ public static class ApiScenario
             warmups[label ?? url] = $"{runs} runs, {clock.Elapsed.TotalSeconds:0} s, tiered JIT {jit * 1000:0} ms of CPU in the last";
         }
 
-        if (o.Routes == "all") await GetRoutes();
+        if (reads) await GetRoutes();
         async Task GetRoutes()
         {
             // Each route is measured between two runs of the bare GET, and its ratio is to their mean: on a shared machine
@@ -129,30 +133,35 @@ public static class ApiScenario
                 (before.Load.RequestsPerSecond + lastBare.Load.RequestsPerSecond) / 2, "bare GET (mean of the runs before and after)", null));
         }
 
-        var insertScript = WriteScript("insert.lua", InsertLua);
-        var insertUrl = new Uri(ceiling.BaseAddress, "/insert").ToString();
-        await Warm(insertUrl, ceiling.Pid, script: insertScript);
-        var insert = await Measure("ceiling: EF Core one-row insert", insertUrl, wrk, ceiling.Pid, script: insertScript);
-        report.Add(Line("ceiling: EF Core one-row insert (WAL)", insert, null, null, null));
-
-        var enableScript = WriteScript("enable.lua", EnableLua);
-        string[] enableArgs = [wrk.Threads.ToString(), enableVms.ToString(), "e", arm.VaultPath("enable"), arm.Rg.ToLowerInvariant(), arm.VmPath(""), arm.PolicyId("enable"), token];
-        var serviceRoot = new Uri(service.BaseAddress, "/").ToString();
-        await Warm(serviceRoot, service.Pid, script: enableScript,
-            scriptArgs: [wrk.Threads.ToString(), warmVms.ToString(), "w", arm.VaultPath("warm"), arm.Rg.ToLowerInvariant(), arm.VmPath(""), arm.PolicyId("warm"), token], label: $"PUT protectedItem (enable), {warmVms} VMs of vault 'warm'");
-        var enable = await Measure("PUT protectedItem (enable)", new Uri(service.BaseAddress, "/").ToString(), wrk, service.Pid, script: enableScript, scriptArgs: enableArgs);
-        var wrapped = enable.Load.Requests > enableVms;
-        report.Add(Line("PUT protectedItem (enable)", enable, insert.Load.RequestsPerSecond, postgres ? "one-row insert (SQLite)" : "one-row insert", 0.50,
-            wrapped ? $"{enable.Load.Requests} requests for {enableVms} VMs: some were re-enables (raise --vms)" : $"{enable.Load.Requests} distinct VMs enabled"));
-        // The insert again: the enable's ratio is to the mean of the insert runs around it, as the GETs' are.
-        var insertAfter = await Measure("ceiling: EF Core one-row insert", insertUrl, wrk, ceiling.Pid, script: insertScript);
-        report.Add(Line("ceiling: EF Core one-row insert (WAL), after", insertAfter, null, null, null));
-        report.Add(Line("PUT protectedItem (enable), to the mean of both inserts", enable, (insert.Load.RequestsPerSecond + insertAfter.Load.RequestsPerSecond) / 2,
-            postgres ? "one-row insert (SQLite), mean" : "one-row insert, mean", 0.50));
+        if (writes) await Enable();
         report.Setting("warmUp", new System.Text.Json.Nodes.JsonObject(warmups.Select(w => KeyValuePair.Create(w.Key, (System.Text.Json.Nodes.JsonNode?)w.Value))));
-        var items = await arm.ListAsync(arm.VaultPath("enable") + "/backupProtectedItems");
-        report.Setting("itemsProtectedByPut", items.Count);
         report.Setting("serviceRssMiBAfter", Math.Round(service.RssMiB, 1));
+
+        async Task Enable()
+        {
+            var insertScript = WriteScript("insert.lua", InsertLua);
+            var insertUrl = new Uri(ceiling.BaseAddress, "/insert").ToString();
+            await Warm(insertUrl, ceiling.Pid, script: insertScript);
+            var insert = await Measure("ceiling: EF Core one-row insert", insertUrl, wrk, ceiling.Pid, script: insertScript);
+            report.Add(Line("ceiling: EF Core one-row insert (WAL)", insert, null, null, null));
+
+            var enableScript = WriteScript("enable.lua", EnableLua);
+            string[] enableArgs = [wrk.Threads.ToString(), enableVms.ToString(), "e", arm.VaultPath("enable"), arm.Rg.ToLowerInvariant(), arm.VmPath(""), arm.PolicyId("enable"), token];
+            var serviceRoot = new Uri(service.BaseAddress, "/").ToString();
+            await Warm(serviceRoot, service.Pid, script: enableScript,
+                scriptArgs: [wrk.Threads.ToString(), warmVms.ToString(), "w", arm.VaultPath("warm"), arm.Rg.ToLowerInvariant(), arm.VmPath(""), arm.PolicyId("warm"), token], label: $"PUT protectedItem (enable), {warmVms} VMs of vault 'warm'");
+            var enable = await Measure("PUT protectedItem (enable)", new Uri(service.BaseAddress, "/").ToString(), wrk, service.Pid, script: enableScript, scriptArgs: enableArgs);
+            var wrapped = enable.Load.Requests > enableVms;
+            report.Add(Line("PUT protectedItem (enable)", enable, insert.Load.RequestsPerSecond, postgres ? "one-row insert (SQLite)" : "one-row insert", 0.50,
+                wrapped ? $"{enable.Load.Requests} requests for {enableVms} VMs: some were re-enables (raise --vms)" : $"{enable.Load.Requests} distinct VMs enabled"));
+            // The insert again: the enable's ratio is to the mean of the insert runs around it, as the GETs' are.
+            var insertAfter = await Measure("ceiling: EF Core one-row insert", insertUrl, wrk, ceiling.Pid, script: insertScript);
+            report.Add(Line("ceiling: EF Core one-row insert (WAL), after", insertAfter, null, null, null));
+            report.Add(Line("PUT protectedItem (enable), to the mean of both inserts", enable, (insert.Load.RequestsPerSecond + insertAfter.Load.RequestsPerSecond) / 2,
+                postgres ? "one-row insert (SQLite), mean" : "one-row insert, mean", 0.50));
+            var items = await arm.ListAsync(arm.VaultPath("enable") + "/backupProtectedItems");
+            report.Setting("itemsProtectedByPut", items.Count);
+        }
     }
 
     private sealed record Measured(LoadResult Load, Dictionary<string, double> Cpu);

@@ -29,7 +29,7 @@ public static class JobMapper
         return new JobResource(
             ArmIds.Job(vaultId, job.Id), job.Id.ToString(), "Microsoft.RecoveryServices/vaults/backupJobs",
             new JobProperties("AzureIaaSVMJob", job.EntityFriendlyName, "AzureIaasVM", job.Operation, job.Status,
-                job.StartTime, job.EndTime, Duration(job.StartTime, job.EndTime, now), job.ActivityId.ToString(), "Compute",
+                job.StartTime.UtcDateTime, job.EndTime?.UtcDateTime, Duration(job.StartTime, job.EndTime, now), job.ActivityId.ToString(), "Compute",
                 details ? ExtendedInfo(job, now) : null, errors));
     }
 
@@ -51,7 +51,7 @@ public static class JobMapper
     }
 
     private static JobTask Task(string name, string? status, DateTimeOffset? start, DateTimeOffset? end, DateTimeOffset now) =>
-        new(name, start is null ? "PT0S" : Duration(start.Value, end, now), status ?? JobStatuses.NotStarted, start, end);
+        new(name, start is null ? "PT0S" : Duration(start.Value, end, now), status ?? JobStatuses.NotStarted, start?.UtcDateTime, end?.UtcDateTime);
 
     public static string Duration(DateTimeOffset start, DateTimeOffset? end, DateTimeOffset now) =>
         XmlConvert.ToString((end ?? now) - start < TimeSpan.Zero ? TimeSpan.Zero : (end ?? now) - start);

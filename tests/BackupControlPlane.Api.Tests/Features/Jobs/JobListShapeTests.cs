@@ -22,11 +22,14 @@ public sealed class JobListShapeTests
         Assert.Contains(list, j => j!["properties"]!["operation"]!.GetValue<string>() == "ConfigureBackup");
         Assert.All(list, j => Assert.Null(j!["properties"]!["extendedInfo"]));
         var listed = list.Single(j => j!["name"]!.GetValue<string>() == jobName)!["properties"]!;
-        Assert.NotNull(listed["endTime"]);
+        // Times as Azure writes a job's ("2017-08-03T05:31:07.014604Z", ListJobs.json): UTC with 'Z', not "+00:00".
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$", listed["startTime"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$", listed["endTime"]!.GetValue<string>());
         Assert.Equal("vmlist", listed["entityFriendlyName"]!.GetValue<string>());
 
         var info = (await app.Arm.GetAsync($"{ArmTestClient.VaultPath(rg, "vault1")}/backupJobs/{jobName}"))["properties"]!["extendedInfo"]!;
         Assert.Equal(["Take Snapshot", "Transfer data to vault"], info["tasksList"]!.AsArray().Select(t => t!["taskId"]!.GetValue<string>()));
         Assert.Equal("vmlist", info["propertyBag"]!["VM Name"]!.GetValue<string>());
+        Assert.All(info["tasksList"]!.AsArray(), t => Assert.EndsWith("Z", t!["startTime"]!.GetValue<string>()));
     }
 }
