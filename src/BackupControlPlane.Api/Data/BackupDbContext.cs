@@ -51,16 +51,9 @@ public class BackupDbContext : DbContext
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var turn = await SqliteWriteGate.EnterAsync(this, cancellationToken);
-        try
-        {
-            BumpETags();
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        }
-        finally
-        {
-            await turn.LeaveAsync();
-        }
+        using var turn = await SqliteWriteGate.EnterAsync(this, cancellationToken);
+        BumpETags();
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>A transaction for work that reads and then writes: it waits for its write turn before BEGIN (see <see cref="SqliteWriteGate"/>).</summary>

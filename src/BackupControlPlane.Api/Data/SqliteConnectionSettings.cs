@@ -9,12 +9,10 @@ namespace BackupControlPlane.Api.Data;
 /// <c>synchronous=NORMAL</c> is a per-connection setting in SQLite, so it is set on every physical connection the pool
 /// opens, not once at start-up. With WAL it stays crash-safe (a power loss may lose the last commits, never corrupt the
 /// file) and saves an fsync per commit. Pooled connections keep it: each native handle is set once, not per request.
-/// <c>wal_autocheckpoint</c> (also per connection) is raised from SQLite's 1,000 pages to the backstop of
-/// <see cref="SqliteCheckpointer"/>, which checkpoints in the background instead of inside a writer's commit.
 /// </summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    private static readonly string Pragmas = $"PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint={SqliteCheckpointer.Backstop};";
+    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
     private static readonly ConditionalWeakTable<object, object> Configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)

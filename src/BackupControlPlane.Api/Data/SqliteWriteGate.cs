@@ -88,22 +88,19 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
         return new Held(db);
     }
 
-    // True when this left the turn and a waiting writer now has it.
-    private static bool Leave(BackupDbContext db)
+    private static void Leave(BackupDbContext db)
     {
-        if (db.WriteDepth == 0) return false;
-        return --db.WriteDepth == 0 && Release(db);
+        if (db.WriteDepth == 0) return;
+        if (--db.WriteDepth == 0) Release(db);
     }
 
-    /// <summary>Gives the turn back whatever the depth: the context is going back to the pool. True if a waiter has it now.</summary>
-    internal static bool Release(BackupDbContext db)
+    /// <summary>Gives the turn back whatever the depth: the context is going back to the pool.</summary>
+    internal static void Release(BackupDbContext db)
     {
         db.WriteDepth = 0;
-        if (Interlocked.Exchange(ref db.WriteGate, null) is not { } database) return false;
+        if (Interlocked.Exchange(ref db.WriteGate, null) is not { } database) return;
         Interlocked.Increment(ref database.Writes);
         database.Turn.Release();
-        // SemaphoreSlim hands a released turn to the first waiter rather than counting it free.
-        return database.Turn.CurrentCount == 0;
     }
 
     public readonly struct Held(BackupDbContext? db) : IDisposable
@@ -111,18 +108,6 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
         public void Dispose()
         {
             if (db is not null) Leave(db);
-        }
-
-        /// <summary>
-        /// Leaves as <see cref="Dispose"/> does; if a waiting writer now has the turn, the caller's continuation moves to
-        /// the back of the thread pool's queue, so that this thread runs the waiter next. The waiter's continuation was
-        /// queued on this thread's own queue, behind everything the caller does after its write (its response), and the
-        /// turn stayed idle, held by no one running: 120-170 us per turn under the enable load, 40-60 us with this (measured).
-        /// </summary>
-        public ValueTask LeaveAsync()
-        {
-            if (db is null || !Leave(db)) return ValueTask.CompletedTask;
-            return new ValueTask(Task.Factory.StartNew(static () => { }, CancellationToken.None, TaskCreationOptions.PreferFairness, TaskScheduler.Default));
         }
     }
 
@@ -148,7 +133,7 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
         public async ValueTask DisposeAsync()
         {
             try { await transaction.DisposeAsync(); }
-            finally { await held.LeaveAsync(); }
+            finally { held.Dispose(); }
         }
     }
 

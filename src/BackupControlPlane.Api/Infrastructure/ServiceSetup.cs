@@ -83,7 +83,6 @@ public static class ServiceSetup
             services.AddDbContextPool<BackupDbContext>(o => o
                 .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
                 .AddInterceptors(new SqliteConnectionSettings(), new SqliteWriteGate(), new JobMetrics()));
-            services.AddHostedService<SqliteCheckpointer>();
         }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
