@@ -66,6 +66,9 @@ public sealed class EmulatorApp : WebApplicationFactory<Program>
     public ArmTestClient Arm { get; private set; } = null!;
     public BlobServiceClient Blobs => new(_storage);
 
+    /// <summary>The app's SQLite database file (for tests that look at what a write costs it).</summary>
+    public string DatabasePath => Path.Combine(_dataDir, "backup.db");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Urls", _https ? "http://127.0.0.1:0;https://127.0.0.1:0" : "http://127.0.0.1:0");

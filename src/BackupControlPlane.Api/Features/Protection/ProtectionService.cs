@@ -80,7 +80,8 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
 
         // Two enables of one VM at once: the unique index on the VM lets one insert win; the route's transaction runs the
         // loser again (OneTransaction), which then finds the item: the same vault is an idempotent success, another a 409.
-        await db.SaveChangesAsync(ct);
+        // A new item's id comes from its insert and the job names it: saved first. A known item is saved with its job.
+        if (db.Entry(item).State == EntityState.Added) await db.SaveChangesAsync(ct);
 
         var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
         await db.SaveChangesAsync(ct);
