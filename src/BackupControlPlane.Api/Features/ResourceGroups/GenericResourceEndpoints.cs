@@ -16,11 +16,15 @@ namespace BackupControlPlane.Api.Features.ResourceGroups;
 /// </summary>
 public static class GenericResourceEndpoints
 {
-    public sealed record ListQuery(
-        [FromQuery(Name = "$filter")] string? Filter,
-        [FromQuery(Name = "$top")] int? Top,
-        [FromQuery(Name = "$expand")] string? Expand,
-        [FromQuery(Name = "$skiptoken")] string? SkipToken);
+    /// <remarks>Properties, not a positional record: for a constructor's <c>string?</c> parameter the Request Delegate
+    /// Generator writes <c>typeof(string?)</c>, which does not compile (CS8639).</remarks>
+    public sealed record ListQuery
+    {
+        [FromQuery(Name = "$filter")] public string? Filter { get; init; }
+        [FromQuery(Name = "$top")] public int? Top { get; init; }
+        [FromQuery(Name = "$expand")] public string? Expand { get; init; }
+        [FromQuery(Name = "$skiptoken")] public string? SkipToken { get; init; }
+    }
 
     public static void MapGenericResources(this IEndpointRouteBuilder app)
     {

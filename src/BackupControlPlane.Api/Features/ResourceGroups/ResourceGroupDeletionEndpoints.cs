@@ -22,7 +22,11 @@ public static class ResourceGroupDeletionEndpoints
 {
     private const string OperationResults = "/subscriptions/{subscriptionId}/operationresults/{operationId}";
 
-    public sealed record DeleteQuery([FromQuery(Name = "forceDeletionTypes")] string? ForceDeletionTypes);
+    /// <remarks>A property, not a positional record: see <see cref="GenericResourceEndpoints.ListQuery"/>.</remarks>
+    public sealed record DeleteQuery
+    {
+        [FromQuery(Name = "forceDeletionTypes")] public string? ForceDeletionTypes { get; init; }
+    }
 
     public static void MapResourceGroupDeletion(this IEndpointRouteBuilder app)
     {

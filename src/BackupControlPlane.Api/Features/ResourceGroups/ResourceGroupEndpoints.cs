@@ -19,7 +19,12 @@ public static partial class ResourceGroupEndpoints
     public const string Groups = "/subscriptions/{subscriptionId}/resourcegroups";
     public const string Group = Groups + "/{resourceGroupName}";
 
-    public sealed record ListQuery([FromQuery(Name = "$filter")] string? Filter, [FromQuery(Name = "$top")] int? Top);
+    /// <remarks>Properties, not a positional record: see <see cref="GenericResourceEndpoints.ListQuery"/>.</remarks>
+    public sealed record ListQuery
+    {
+        [FromQuery(Name = "$filter")] public string? Filter { get; init; }
+        [FromQuery(Name = "$top")] public int? Top { get; init; }
+    }
 
     public static void MapResourceGroups(this IEndpointRouteBuilder app)
     {
