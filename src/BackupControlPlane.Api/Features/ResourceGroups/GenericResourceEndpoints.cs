@@ -16,22 +16,18 @@ namespace BackupControlPlane.Api.Features.ResourceGroups;
 /// </summary>
 public static class GenericResourceEndpoints
 {
-    /// <remarks>Properties, not a positional record: for a constructor's <c>string?</c> parameter the Request Delegate
-    /// Generator writes <c>typeof(string?)</c>, which does not compile (CS8639).</remarks>
-    public sealed record ListQuery
-    {
-        [FromQuery(Name = "$filter")] public string? Filter { get; init; }
-        [FromQuery(Name = "$top")] public int? Top { get; init; }
-        [FromQuery(Name = "$expand")] public string? Expand { get; init; }
-        [FromQuery(Name = "$skiptoken")] public string? SkipToken { get; init; }
-    }
+    public sealed record ListQuery(
+        [FromQuery(Name = "$filter")] string? Filter,
+        [FromQuery(Name = "$top")] int? Top,
+        [FromQuery(Name = "$expand")] string? Expand,
+        [FromQuery(Name = "$skiptoken")] string? SkipToken);
 
     public static void MapGenericResources(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Resources (resource groups)");
-        group.MapGet("/subscriptions/{subscriptionId}/resources", ListInSubscription)
+        group.MapGetAtRuntime("/subscriptions/{subscriptionId}/resources", ListInSubscription)
             .WithSummary("Every resource of the subscription as a generic resource ($filter on resourceType, name, substringof, location, tagName/tagValue; $top).");
-        group.MapGet(ResourceGroupEndpoints.Group + "/resources", ListInGroup)
+        group.MapGetAtRuntime(ResourceGroupEndpoints.Group + "/resources", ListInGroup)
             .WithSummary("Every resource of the group as a generic resource (same $filter and $top).");
     }
 

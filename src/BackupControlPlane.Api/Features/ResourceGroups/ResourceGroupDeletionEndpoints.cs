@@ -22,7 +22,8 @@ public static class ResourceGroupDeletionEndpoints
 {
     private const string OperationResults = "/subscriptions/{subscriptionId}/operationresults/{operationId}";
 
-    /// <remarks>A property, not a positional record: see <see cref="GenericResourceEndpoints.ListQuery"/>.</remarks>
+    /// <remarks>A property, not a positional record: for a constructor's <c>string?</c> parameter the Request Delegate
+    /// Generator writes <c>typeof(string?)</c>, which does not compile (CS8639).</remarks>
     public sealed record DeleteQuery
     {
         [FromQuery(Name = "forceDeletionTypes")] public string? ForceDeletionTypes { get; init; }
