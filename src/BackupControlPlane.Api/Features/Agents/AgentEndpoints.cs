@@ -17,7 +17,7 @@ public static class AgentEndpoints
         app.MapPost(AgentRoutes.Register, Register).WithTags("Agent protocol")
             .WithSummary("Register the public part of the agent's own certificate with the VM's provisioning secret; answers the agent's credential.");
         var agent = app.MapGroup("").WithTags("Agent protocol").RequireAuthorization(AgentAuthenticationHandler.Policy);
-        agent.MapGet(AgentRoutes.GoalState, GetGoalState)
+        agent.MapGetAtRuntime(AgentRoutes.GoalState, GetGoalState)
             .WithSummary("Long-poll: answers when the VM's incarnation exceeds ?incarnation= or after the hold time. Authorization: VmAgent {key}.");
         agent.MapPost(AgentRoutes.ExtensionStatus, ReportExtension);
 

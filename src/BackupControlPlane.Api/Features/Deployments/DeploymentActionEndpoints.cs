@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -38,7 +39,7 @@ public static class DeploymentActionEndpoints
             group.MapPost(one + "/exportTemplate", Export).WithSummary("The template the deployment ran.");
             // Azure's resource-group operations have no providers segment (…/resourcegroups/{rg}/deployments/{name}/operations).
             var operations = (scope == GroupScope ? GroupOperationsScope : scope) + "/{deploymentName}/operations";
-            group.MapGet(operations, Operations).WithSummary("The deployment's operations: one per resource, with its state, status code and error.");
+            group.MapGetAtRuntime(operations, Operations).WithSummary("The deployment's operations: one per resource, with its state, status code and error.");
             group.MapGet(operations + "/{operationId}", Operation);
             group.MapGet(one + "/operationStatuses/{operationId}", Status).WithSummary("The Azure-AsyncOperation of a deployment run: Accepted, Running, Succeeded, Failed or Canceled.");
         }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -49,7 +50,7 @@ public static partial class DeploymentEndpoints
             group.MapGet(one, Get).WithSummary("A deployment: provisioningState, parameters (secure values hidden), outputs, outputResources, error.");
             group.MapMethods(one, [HttpMethods.Head], Exists).WithSummary("204 when the deployment exists, else 404.");
             group.MapDelete(one, Delete).InOneTransaction().WithSummary("Delete a finished deployment's record (its resources stay, as in Azure): 204.");
-            group.MapGet(scope, List).WithSummary("The deployments at this scope.");
+            group.MapGetAtRuntime(scope, List).WithSummary("The deployments at this scope.");
         }
         app.MapDeploymentActions();
     }

@@ -21,7 +21,7 @@ public static class EmulatorEndpoints
 
     public static void MapEmulator(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
+        app.MapPostAtRuntime("/emulator/scheduler/run-due", RunDue).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now every scheduled backup due by 'until' (default: now + 1 day), through the same Hangfire job as at its time; optionally only one resource group's or vault's.");
         app.MapPost("/emulator/maintenance/run", RunMaintenance).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Run now what the recurring Hangfire jobs run: the watchdog (task timeouts, unacknowledged leases, stalled transfers), the daily retention run with its orphan clean-up, and the check of recovery points against blob storage.");

@@ -1,4 +1,5 @@
 using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,7 @@ public static class ResetEndpoints
 {
     public static void MapReset(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/emulator/reset", Reset).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
+        app.MapPostAtRuntime("/emulator/reset", Reset).WithTags("Emulator control").AddEndpointFilter(AgentEndpoints.LocalOnly)
             .WithSummary("Start fresh without a restart: deletes every database row (the schema stays), Hangfire's pending and running jobs, " +
                 "and the blob containers and disk blobs the emulator created; agents of the deleted VMs are dropped. The certificate " +
                 "authority survives unless regenerateCa=true. Local callers only.");

@@ -25,9 +25,9 @@ public static class GenericResourceEndpoints
     public static void MapGenericResources(this IEndpointRouteBuilder app)
     {
         var group = app.MapArm().WithTags("Microsoft.Resources (resource groups)");
-        group.MapGet("/subscriptions/{subscriptionId}/resources", ListInSubscription)
+        group.MapGetAtRuntime("/subscriptions/{subscriptionId}/resources", ListInSubscription)
             .WithSummary("Every resource of the subscription as a generic resource ($filter on resourceType, name, substringof, location, tagName/tagValue; $top).");
-        group.MapGet(ResourceGroupEndpoints.Group + "/resources", ListInGroup)
+        group.MapGetAtRuntime(ResourceGroupEndpoints.Group + "/resources", ListInGroup)
             .WithSummary("Every resource of the group as a generic resource (same $filter and $top).");
     }
 

@@ -22,7 +22,12 @@ public static class ResourceGroupDeletionEndpoints
 {
     private const string OperationResults = "/subscriptions/{subscriptionId}/operationresults/{operationId}";
 
-    public sealed record DeleteQuery([FromQuery(Name = "forceDeletionTypes")] string? ForceDeletionTypes);
+    /// <remarks>A property, not a positional record: for a constructor's <c>string?</c> parameter the Request Delegate
+    /// Generator writes <c>typeof(string?)</c>, which does not compile (CS8639).</remarks>
+    public sealed record DeleteQuery
+    {
+        [FromQuery(Name = "forceDeletionTypes")] public string? ForceDeletionTypes { get; init; }
+    }
 
     public static void MapResourceGroupDeletion(this IEndpointRouteBuilder app)
     {

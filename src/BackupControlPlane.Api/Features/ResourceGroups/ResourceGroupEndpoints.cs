@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using BackupControlPlane.Api.Arm;
 using BackupControlPlane.Api.Data;
+using BackupControlPlane.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public static partial class ResourceGroupEndpoints
         group.MapGet(Group, Get);
         group.MapMethods(Group, [HttpMethods.Head], Exists).WithSummary("204 when the group exists, else 404.");
         group.MapPatch(Group, Patch).WithSummary("Replace the tags and/or managedBy of a resource group.");
-        group.MapGet(Groups, List).WithSummary("The subscription's resource groups ($filter: tagName eq '…' [and tagValue eq '…']; $top).");
+        group.MapGetAtRuntime(Groups, List).WithSummary("The subscription's resource groups ($filter: tagName eq '…' [and tagValue eq '…']; $top).");
         app.MapResourceGroupDeletion();
     }
 
