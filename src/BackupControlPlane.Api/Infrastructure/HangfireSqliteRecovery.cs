@@ -21,7 +21,10 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// </summary>
 public static class HangfireSqliteRecovery
 {
-    public sealed record Result(int Released, int Rescheduled, int Requeued, int LocksFreed);
+    public sealed record Result(int Released, int Rescheduled, int Requeued, int LocksFreed)
+    {
+        public bool Any => Released + Rescheduled + Requeued + LocksFreed > 0;
+    }
 
     public static Result Recover(string databasePath)
     {

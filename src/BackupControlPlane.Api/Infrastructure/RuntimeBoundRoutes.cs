@@ -13,9 +13,17 @@ namespace BackupControlPlane.Api.Infrastructure;
 /// </summary>
 public static class RuntimeBoundRoutes
 {
-#pragma warning disable RDG002 // the generator cannot see the handler: the point of these methods
-    public static RouteHandlerBuilder MapGetAtRuntime(this IEndpointRouteBuilder app, string pattern, Delegate handler) => app.MapGet(pattern, handler);
+    /// <summary>Marks the endpoints mapped here, so a test can find a route with such a parameter that was not.</summary>
+    public sealed class Marker
+    {
+        public static readonly Marker Instance = new();
+    }
 
-    public static RouteHandlerBuilder MapPostAtRuntime(this IEndpointRouteBuilder app, string pattern, Delegate handler) => app.MapPost(pattern, handler);
+#pragma warning disable RDG002 // the generator cannot see the handler: the point of these methods
+    public static RouteHandlerBuilder MapGetAtRuntime(this IEndpointRouteBuilder app, string pattern, Delegate handler) =>
+        app.MapGet(pattern, handler).WithMetadata(Marker.Instance);
+
+    public static RouteHandlerBuilder MapPostAtRuntime(this IEndpointRouteBuilder app, string pattern, Delegate handler) =>
+        app.MapPost(pattern, handler).WithMetadata(Marker.Instance);
 #pragma warning restore RDG002
 }

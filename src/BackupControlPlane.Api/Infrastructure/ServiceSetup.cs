@@ -129,7 +129,7 @@ public static class ServiceSetup
             services.AddSingleton<JobStorage>(sp =>
             {
                 var recovered = HangfireSqliteRecovery.Recover(hangfireDb);
-                if (recovered != new HangfireSqliteRecovery.Result(0, 0, 0, 0))
+                if (recovered.Any)
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HangfireSqliteRecovery))
                         .LogWarning("Hangfire jobs left by a process that died: {Recovered}", recovered);
                 return new SQLiteStorage(hangfireDb, new SQLiteStorageOptions { QueuePollInterval = hangfire.QueuePollInterval });
