@@ -39,7 +39,7 @@ app.Use((http, next) =>
     return next(http);
 });
 app.UseRouting();
-app.UseRateLimiter();
+app.UseRequestRateLimits(); // off (Limits:RequestsPerSecond=0): not in the pipeline at all
 // After routing: ARM routes require a bearer token (ArmGroup.Policy), agent routes the VmAgent scheme.
 app.UseAuthorization();
 app.Use(ApiVersions.Enforce);

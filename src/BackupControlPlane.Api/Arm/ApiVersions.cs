@@ -58,34 +58,26 @@ public static partial class ApiVersions
         $"dated versions (yyyy-MM-dd, with or without '-preview') from {Oldest} to {Newest(today)} (today plus two years), for example 2025-02-01";
 
     /// <summary>Middleware: checks api-version on every ARM route before anything else reads the request.</summary>
-    public static async Task Enforce(HttpContext http, RequestDelegate next)
+    public static Task Enforce(HttpContext http, RequestDelegate next) =>
+        ArmResults.IsArmPath(http.Request.Path) && Refusal(http) is { } refusal ? refusal.ExecuteAsync(http) : next(http);
+
+    /// <summary>The 400 for a missing or unsupported api-version on an ARM route; null when the version is accepted.</summary>
+    private static IResult? Refusal(HttpContext http)
     {
-        if (ArmResults.IsArmPath(http.Request.Path))
-        {
-            var today = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            var values = http.Request.Query["api-version"];
-            if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
-            {
-                await ArmResults.Error(400, ArmErrorCodes.MissingApiVersionParameter,
-                    $"The api-version query parameter (?api-version=) is required for all requests. Supported: {Describe(today)}.").ExecuteAsync(http);
-                return;
-            }
-            var version = values[0]!;
-            var strict = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions>>().Value.StrictApiVersions;
-            // The provider is found (splitting the path) only in strict mode, the one that needs it.
-            if (strict && KnownApiVersions.ProviderOf(http.Request.Path) is var provider && !KnownApiVersions.IsKnown(provider, version))
-            {
-                await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
-                    $"The api-version '{version}' is not one real clients send to {provider} (strict mode). Known: {string.Join(", ", KnownApiVersions.For(provider))}. Set Emulator:StrictApiVersions=false to accept any of the {Describe(today)}.").ExecuteAsync(http);
-                return;
-            }
-            if (!strict && !IsSupported(version, today))
-            {
-                await ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
-                    $"The api-version '{version}' is invalid. The supported versions are {Describe(today)}.").ExecuteAsync(http);
-                return;
-            }
-        }
-        await next(http);
+        var today = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var values = http.Request.Query["api-version"];
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
+            return ArmResults.Error(400, ArmErrorCodes.MissingApiVersionParameter,
+                $"The api-version query parameter (?api-version=) is required for all requests. Supported: {Describe(today)}.");
+        var version = values[0]!;
+        var strict = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Infrastructure.EmulatorOptions>>().Value.StrictApiVersions;
+        // The provider is found (splitting the path) only in strict mode, the one that needs it.
+        if (strict && KnownApiVersions.ProviderOf(http.Request.Path) is var provider && !KnownApiVersions.IsKnown(provider, version))
+            return ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
+                $"The api-version '{version}' is not one real clients send to {provider} (strict mode). Known: {string.Join(", ", KnownApiVersions.For(provider))}. Set Emulator:StrictApiVersions=false to accept any of the {Describe(today)}.");
+        if (!strict && !IsSupported(version, today))
+            return ArmResults.Error(400, ArmErrorCodes.InvalidApiVersionParameter,
+                $"The api-version '{version}' is invalid. The supported versions are {Describe(today)}.");
+        return null;
     }
 }

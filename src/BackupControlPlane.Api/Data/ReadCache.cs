@@ -140,10 +140,15 @@ public static class CachedReads
     /// cached route's current answer is written here, before the endpoint binds its parameters. The route's own
     /// filters (<see cref="ArmGroup"/>'s subscription check) passed when the answer was kept for this very URL.
     /// </summary>
-    public static async Task AnswerHits(HttpContext http, RequestDelegate next)
+    public static Task AnswerHits(HttpContext http, RequestDelegate next)
     {
-        if (HttpMethods.IsGet(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<Marker>() is not null
-            && await http.RequestServices.GetRequiredService<ReadCache>().TryAnswerAsync(http)) return;
-        await next(http);
+        if (!HttpMethods.IsGet(http.Request.Method) || http.GetEndpoint()?.Metadata.GetMetadata<Marker>() is null) return next(http);
+        var answered = http.RequestServices.GetRequiredService<ReadCache>().TryAnswerAsync(http);
+        return answered.IsCompletedSuccessfully ? (answered.Result ? Task.CompletedTask : next(http)) : AnswerOrNextAsync(answered, http, next);
+    }
+
+    private static async Task AnswerOrNextAsync(ValueTask<bool> answered, HttpContext http, RequestDelegate next)
+    {
+        if (!await answered) await next(http);
     }
 }

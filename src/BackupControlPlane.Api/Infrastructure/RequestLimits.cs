@@ -35,15 +35,16 @@ public static class RequestLimits
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((k, l) => k.Limits.MaxRequestBodySize = l.Value.MaxRequestBodyBytes);
         services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            // The partition key is the route family and the client's address as they are: a string made per request
+            // (address text, then "family:address") cost two allocations on every request of the default set-up.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, ClientBucket>(http =>
             {
                 var limits = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
                 var path = http.Request.Path;
-                if (limits.RequestsPerSecond == 0 || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"))
-                    return RateLimitPartition.GetNoLimiter("unlimited");
-                var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                var family = path.StartsWithSegments("/agent") ? "agent" : "api";
-                return RateLimitPartition.GetTokenBucketLimiter($"{family}:{client}", _ => new TokenBucketRateLimiterOptions
+                if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"))
+                    return RateLimitPartition.GetNoLimiter(default(ClientBucket));
+                var bucket = new ClientBucket(path.StartsWithSegments("/agent"), http.Connection.RemoteIpAddress);
+                return RateLimitPartition.GetTokenBucketLimiter(bucket, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.Burst,
                     TokensPerPeriod = limits.RequestsPerSecond,
@@ -63,18 +64,25 @@ public static class RequestLimits
         return services;
     }
 
+    /// <summary>
+    /// The rate limiter's middleware, only when limiting is on: with <c>Limits:RequestsPerSecond=0</c> (read once, at
+    /// start, like every option here) nothing is limited, so no request should pay for asking (~1.8 µs each, perf).
+    /// </summary>
+    public static IApplicationBuilder UseRequestRateLimits(this IApplicationBuilder app) =>
+        app.ApplicationServices.GetRequiredService<IOptions<LimitsOptions>>().Value.RequestsPerSecond == 0 ? app : app.UseRateLimiter();
+
+    /// <summary>One token bucket per route family (agents apart from the rest) and client address.</summary>
+    private readonly record struct ClientBucket(bool Agent, IPAddress? Client);
+
     /// <summary>Refuses a declared oversize body before anything reads it; Kestrel catches undeclared (chunked) ones.</summary>
-    public static async Task RejectOversizeBodies(HttpContext http, RequestDelegate next)
+    public static Task RejectOversizeBodies(HttpContext http, RequestDelegate next)
     {
+        if (http.Request.ContentLength is not { } length) return next(http); // GETs, mostly: nothing to look up
         var max = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
-        if (http.Request.ContentLength > max)
-        {
-            // The body is not read; closing keeps a client from streaming the rest of it to us.
-            http.Response.Headers.Connection = "close";
-            await Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, RequestEntityTooLarge, TooLargeMessage(max));
-            return;
-        }
-        await next(http);
+        if (length <= max) return next(http);
+        // The body is not read; closing keeps a client from streaming the rest of it to us.
+        http.Response.Headers.Connection = "close";
+        return Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, RequestEntityTooLarge, TooLargeMessage(max));
     }
 
     /// <summary>
@@ -82,15 +90,12 @@ public static class RequestLimits
     /// charset answers 415 up front — before authentication, like every malformed request — instead of failing deep
     /// inside JSON binding (a charset .NET knows but will not decode, UTF-7, used to surface there as a 500).
     /// </summary>
-    public static async Task RejectUnknownCharsets(HttpContext http, RequestDelegate next)
+    public static Task RejectUnknownCharsets(HttpContext http, RequestDelegate next)
     {
         if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue && !IsUtf8(media.Charset.Value!))
-        {
-            await Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
+            return Arm.ErrorResponses.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
                 $"The charset '{media.Charset.Value}' is not supported; send the body as UTF-8.");
-            return;
-        }
-        await next(http);
+        return next(http);
     }
 
     private static bool IsUtf8(string charset) =>

@@ -10,15 +10,18 @@ namespace BackupControlPlane.Api.Features.Rbac;
 /// </summary>
 public static class RbacEnforcement
 {
-    public static async Task Enforce(HttpContext http, RequestDelegate next)
+    public static Task Enforce(HttpContext http, RequestDelegate next)
     {
-        // The cheap checks first: this runs on every request (static files, health, agents), most of them not ARM.
+        // The cheap checks first, without an async state machine: this runs on every request (static files, health,
+        // agents), most of them not ARM, and RBAC is off by default.
         if (http.GetEndpoint() is null || !http.Request.Path.StartsWithSegments("/subscriptions", StringComparison.OrdinalIgnoreCase)
             || http.RequestServices.GetRequiredService<IArmAccess>() is not { Enforced: true } access)
-        {
-            await next(http);
-            return;
-        }
+            return next(http);
+        return EnforceAsync(http, next, access);
+    }
+
+    private static async Task EnforceAsync(HttpContext http, RequestDelegate next, IArmAccess access)
+    {
         var scope = http.Request.Path.Value!.TrimEnd('/');
         var action = ArmActions.For(http.Request.Method, scope);
         if (await access.IsAllowedAsync(http.User, action, scope, http.RequestAborted))

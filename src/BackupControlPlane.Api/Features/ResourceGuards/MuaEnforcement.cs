@@ -26,14 +26,17 @@ public static partial class MuaEnforcement
     [GeneratedRegex(@"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)((?:/[^/]+)*)/?$", RegexOptions.IgnoreCase)]
     private static partial Regex VaultPath();
 
-    public static async Task Enforce(HttpContext http, RequestDelegate next)
+    // Every request passes here; the ones that cannot be critical operations go on without an async state machine.
+    public static Task Enforce(HttpContext http, RequestDelegate next)
     {
         var method = http.Request.Method.ToUpperInvariant();
         if (method is "GET" or "HEAD" or "OPTIONS" || http.GetEndpoint() is null || VaultPath().Match(http.Request.Path.Value ?? "") is not { Success: true } m)
-        {
-            await next(http);
-            return;
-        }
+            return next(http);
+        return EnforceAsync(http, next, method, m);
+    }
+
+    private static async Task EnforceAsync(HttpContext http, RequestDelegate next, string method, Match m)
+    {
         var ct = http.RequestAborted;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
         var key = ResourceKeys.Of(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value);
