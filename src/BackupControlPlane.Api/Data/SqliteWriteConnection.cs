@@ -91,30 +91,18 @@ internal sealed class SqliteWriteConnection
         }
     }
 
-    public bool TryExecuteNonQuery(DbCommand command, out int rows)
-    {
-        rows = 0;
-        if (Take(command) is not { } kept) return false;
-        try
-        {
-            rows = kept.Command.ExecuteNonQuery();
-            kept.Command.Parameters.Clear();
-            return true;
-        }
-        catch
-        {
-            Forget(kept);
-            throw;
-        }
-    }
+    public bool TryExecuteNonQuery(DbCommand command, out int rows) => TryRun(command, static c => c.ExecuteNonQuery(), out rows);
 
-    public bool TryExecuteScalar(DbCommand command, out object? value)
+    public bool TryExecuteScalar(DbCommand command, out object? value) => TryRun(command, static c => c.ExecuteScalar(), out value);
+
+    // A statement that ends within the call (no reader left open): run it on the kept command and free that at once.
+    private bool TryRun<T>(DbCommand command, Func<SqliteCommand, T> run, out T value)
     {
-        value = null;
+        value = default!;
         if (Take(command) is not { } kept) return false;
         try
         {
-            value = kept.Command.ExecuteScalar();
+            value = run(kept.Command);
             kept.Command.Parameters.Clear();
             return true;
         }
