@@ -41,6 +41,8 @@ public class BackupDbContext : DbContext
     // The gate interceptor among this context's options (none: no gate, as on PostgreSQL or a context built by hand).
     internal SqliteWriteGate? WriteGateOwner;
     internal bool WriteGateResolved;
+    // This context's own connection, kept aside while it borrows the write connection for its turn (SqliteWriteConnection).
+    internal System.Data.Common.DbConnection? KeptAside;
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

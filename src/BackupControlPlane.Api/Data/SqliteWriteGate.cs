@@ -19,13 +19,15 @@ namespace BackupControlPlane.Api.Data;
 /// the gate enters again freely (SaveChanges within a write transaction). Another process writing the same file still
 /// meets SQLite's own lock. PostgreSQL has no gate: it runs writers side by side.
 /// </summary>
-public sealed class SqliteWriteGate : DbCommandInterceptor
+public sealed class SqliteWriteGate : DbCommandInterceptor, IDbConnectionInterceptor
 {
     /// <summary>One SQLite file as this process writes it: whose turn it is, and how many turns have ended.</summary>
     internal sealed class Database
     {
         public readonly SemaphoreSlim Turn = new(1, 1);
         public long Writes;
+        // The connection write turns borrow (opened by the first turn that can borrow it; used only by the turn's holder).
+        public SqliteWriteConnection? Writer;
     }
 
     // The files this app's contexts write, with their turns. Owned by the interceptor instance, which the app's
@@ -53,36 +55,62 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     /// </summary>
     internal static Database? WritesOf(BackupDbContext db) => Of(db);
 
+    /// <summary>
+    /// How many statements the write connection of <paramref name="db"/>'s database has prepared, and how many executions
+    /// reused one already prepared (<see cref="SqliteWriteConnection"/>); zeros before the first turn and on PostgreSQL.
+    /// </summary>
+    public static (long Prepared, long Reused) WriteStatements(BackupDbContext db) =>
+        Of(db)?.Writer is { } writer ? (Volatile.Read(ref writer.Prepared), Volatile.Read(ref writer.Reused)) : (0, 0);
+
     /// <summary>As long as a command may wait for SQLite's lock; then the write fails as SQLite's "database is locked" would.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
 
     private static SqliteException Locked() => new($"database is locked: no write turn within {Timeout.TotalSeconds:0} s", 5);
 
-    /// <summary>Enters the gate for <paramref name="db"/>'s database, or again if it is inside already; dispose to leave.</summary>
-    public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Enters the gate for <paramref name="db"/>'s database, or again if it is inside already; dispose to leave. A turn
+    /// entered before any command (SaveChanges, a write transaction) runs on the kept write connection
+    /// (<see cref="SqliteWriteConnection"/>); one entered from inside a command (ExecuteUpdate) stays on its own.
+    /// </summary>
+    public static async ValueTask<Held> EnterAsync(BackupDbContext db, CancellationToken ct, bool borrow = true)
     {
         var awaited = TurnToWaitFor(db);
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         if (awaited is not null && !await awaited.Turn.WaitAsync(Timeout, ct)) throw Locked();
         if (awaited is not null) Infrastructure.Telemetry.BcpTelemetry.WriteGateWaited(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
-        return Entered(db, awaited);
+        return Entered(db, awaited, borrow);
     }
 
-    public static Held Enter(BackupDbContext db)
+    public static Held Enter(BackupDbContext db, bool borrow = true)
     {
         var awaited = TurnToWaitFor(db);
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         if (awaited is not null && !awaited.Turn.Wait(Timeout)) throw Locked();
         if (awaited is not null) Infrastructure.Telemetry.BcpTelemetry.WriteGateWaited(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
-        return Entered(db, awaited);
+        return Entered(db, awaited, borrow);
     }
 
     // Null on PostgreSQL, and for a context already inside (it enters again without waiting).
     private static Database? TurnToWaitFor(BackupDbContext db) => db.WriteGate is null ? Of(db) : null;
 
-    private static Held Entered(BackupDbContext db, Database? taken)
+    private static Held Entered(BackupDbContext db, Database? taken, bool borrow)
     {
-        if (taken is not null) db.WriteGate = taken;
+        if (taken is not null)
+        {
+            db.WriteGate = taken;
+            if (borrow)
+            {
+                try
+                {
+                    (taken.Writer ??= SqliteWriteConnection.Open(db)).Lend(db);
+                }
+                catch
+                {
+                    Release(db);
+                    throw;
+                }
+            }
+        }
         if (db.WriteGate is null) return default;
         db.WriteDepth++;
         return new Held(db);
@@ -99,8 +127,13 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     {
         db.WriteDepth = 0;
         if (Interlocked.Exchange(ref db.WriteGate, null) is not { } database) return;
-        Interlocked.Increment(ref database.Writes);
-        database.Turn.Release();
+        // The write connection goes back before the turn does: the next holder may borrow it at once.
+        try { database.Writer?.TakeBack(db); }
+        finally
+        {
+            Interlocked.Increment(ref database.Writes);
+            database.Turn.Release();
+        }
     }
 
     public readonly struct Held(BackupDbContext? db) : IDisposable
@@ -140,15 +173,46 @@ public sealed class SqliteWriteGate : DbCommandInterceptor
     // Single statements EF runs outside SaveChanges: ExecuteUpdate, ExecuteDelete.
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
-        if (eventData.Context is BackupDbContext db) await EnterAsync(db, ct);
-        return result;
+        if (eventData.Context is BackupDbContext db) await EnterAsync(db, ct, borrow: false);
+        return NonQueryOnWriter(command, eventData, result);
     }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        if (eventData.Context is BackupDbContext db) Enter(db);
+        if (eventData.Context is BackupDbContext db) Enter(db, borrow: false);
+        return NonQueryOnWriter(command, eventData, result);
+    }
+
+    // Commands on the write connection (a turn's) run on its kept, prepared command of the same SQL (SqliteWriteConnection).
+    private static SqliteWriteConnection? WriterOf(CommandEventData eventData) => (eventData.Context as BackupDbContext)?.WriteGate?.Writer;
+
+    private static InterceptionResult<int> NonQueryOnWriter(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        !result.HasResult && WriterOf(eventData) is { } writer && writer.TryExecuteNonQuery(command, out var rows) ? InterceptionResult<int>.SuppressWithResult(rows) : result;
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        !result.HasResult && WriterOf(eventData)?.ExecuteReader(command, CommandBehavior.Default) is { } reader ? InterceptionResult<DbDataReader>.SuppressWithResult(reader) : result;
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken ct = default) =>
+        ValueTask.FromResult(ReaderExecuting(command, eventData, result));
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        !result.HasResult && WriterOf(eventData) is { } writer && writer.TryExecuteScalar(command, out var value) ? InterceptionResult<object>.SuppressWithResult(value!) : result;
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken ct = default) =>
+        ValueTask.FromResult(ScalarExecuting(command, eventData, result));
+
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        (eventData.Context as BackupDbContext)?.WriteGate?.Writer?.ReaderDisposed(command);
         return result;
     }
+
+    // A context's own connection kept aside for its turn (SqliteWriteConnection.Lend) is not disposed when it borrows the write one.
+    InterceptionResult IDbConnectionInterceptor.ConnectionDisposing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
+        eventData.Context is BackupDbContext { KeptAside: { } aside } && ReferenceEquals(aside, connection) ? InterceptionResult.Suppress() : result;
+
+    ValueTask<InterceptionResult> IDbConnectionInterceptor.ConnectionDisposingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
+        ValueTask.FromResult(((IDbConnectionInterceptor)this).ConnectionDisposing(connection, eventData, result));
 
     public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken ct = default)
     {

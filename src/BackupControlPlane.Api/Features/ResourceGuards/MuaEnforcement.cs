@@ -40,9 +40,8 @@ public static partial class MuaEnforcement
         var ct = http.RequestAborted;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
         var key = ResourceKeys.Of(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value);
-        // Opened for the rest of the request, which reads and writes next: EF would close it after this query and open it
-        // again for the handler's transaction. The context's disposal closes it.
-        await db.Database.OpenConnectionAsync(ct);
+        // Not held open for the rest of the request: the handler's write turn runs on the write connection
+        // (Data/SqliteWriteConnection), which a context can borrow only while its own is closed.
         // One query on every vault write, the common answer being "not mapped"; the vault comes with its mapping.
         var mapping = await db.ResourceGuardProxies.AsNoTracking().Where(p => p.Vault!.Key == key).Select(p => new { Proxy = p, Vault = p.Vault! }).FirstOrDefaultAsync(ct);
         var (proxy, vault) = (mapping?.Proxy, mapping?.Vault);

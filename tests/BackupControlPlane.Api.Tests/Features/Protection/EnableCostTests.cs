@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -35,16 +37,27 @@ public sealed class EnableCostTests(ITestOutputHelper output)
             Assert.Equal(0L, r.GetInt64(0)); // not busy: the WAL is empty now
         }
         using var commands = new Commands(app.DatabasePath);
+        var before = WriteStatements(app);
         using (var put = await app.Arm.EnableProtectionAsync(rg, "vault1", "vm1")) Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
         var seen = commands.Seen();
         var pages = (new FileInfo(app.DatabasePath + "-wal").Length - 32) / (4096 + 24);
 
         foreach (var (sql, inTransaction) in seen) output.WriteLine($"{(inTransaction ? "in  " : "out ")}{sql.ReplaceLineEndings(" ")}");
-        output.WriteLine($"commands {seen.Count}, in a transaction {seen.Count(c => c.InTransaction)}, WAL pages {pages}");
+        var after = WriteStatements(app);
+        output.WriteLine($"commands {seen.Count}, in a transaction {seen.Count(c => c.InTransaction)}, WAL pages {pages}; "
+            + $"write connection: {after.Prepared - before.Prepared} statements prepared, {after.Reused - before.Reused} reused");
         // Today's figures (2026-12-03): the lookup and three inserts (item, job, operation); 14 pages: three tables,
         // their eight indexes, two text primary keys' indexes and sqlite_sequence (docs/performance.md).
         Assert.InRange(seen.Count(c => c.InTransaction), 1, 4);
         Assert.InRange(pages, 1, 14);
+        // The write turn's statements are the warm-up enable's, kept prepared on the write connection: none parsed again.
+        Assert.True(after.Reused - before.Reused >= seen.Count(c => c.InTransaction), $"reused {after.Reused - before.Reused}");
+    }
+
+    private static (long Prepared, long Reused) WriteStatements(EmulatorApp app)
+    {
+        using var scope = app.Services.CreateScope();
+        return SqliteWriteGate.WriteStatements(scope.ServiceProvider.GetRequiredService<BackupDbContext>());
     }
 
     /// <summary>EF's commands on one database file, with whether each ran inside a transaction.</summary>
