@@ -142,6 +142,13 @@ internal sealed class SqliteWriteConnection
         return kept;
     }
 
+    /// <summary>Closes the connection and its kept statements (the app stops): SQLite checkpoints the WAL on the last close.</summary>
+    public void Close()
+    {
+        foreach (var kept in _kept.Values.ToList()) Forget(kept);
+        _holder.Dispose();
+    }
+
     // A command that failed (or was left mid-read) is dropped with its statements; the next use prepares it again.
     private void Forget(Kept kept)
     {

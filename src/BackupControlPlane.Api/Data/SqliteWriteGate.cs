@@ -21,6 +21,22 @@ namespace BackupControlPlane.Api.Data;
 /// </summary>
 public sealed class SqliteWriteGate : DbCommandInterceptor, IDbConnectionInterceptor
 {
+    /// <summary>
+    /// Closes the gate's kept write connections when the app's services are disposed: after the server and the
+    /// background jobs have stopped, so no turn is running. Without it they stayed open until the garbage collector
+    /// found them (the test host's many short-lived apps). A hosted service only so that the container makes it at
+    /// start, and so disposes it at the end; it does nothing at start or stop.
+    /// </summary>
+    public sealed class Owner(SqliteWriteGate gate) : IHostedService, IDisposable
+    {
+        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+        public void Dispose()
+        {
+            foreach (var database in gate._databases.Values) Interlocked.Exchange(ref database.Writer, null)?.Close();
+        }
+    }
+
     /// <summary>One SQLite file as this process writes it: whose turn it is, and how many turns have ended.</summary>
     internal sealed class Database
     {

@@ -80,9 +80,11 @@ public static class ServiceSetup
         else
         {
             // Pooled: building options and a context per request cost more than a simple query (measured, README Performance).
+            var writeGate = new SqliteWriteGate();
             services.AddDbContextPool<BackupDbContext>(o => o
                 .UseSqlite(connection ?? $"Data Source={paths.Database}", s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-                .AddInterceptors(new SqliteConnectionSettings(), new SqliteWriteGate(), new JobMetrics()));
+                .AddInterceptors(new SqliteConnectionSettings(), writeGate, new JobMetrics()));
+            services.AddHostedService(_ => new SqliteWriteGate.Owner(writeGate)); // closes the kept write connection at the end
         }
 
         services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
