@@ -2,7 +2,6 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Contracts;
 using Microsoft.EntityFrameworkCore;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace BackupControlPlane.Api.Features.Agents;
@@ -11,7 +10,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
-public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport,
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport, AgentCertificateCache certificates,
     Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
@@ -27,7 +26,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
         if (task is not null) DispatchProbe.Mark(vmId, "b.taskread");
         // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
-        using var certificate = vm.AgentCertificate is null || task is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
+        var certificate = vm.AgentCertificate is null || task is null ? null : certificates.Of(vm.Id, vm.AgentCertificate);
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
             var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
