@@ -83,14 +83,10 @@ public static class DispatchScenario
         report.Setting("warmupBackups", warmup.Count);
         var settle = o.Args.Contains("--settle");
         report.Setting("settle", settle);
-        var posted = new Dictionary<string, long>();
-        var answered = new Dictionary<string, long>();
         foreach (var vm in warmup.Concat(sampled))
         {
-            posted[vm] = DateTime.UtcNow.Ticks;
             using (var response = await http.PostAsJsonAsync(Arm.V(arm.ItemPath("v1", vm) + "/backup"), new { properties = new { objectType = "IaasVMBackupRequest" } }))
                 if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"backup now answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            answered[vm] = DateTime.UtcNow.Ticks;
             var wait = Stopwatch.StartNew();
             while (!received.ContainsKey(vm) && wait.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(1);
             // --settle (a diagnostic): the next sample starts once this backup has finished, so a dispatch is measured
@@ -105,8 +101,6 @@ public static class DispatchScenario
             var vm = j["properties"]!["entityFriendlyName"]!.GetValue<string>();
             if (!sampled.Contains(vm)) continue;
             if (received.TryGetValue(vm, out var at)) latencies.Add((at - j["properties"]!["startTime"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
-            if (Environment.GetEnvironmentVariable("BCP_DISPATCH_PROBE") is { } probe && received.TryGetValue(vm, out var at2))
-                File.AppendAllText(probe + ".harness", $"{vm} {j["properties"]!["startTime"]!.GetValue<DateTimeOffset>().UtcTicks} {at2.UtcTicks} {posted.GetValueOrDefault(vm)} {answered.GetValueOrDefault(vm)}\n");
         }
         stop.Cancel();
         await run;

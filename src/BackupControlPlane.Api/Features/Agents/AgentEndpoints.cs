@@ -101,13 +101,9 @@ public static class AgentEndpoints
             if (!(await builder.IncarnationAsync(vm.Id, ct) <= incarnation)) hold = TimeSpan.Zero;
         }
         await s.Holds.WaitAsync(changes.Changed, hold, ct);
-        var woke = changes.Changed.IsCompleted;
-        if (woke) DispatchProbe.Mark(vm.Id, "woken");
         // The VM may go while the poll is held (deleted, or an emulator reset): as its next request would be told.
         await using var after = s.Scopes.CreateAsyncScope();
-        var built = await after.ServiceProvider.GetRequiredService<GoalStateBuilder>().BuildAsync(vm.Id, ct);
-        if (woke) DispatchProbe.Mark(vm.Id, "built");
-        return built is { } goal ? TypedResults.Ok(goal)
+        return await after.ServiceProvider.GetRequiredService<GoalStateBuilder>().BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
             : TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 401, title: "Unauthorized");
     }
 

@@ -21,10 +21,8 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
     {
         var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, ct);
         if (vm is null) return null;
-        DispatchProbe.Mark(vmId, "b.vmread");
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
-        if (task is not null) DispatchProbe.Mark(vmId, "b.taskread");
         // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
         var certificate = vm.AgentCertificate is null || task is null ? null : certificates.Of(vm.Id, vm.AgentCertificate);
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
@@ -36,7 +34,6 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                 isSnapshot ? ProtectedSettingsCms.Encrypt(ProtectedSettings(vm, task!), certificate!) : null,
                 isSnapshot ? certificate!.Thumbprint : null);
         }).ToList();
-        if (task is not null) DispatchProbe.Mark(vmId, "b.encrypted");
         var now = time.GetUtcNow();
         // A pending task leased already was leased with its creation, to the poll held then (BackupStarter): no write.
         using var delivered = task is { State: AgentTaskStates.Pending } ? traces.Start("bcp.agent.task.deliver", task.Id) : null;
@@ -49,7 +46,6 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                     .SetProperty(t => t.DeliveredAt, t => t.DeliveredAt ?? now)
                     .SetProperty(t => t.LeaseExpiresAt, lease)
                     .SetProperty(t => t.DeliveryCount, t => t.DeliveryCount + 1), ct);
-            DispatchProbe.Mark(vmId, "b.leased");
         }
         var fault = vm.AgentFaultJson is null ? null : JsonSerializer.Deserialize<AgentFault>(vm.AgentFaultJson);
         return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions, fault);

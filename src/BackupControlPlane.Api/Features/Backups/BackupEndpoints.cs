@@ -40,15 +40,13 @@ public static class BackupEndpoints
         var expiry = body?.Properties?.RecoveryPointExpiryTimeInUTC ?? now.AddDays(30);
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
-        Agents.DispatchProbe.Mark(item.VirtualMachineId, "itemread:" + item.VirtualMachine!.Name);
         var logs = (PreparedLogsContainer)http.Items[typeof(PreparedLogsContainer)]!;
         var job = await starter.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
         logs.Used = job.Status == JobStatuses.InProgress; // a job failed at once (agent Not Ready) has no task
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
         await starter.SaveStartedAsync(job, item.VirtualMachineId, ct);
-        Agents.DispatchProbe.Mark(item.VirtualMachineId, "saved2");
-        OneTransaction.AfterCommit(http, () => { Agents.DispatchProbe.Mark(item.VirtualMachineId, "committed"); notifier.Signal(item.VirtualMachineId); }); // so the woken poll reads the task
+        OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
 
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }

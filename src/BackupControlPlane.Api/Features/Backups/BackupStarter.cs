@@ -79,7 +79,6 @@ public sealed class BackupStarter(
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
         if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable) return unavailable;
         var (job, _) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
-        DispatchProbe.Mark(item.VirtualMachineId, "prepared");
         return job;
     }
 
@@ -90,9 +89,7 @@ public sealed class BackupStarter(
     public async Task SaveStartedAsync(BackupJob job, long vmId, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        DispatchProbe.Mark(vmId, "saved1");
         if (job.Status == JobStatuses.InProgress) await db.BumpIncarnationsAsync([vmId], ct);
-        DispatchProbe.Mark(vmId, "bumped");
     }
 
     /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>
