@@ -34,6 +34,9 @@ public static class OneTransaction
                         await tx.CommitAsync(http.RequestAborted);
                         http.Items.Remove(AfterCommitKey);
                         foreach (var action in after) action();
+                        // What was woken (an agent's held poll) runs first, on this thread: the rest of this request
+                        // goes to the back of the pool's queue instead of holding the wake-up behind its response.
+                        if (after.Count > 0) await Task.Yield();
                         return result;
                     }
                     catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))

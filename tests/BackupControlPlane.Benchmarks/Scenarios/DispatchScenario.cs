@@ -14,7 +14,8 @@ namespace BackupControlPlane.Benchmarks.Scenarios;
 /// goal state carrying the task (this process's clock) minus the job's startTime (the service's clock: same machine,
 /// taken just before the task's transaction commits). Memory per held connection = service RSS growth from before
 /// the agents started to all N holding, divided by N. The ceiling, in the same run at the same N: bare long-polls on
-/// the ceiling server, woken one at a time (BareLongPollAsync).
+/// the ceiling server, woken one at a time (BareLongPollAsync). --settle: each sample starts after the previous
+/// backup has finished (not only been received), to tell the dispatch's own time from the previous backup's work.
 /// </summary>
 public static class DispatchScenario
 {
@@ -80,12 +81,19 @@ public static class DispatchScenario
         // compiled it (as the api scenario warms each route), not its first runs in tier-0 code.
         var warmup = step < 2 || o.Smoke ? [] : Enumerable.Range(0, Math.Min(samples, 100)).Select(i => $"d{i * step + 1}").ToList();
         report.Setting("warmupBackups", warmup.Count);
+        var settle = o.Args.Contains("--settle");
+        report.Setting("settle", settle);
         foreach (var vm in warmup.Concat(sampled))
         {
             using (var response = await http.PostAsJsonAsync(Arm.V(arm.ItemPath("v1", vm) + "/backup"), new { properties = new { objectType = "IaasVMBackupRequest" } }))
                 if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"backup now answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             var wait = Stopwatch.StartNew();
             while (!received.ContainsKey(vm) && wait.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(1);
+            // --settle (a diagnostic): the next sample starts once this backup has finished, so a dispatch is measured
+            // without the previous backup's report, transfer and agent work running beside it.
+            while (settle && wait.Elapsed < TimeSpan.FromSeconds(60)
+                && (await arm.ListAsync(arm.VaultPath("v1") + "/backupJobs?$filter=" + Uri.EscapeDataString("status eq 'InProgress'"))).Count > 0)
+                await Task.Delay(10);
         }
         var jobs = await arm.ListAsync(arm.VaultPath("v1") + "/backupJobs?$filter=" + Uri.EscapeDataString("operation eq 'Backup'"));
         foreach (var j in jobs)

@@ -31,6 +31,12 @@ public sealed class AgentNotifier
     public int Waiting => _signals.Count;
 
     /// <summary>
+    /// Whether a poll of this VM's agent waits on this node right now: a task committed now reaches it at once. False
+    /// when the poll is held by another node (PostgreSQL), or none is held.
+    /// </summary>
+    public bool IsWaiting(long vmId) => _signals.ContainsKey(vmId);
+
+    /// <summary>
     /// Call before reading the state, then await <see cref="Subscription.Changed"/>: a change between the read and the
     /// wait is not missed. Dispose the subscription when the poll ends.
     /// </summary>

@@ -2,7 +2,6 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Contracts;
 using Microsoft.EntityFrameworkCore;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace BackupControlPlane.Api.Features.Agents;
@@ -11,7 +10,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
-public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport,
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport, AgentCertificateCache certificates,
     Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
@@ -25,7 +24,7 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
         // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
-        using var certificate = vm.AgentCertificate is null || task is null ? null : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(vm.AgentCertificate));
+        var certificate = vm.AgentCertificate is null || task is null ? null : certificates.Of(vm.Id, vm.AgentCertificate);
         var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
         {
             var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
@@ -36,10 +35,11 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                 isSnapshot ? certificate!.Thumbprint : null);
         }).ToList();
         var now = time.GetUtcNow();
+        // A pending task leased already was leased with its creation, to the poll held then (BackupStarter): no write.
+        using var delivered = task is { State: AgentTaskStates.Pending } ? traces.Start("bcp.agent.task.deliver", task.Id) : null;
         if (task is { State: AgentTaskStates.Pending } && (task.LeaseExpiresAt is null || task.LeaseExpiresAt <= now))
         {
             // Leased to the agent until it acknowledges; one guarded UPDATE, since its report may land at the same moment.
-            using var delivered = traces.Start("bcp.agent.task.deliver", task.Id);
             var lease = now + options.Value.AgentTaskLease;
             await db.AgentTasks.Where(t => t.Id == task.Id && t.State == AgentTaskStates.Pending && (t.LeaseExpiresAt == null || t.LeaseExpiresAt <= now))
                 .ExecuteUpdateAsync(u => u

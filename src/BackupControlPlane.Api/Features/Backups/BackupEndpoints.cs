@@ -45,7 +45,7 @@ public static class BackupEndpoints
         logs.Used = job.Status == JobStatuses.InProgress; // a job failed at once (agent Not Ready) has no task
         var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
         db.AsyncOperations.Add(op);
-        await db.SaveChangesAsync(ct);
+        await starter.SaveStartedAsync(job, item.VirtualMachineId, ct);
         OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
 
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");

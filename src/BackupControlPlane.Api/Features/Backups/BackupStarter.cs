@@ -68,7 +68,8 @@ public sealed class BackupStarter(
 
     /// <summary>
     /// Backup now: one on-demand backup whose recovery point expires at <paramref name="expiry"/>. Runs inside the
-    /// caller's transaction (the busy check and the insert must be one), so the caller signals the agent after its commit.
+    /// caller's transaction (the busy check and the insert must be one); adds the rows without saving them: the caller
+    /// adds its own and calls <see cref="SaveStartedAsync"/>, and signals the agent after its commit.
     /// The caller has created the task's logs container (<see cref="LogsContainer"/> of <paramref name="taskGuid"/>),
     /// durably, before its transaction: no storage round trip under the write lock. A job already Failed got no task.
     /// </summary>
@@ -76,15 +77,19 @@ public sealed class BackupStarter(
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
-        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable)
-        {
-            await db.SaveChangesAsync(ct);
-            return unavailable;
-        }
-        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
-        await db.SaveChangesAsync(ct);
-        await db.BumpIncarnationsAsync([task.VirtualMachineId], ct);
+        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable) return unavailable;
+        var (job, _) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
         return job;
+    }
+
+    /// <summary>
+    /// Saves what <see cref="StartOnDemandBackupAsync"/> added, with the caller's own rows (its async operation), in one
+    /// SaveChanges, then bumps the VM's incarnation when a task was issued: one write of the route's transaction fewer.
+    /// </summary>
+    public async Task SaveStartedAsync(BackupJob job, long vmId, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        if (job.Status == JobStatuses.InProgress) await db.BumpIncarnationsAsync([vmId], ct);
     }
 
     /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>
@@ -122,6 +127,14 @@ public sealed class BackupStarter(
             Deadline = now + options.Value.AgentTaskTimeout, LogsContainer = LogsContainer(taskGuid),
             RecoveryPointExpiry = expiry.ToString("o"), DiskExclusionJson = item.DiskExclusionJson,
         };
+        if (notifier.IsWaiting(vm.Id))
+        {
+            // The agent holds a poll here, woken right after the commit: the task is leased to it in this write, and the
+            // poll hands it over without a write turn of its own. Not taken, the lease runs out and TaskTimeouts offers it again.
+            task.DeliveredAt = now;
+            task.LeaseExpiresAt = now + options.Value.AgentTaskLease;
+            task.DeliveryCount = 1;
+        }
         var (type, version) = VmSnapshotExtension.ForOs(vm.OsType);
         var ext = vm.Extensions.FirstOrDefault(e => e.Publisher == VmSnapshotExtension.Publisher);
         if (ext is null)
