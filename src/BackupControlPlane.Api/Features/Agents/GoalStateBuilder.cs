@@ -10,7 +10,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// Builds a VM's goal state. Protected settings (SAS URIs) are minted here, at delivery, for the active task only, and
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
-public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, TransportClock transport, AgentCertificateCache certificates,
+public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, AgentCertificateCache certificates,
     Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";

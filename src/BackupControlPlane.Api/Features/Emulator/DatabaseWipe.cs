@@ -10,8 +10,27 @@ namespace BackupControlPlane.Api.Features.Emulator;
 /// </summary>
 public static class DatabaseWipe
 {
+    private const int MaxAttempts = 5;
+
     /// <returns>The rows deleted.</returns>
     public static async Task<int> RunAsync(BackupDbContext db, CancellationToken ct)
+    {
+        // On PostgreSQL a serializable wipe can lose to a write the agents or the scheduler commit meanwhile (40001):
+        // the wipe deletes everything whatever was there, so it is simply run again (seen under load as a reset's 409).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WipeAsync(db, ct);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && DatabaseErrors.IsLostRace(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static async Task<int> WipeAsync(BackupDbContext db, CancellationToken ct)
     {
         var deleted = 0;
         await using var transaction = await SqliteWriteGate.BeginWriteAsync(db, System.Data.IsolationLevel.Serializable, ct);
