@@ -39,18 +39,22 @@ public static class RequestLimits
             // (address text, then "family:address") cost two allocations on every request of the default set-up.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, ClientBucket>(http =>
             {
-                var limits = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
                 var path = http.Request.Path;
                 if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"))
                     return RateLimitPartition.GetNoLimiter(default(ClientBucket));
                 var bucket = new ClientBucket(path.StartsWithSegments("/agent"), http.Connection.RemoteIpAddress);
-                return RateLimitPartition.GetTokenBucketLimiter(bucket, _ => new TokenBucketRateLimiterOptions
+                // The limits are looked up only when a client's bucket is made, not on every request.
+                return RateLimitPartition.GetTokenBucketLimiter(bucket, _ =>
                 {
-                    TokenLimit = limits.Burst,
-                    TokensPerPeriod = limits.RequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
+                    var limits = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                    return new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.Burst,
+                        TokensPerPeriod = limits.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    };
                 });
             });
             o.OnRejected = (context, ct) =>
