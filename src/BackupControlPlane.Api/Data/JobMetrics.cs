@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using BackupControlPlane.Api.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace BackupControlPlane.Api.Data;
 
@@ -92,12 +93,23 @@ public sealed class JobMetrics : ISaveChangesInterceptor, IDbTransactionIntercep
         return Task.CompletedTask;
     }
 
+    /// <summary>A job inserted without SaveChanges (<see cref="SqliteRowInsert"/>): counted as a saved one, at its transaction's commit.</summary>
+    internal static void Inserted(DbContext context, BackupJob job)
+    {
+        if (context.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<JobMetrics>().FirstOrDefault() is not { } metrics) return;
+        metrics._pending.GetOrCreateValue(context).Uncommitted.Add(Of(job));
+        if (context.Database.CurrentTransaction is null) metrics.Emit(context);
+    }
+
+    private static Change Of(BackupJob job) =>
+        new(job.Operation, job.Status, job.EndTime is { } end && job.Status != JobStatuses.InProgress ? end - job.StartTime : null);
+
     private void Collect(DbContext? context)
     {
         if (context is null) return;
         var changes = context.ChangeTracker.Entries<BackupJob>()
             .Where(e => e.State == EntityState.Added || (e.State == EntityState.Modified && e.Property(j => j.Status).IsModified))
-            .Select(e => new Change(e.Entity.Operation, e.Entity.Status, e.Entity.EndTime is { } end && e.Entity.Status != JobStatuses.InProgress ? end - e.Entity.StartTime : null))
+            .Select(e => Of(e.Entity))
             .ToList();
         if (changes.Count == 0 && !_pending.TryGetValue(context, out _)) return;
         _pending.GetOrCreateValue(context).Saving = changes;

@@ -17,6 +17,16 @@ namespace BackupControlPlane.Api.Data;
 /// </summary>
 internal sealed class SqliteWriteConnection
 {
+    /// <summary>
+    /// WAL frames after which a commit on this connection checkpoints (SQLite's default: 1,000). The checkpoint runs in
+    /// the committing write turn, so every writer waits for it: it copies the WAL's pages into the database and fsyncs
+    /// (5 % of an enable's CPU samples, every ~70 enables at 14 frames each). The same few pages (an index's last leaf,
+    /// a table's) are written again by every insert, so a longer WAL copies each of them once for more commits: fewer
+    /// pages and fsyncs per write. The WAL file grows to ~32 MiB (it is not truncated after a checkpoint). Crash safety is
+    /// the same: committed frames are in the WAL either way.
+    /// </summary>
+    public const int CheckpointPages = 8192;
+
     // Plenty for the service's write paths; SQL beyond it (e.g. IN lists of every length) runs unprepared, as before.
     private const int MaxStatements = 256;
 
@@ -49,7 +59,13 @@ internal sealed class SqliteWriteConnection
     {
         var holder = new BackupDbContext((DbContextOptions<BackupDbContext>)like.GetService<IDbContextOptions>());
         holder.Database.OpenConnection();
-        return new SqliteWriteConnection(holder, (SqliteConnection)holder.Database.GetDbConnection());
+        var connection = (SqliteConnection)holder.Database.GetDbConnection();
+        using (var checkpoints = connection.CreateCommand())
+        {
+            checkpoints.CommandText = $"PRAGMA wal_autocheckpoint={CheckpointPages};";
+            checkpoints.ExecuteNonQuery();
+        }
+        return new SqliteWriteConnection(holder, connection);
     }
 
     /// <summary>Points <paramref name="db"/> at this connection for its write turn, if its own is idle (closed, no transaction).</summary>

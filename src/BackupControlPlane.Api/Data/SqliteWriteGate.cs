@@ -199,6 +199,9 @@ public sealed class SqliteWriteGate : DbCommandInterceptor, IDbConnectionInterce
         return NonQueryOnWriter(command, eventData, result);
     }
 
+    /// <summary>The kept write connection <paramref name="db"/> holds in its write turn (<see cref="SqliteRowInsert"/>); null outside a turn and on PostgreSQL.</summary>
+    internal static SqliteWriteConnection? WriterFor(BackupDbContext db) => db.WriteGate?.Writer;
+
     // Commands on the write connection (a turn's) run on its kept, prepared command of the same SQL (SqliteWriteConnection).
     private static SqliteWriteConnection? WriterOf(CommandEventData eventData) => (eventData.Context as BackupDbContext)?.WriteGate?.Writer;
 

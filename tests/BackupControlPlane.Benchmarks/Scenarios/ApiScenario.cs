@@ -32,6 +32,7 @@ public static class ApiScenario
         report.Setting("enableWarmUpVms", warmVms);
         report.Setting("routes", o.Routes);
         report.Setting("service", "child process: dotnet src/BackupControlPlane.Api/bin/" + ChildServer.Configuration + "/net10.0/BackupControlPlane.Api.dll, bearer token from the managed-identity endpoint, Logging:LogLevel:Default=Warning");
+        report.Setting("serviceDll", ChildServer.ServiceDll); // BCP_BENCH_SERVICE_DLL: another build, for an A/B comparison
         report.Setting("ceilings", "child process: this harness's ceiling-server mode (Web SDK defaults, Server GC), SQLite WAL + synchronous=NORMAL per connection");
 
         var ceiling = await ctx.CeilingAsync();

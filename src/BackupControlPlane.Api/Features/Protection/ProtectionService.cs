@@ -68,7 +68,6 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
                 ProtectedItemDataId = Random.Shared.NextInt64(10_000_000_000_000, 99_999_999_999_999),
                 ProtectedAt = now,
             };
-            db.ProtectedItems.Add(item);
         }
         else
         {
@@ -80,11 +79,17 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
 
         // Two enables of one VM at once: the unique index on the VM lets one insert win; the route's transaction runs the
         // loser again (OneTransaction), which then finds the item: the same vault is an idempotent success, another a 409.
-        // A new item's id comes from its insert and the job names it: saved first. A known item is saved with its job.
-        if (db.Entry(item).State == EntityState.Added) await db.SaveChangesAsync(ct);
-
-        var (job, operation) = CompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
-        await db.SaveChangesAsync(ct);
+        // A new item's id comes from its insert and the job names it: inserted first. On SQLite's write connection the
+        // three new rows are inserted without SaveChanges (SqliteRowInsert: EF's per-save work was most of the write
+        // turn); elsewhere, and for a known item (an update), through EF as before, the item saved with its job.
+        var existing = item.Id != 0;
+        if (!existing && !SqliteRowInsert.TryInsert(db, item))
+        {
+            db.ProtectedItems.Add(item);
+            await db.SaveChangesAsync(ct);
+        }
+        var (job, operation) = NewCompletedJob(vault, item, vm.Name, JobOperations.ConfigureBackup);
+        if (AddedForEf(job) | AddedForEf(operation) || existing) await db.SaveChangesAsync(ct);
         if (tx is not null) await tx.CommitAsync(ct);
         // Inside the caller's transaction (both routes: OneTransaction, from before their first read) the policy was read
         // in this transaction, so a slot it shows is current: reading the policy again would cost a statement per enable
@@ -93,8 +98,24 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
         return new Enabled(item, job, operation);
     }
 
+    // Inserted at once on SQLite's write connection (SqliteRowInsert), or added for the next SaveChanges (true).
+    private bool AddedForEf<T>(T row) where T : class
+    {
+        if (SqliteRowInsert.TryInsert(db, row)) return false;
+        db.Add(row);
+        return true;
+    }
+
     /// <summary>A finished job with its operation, for the synchronous parts of long-running ARM calls.</summary>
     public (BackupJob Job, AsyncOperation Operation) CompletedJob(Vault vault, ProtectedItem? item, string vmName, string operation)
+    {
+        var (job, op) = NewCompletedJob(vault, item, vmName, operation);
+        db.BackupJobs.Add(job);
+        db.AsyncOperations.Add(op);
+        return (job, op);
+    }
+
+    private (BackupJob Job, AsyncOperation Operation) NewCompletedJob(Vault vault, ProtectedItem? item, string vmName, string operation)
     {
         var now = time.GetUtcNow();
         var job = new BackupJob
@@ -102,10 +123,7 @@ public sealed class ProtectionService(BackupDbContext db, BackupScheduler schedu
             Id = Guid.NewGuid(), VaultId = vault.Id, ProtectedItemId = item?.Id, EntityFriendlyName = vmName, Operation = operation,
             Status = JobStatuses.Completed, StartTime = now, EndTime = now, ActivityId = Guid.NewGuid(),
         };
-        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
-        db.BackupJobs.Add(job);
-        db.AsyncOperations.Add(op);
-        return (job, op);
+        return (job, AsyncOperation.Succeeded(vault.Id, job.Id, now));
     }
 
     /// <summary>Stop protection and keep the data: no more scheduled backups, recovery points kept until deleted.</summary>
