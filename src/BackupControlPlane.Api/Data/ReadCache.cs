@@ -8,18 +8,21 @@ namespace BackupControlPlane.Api.Data;
 /// database's write count in this process is the same as when the answer was read (<see cref="SqliteWriteGate.WritesOf"/>,
 /// bumped after every write), and less than a second has passed, in real time and on the emulated clock (answers such
 /// as a running job's duration follow the clock). A GET otherwise costs a SQLite statement preparation and an EF
-/// materialisation per request (docs/performance.md). SQLite only: on PostgreSQL other nodes write unseen, so
-/// nothing is cached. Conditional requests are always answered fresh.
+/// materialisation per request (docs/performance.md). On PostgreSQL other nodes write unseen: there an answer is kept
+/// with the database's snapshot taken before it was read, and a hit is taken only while a snapshot taken after the hit's
+/// request began is still the same, i.e. nothing was committed since, on any node (<see cref="PostgreSqlSnapshots"/>:
+/// one cheap query shared by the requests that ask together). Conditional requests are always answered fresh.
 /// A miss is read and kept by the route's endpoint filter; a hit is answered by <see cref="CachedReads.AnswerHits"/>,
 /// a middleware after authentication, api-version, RBAC and MUA but before the endpoint binds its parameters: binding
 /// rents a DbContext, and that alone cost a hit about as much CPU as its checks (docs/performance.md).
 /// </summary>
-public sealed class ReadCache(TimeProvider time) : IDisposable
+public sealed class ReadCache(TimeProvider time, PostgreSqlSnapshots? snapshots = null) : IDisposable
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
 
-    // Writes is the counter the answer was read at, so a hit checks it without a context.
-    private sealed record Entry(byte[] Body, string? ContentType, string? ETag, SqliteWriteGate.Database Writes, long Version, DateTimeOffset ReadAt);
+    // SQLite: Writes is the counter the answer was read at, so a hit checks it without a context. PostgreSQL: Snapshot is
+    // pg_current_snapshot() taken before the answer was read (Writes null).
+    private sealed record Entry(byte[] Body, string? ContentType, string? ETag, SqliteWriteGate.Database? Writes, long Version, string? Snapshot, DateTimeOffset ReadAt);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
     // Reads in flight, by key: when a kept answer expires, the requests that miss it together (a client's 64 connections)
@@ -46,7 +49,14 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
 
     /// <summary>No write since the answer was read, and less than <see cref="Lifetime"/> ago on the emulated clock.</summary>
     private bool Current(Entry entry) =>
-        entry.Version == Volatile.Read(ref entry.Writes.Writes) && (time.GetUtcNow() - entry.ReadAt).Duration() < Lifetime;
+        (entry.Writes is null || entry.Version == Volatile.Read(ref entry.Writes.Writes)) && (time.GetUtcNow() - entry.ReadAt).Duration() < Lifetime;
+
+    /// <summary>PostgreSQL: the database's snapshot now (a query started after this call), or null if it could not be read.</summary>
+    private async ValueTask<string?> SnapshotAsync(CancellationToken ct)
+    {
+        try { return await snapshots!.CurrentAsync().WaitAsync(ct); }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException) { return null; } // the endpoint's own read says what is wrong
+    }
 
     /// <summary>Writes a current kept answer for this request and returns true, or returns false (nothing written).</summary>
     internal async ValueTask<bool> TryAnswerAsync(HttpContext http)
@@ -66,6 +76,8 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
             if (read is null || !Current(read)) return false;
             hit = read;
         }
+        // PostgreSQL: nothing committed, on any node, since the answer's snapshot.
+        if (hit.Snapshot is not null && await SnapshotAsync(http.RequestAborted) != hit.Snapshot) return false;
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = hit.ContentType;
@@ -85,11 +97,15 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
     {
         var http = context.HttpContext;
         var db = http.RequestServices.GetRequiredService<BackupDbContext>();
-        if (SqliteWriteGate.WritesOf(db) is not { } writes || ArmPreconditions.HasConditions(http.Request)) return await next(context);
-        var version = Volatile.Read(ref writes.Writes);
+        var writes = SqliteWriteGate.WritesOf(db);
+        if ((writes is null && snapshots is null) || ArmPreconditions.HasConditions(http.Request)) return await next(context);
+        var version = writes is null ? 0 : Volatile.Read(ref writes.Writes);
+        // PostgreSQL: the snapshot before the read (a commit after it, even one the read sees, makes the answer stale).
+        var snapshot = writes is null ? await SnapshotAsync(http.RequestAborted) : null;
+        if (writes is null && snapshot is null) return await next(context);
         var key = KeyOf(http.Request);
         // Normally answered by the middleware already; here for a hit that became current meanwhile or a host without it.
-        if (TryHit(key, out var hit))
+        if (TryHit(key, out var hit) && hit.Snapshot == snapshot)
         {
             if (hit.ETag is not null) http.Response.Headers.ETag = hit.ETag;
             return TypedResults.Bytes(hit.Body, hit.ContentType);
@@ -110,7 +126,7 @@ public sealed class ReadCache(TimeProvider time) : IDisposable
             try { await answer.ExecuteAsync(http); }
             finally { http.Response.Body = body; }
             var etag = http.Response.Headers.ETag.ToString();
-            entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, writes, version, now);
+            entry = new Entry(buffer.ToArray(), http.Response.ContentType, etag.Length > 0 ? etag : null, writes, version, snapshot, now);
             // Expires in real time too: a clock held still by a test must not keep an answer forever.
             _cache.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
             return TypedResults.Bytes(entry.Body, entry.ContentType);

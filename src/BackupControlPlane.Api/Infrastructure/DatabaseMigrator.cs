@@ -48,6 +48,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
                 }
                 finally
                 {
+                    // Released whatever happened: the pooled connection is not reset when it goes back (No Reset On Close).
+                    try { await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock_all()", CancellationToken.None); }
+                    catch (Npgsql.NpgsqlException) { } // a broken connection holds no lock: the server ended its session
                     await db.Database.CloseConnectionAsync();
                 }
             }

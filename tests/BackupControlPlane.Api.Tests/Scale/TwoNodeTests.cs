@@ -100,4 +100,37 @@ public sealed class TwoNodeTests(TwoNodeFixture fixture, ITestOutputHelper outpu
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<AgentGoalState>())!;
     }
+
+    [Fact]
+    public async Task A_read_on_node_B_right_after_each_change_on_node_A_shows_the_change()
+    {
+        // Node B keeps its GET answers while PostgreSQL's snapshot is unchanged (Data/ReadCache.cs): a commit on A must
+        // make B's very next read fresh, with no notification to wait for.
+        const string rg = "rg-cachedread", vault = "v1";
+        var a = Cluster.Arm(Cluster.A);
+        var b = Cluster.Arm(Cluster.B);
+        await a.ProtectedVmAsync(rg, vault, "vmc", dataDisks: 0);
+        var path = ArmTestClient.ItemPath(rg, vault, "vmc");
+        var vmId = $"/subscriptions/{ArmTestClient.Sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/vmc";
+        var seen = new HashSet<string>();
+        for (var round = 0; round < 4; round++)
+        {
+            var before = await b.GetAsync(path);
+            Assert.Equal(before.ToJsonString(), (await b.GetAsync(path)).ToJsonString()); // the second one B may answer from memory
+            var stop = round % 2 == 0;
+            using (var change = await a.SendAsync(HttpMethod.Put, path, new
+            {
+                properties = new
+                {
+                    protectedItemType = "Microsoft.Compute/virtualMachines", sourceResourceId = vmId,
+                    policyId = stop ? "" : ArmTestClient.VaultPath(rg, vault) + "/backupPolicies/DefaultPolicy",
+                    protectionState = stop ? "ProtectionStopped" : null,
+                },
+            }))
+                Assert.Equal(HttpStatusCode.Accepted, change.StatusCode);
+            var after = await b.GetAsync(path);
+            Assert.Equal(stop, after["properties"]!["protectionState"]!.GetValue<string>() == "ProtectionStopped");
+            Assert.True(seen.Add(after["eTag"]!.GetValue<string>()), "every change on A gives the item a new eTag, and B's read shows it");
+        }
+    }
 }

@@ -18,7 +18,13 @@ namespace BackupControlPlane.Benchmarks.Harness;
 /// </remarks>
 public sealed class BenchPostgres : IAsyncDisposable
 {
-    public const string ServerSettings = "synchronous_commit=off max_connections=400";
+    /// <summary>
+    /// The server's settings; with pg_stat_statements loaded when the binaries have it (a few % of the server's CPU), so a
+    /// run can count the statements it caused (<see cref="PgStatements"/>).
+    /// </summary>
+    public static string ServerSettings { get; } = "synchronous_commit=off max_connections=400" +
+        (FindBinaries() is { } bin && File.Exists(Path.Combine(Path.GetDirectoryName(bin)!, "lib", "pg_stat_statements.so"))
+            ? " shared_preload_libraries=pg_stat_statements" : "");
 
     private readonly string? _bin, _root, _data;
     private readonly bool _asRoot;

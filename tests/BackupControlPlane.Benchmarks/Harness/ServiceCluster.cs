@@ -11,8 +11,9 @@ public sealed class ServiceCluster : IAsyncDisposable
     private readonly bool _ownsNodes;
     private readonly string? _sharedDataDir;
 
-    private ServiceCluster(string provider, IReadOnlyList<ChildServer> nodes, bool ownsNodes, string? sharedDataDir)
+    private ServiceCluster(string provider, IReadOnlyList<ChildServer> nodes, bool ownsNodes, string? sharedDataDir, string? database = null)
     {
+        Database = database;
         Provider = provider;
         Nodes = nodes;
         _ownsNodes = ownsNodes;
@@ -24,6 +25,8 @@ public sealed class ServiceCluster : IAsyncDisposable
     public IReadOnlyList<ChildServer> Nodes { get; }
     /// <summary>The node ARM calls go to (the bench's client, run-due, the jobs list).</summary>
     public ChildServer A => Nodes[0];
+    /// <summary>PostgreSQL: the nodes' connection string (the harness reads its statement counts there); null on SQLite.</summary>
+    public string? Database { get; }
     public string Label => $"{Provider}, {Nodes.Count} node{(Nodes.Count == 1 ? "" : "s")}";
 
     /// <summary>The context's own SQLite service (shared with the other scenarios in a smoke run; the context disposes it).</summary>
@@ -44,7 +47,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         try
         {
             var nodes = await Task.WhenAll(starts);
-            return new ServiceCluster("PostgreSql", nodes, ownsNodes: true, dataDir);
+            return new ServiceCluster("PostgreSql", nodes, ownsNodes: true, dataDir, database);
         }
         catch
         {

@@ -110,7 +110,15 @@ public static class ApiScenario
             {
                 await Warm(url, service.Pid, [auth]);
                 var before = lastBare;
+                // PostgreSQL: the statements the route caused, per request (pg_stat_statements).
+                var counting = cluster.Database is { } counted && await PgStatements.ResetAsync(counted);
                 var measured = await Measure(name, url, wrk, service.Pid, [auth]);
+                if (counting)
+                {
+                    var counts = await PgStatements.ReadAsync(cluster.Database!, Math.Max(1, measured.Load.Requests), top: 5);
+                    report.Setting("postgresStatements: " + name, counts);
+                    Console.WriteLine($"    PostgreSQL: {PgStatements.Describe(counts, "request")}");
+                }
                 lastBare = await Measure("ceiling: bare Kestrel GET", bareUrl, wrk, ceiling.Pid);
                 report.Add(Line("ceiling: bare Kestrel GET", lastBare, null, null, null));
                 var bare = (before.Load.RequestsPerSecond + lastBare.Load.RequestsPerSecond) / 2;

@@ -93,6 +93,11 @@ public static class RoundScenario
                 $"transfer task p50 {Pct(r.Transfer, 0.5):0.00} s, p99 {Pct(r.Transfer, 0.99):0.00} s; {r.Completed}/{n} Completed");
             if (r.Failures.Length > 0) Console.WriteLine($"    not completed{label}: {r.Failures}");
             Console.WriteLine($"    CPU during the round ({r.Wall.TotalSeconds:0.0} s wall × {Environment.ProcessorCount} cores): {string.Join(", ", r.Cpu.Select(kv => $"{kv.Key} {kv.Value:0.0} s"))}");
+            if (r.Statements is { } counts)
+            {
+                report.Setting("postgresStatements" + label.Replace(" ", ""), counts);
+                Console.WriteLine($"    PostgreSQL{label}: {PgStatements.Describe(counts, "VM")}");
+            }
         }
         report.Add(new Result("ceiling: Azurite comp=snapshot alone", storage, "snap/s", Note: $"{2 * n} snapshots of 1 MiB page blobs, {(o.Smoke ? 4 : 64)} in parallel, a BlobClient per SAS URI as the agent does"));
     }
@@ -100,7 +105,7 @@ public static class RoundScenario
     /// <summary>What one round measured.</summary>
     private sealed record Round(string Provider, int Nodes, string Label, TimeSpan Prepare, TimeSpan FanOut, TimeSpan Wall, int Jobs, int Completed, int Points,
         List<double> Snapshot, List<double> Transfer, double StartSpread, double FirstToLastEnd, double[] RssBefore, double[] RssAfter, Dictionary<string, double> Cpu,
-        int PrepareLostRaces, string Failures);
+        int PrepareLostRaces, string Failures, System.Text.Json.Nodes.JsonObject? Statements = null);
 
     /// <summary>
     /// One round on <paramref name="cluster"/>: N VMs prepared and protected (through node A), the agent fleet started
@@ -160,6 +165,8 @@ public static class RoundScenario
             if (withKey < n) Console.WriteLine($"  {BenchAgentKeys.Harvest(options, rg, [.. Enumerable.Range(0, n).Select(i => $"vm{i}")])} keys the agents made added to the pool");
             Console.WriteLine($"  agents polling after {prep.Elapsed.TotalSeconds:0.0} s; run-due for {n} VMs...");
             var rssBefore = cluster.Nodes.Select(s => s.RssMiB).ToArray();
+            // PostgreSQL: the statements the round caused (pg_stat_statements, zeroed here), per VM backed up.
+            var counting = cluster.Database is { } counted && await PgStatements.ResetAsync(counted);
             var cpuBefore = Cpu(cluster, pg, azurite);
             var clock = Stopwatch.StartNew();
             using (var response = await http.PostAsync($"/emulator/scheduler/run-due?resourceGroup={rg}", null))
@@ -195,6 +202,7 @@ public static class RoundScenario
             }
             var wall = clock.Elapsed;
             var cpuAfter = Cpu(cluster, pg, azurite);
+            var statements = counting ? await PgStatements.ReadAsync(cluster.Database!, n) : null;
             var rssAfter = cluster.Nodes.Select(s => s.RssMiB).ToArray();
             var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => kv.Value - cpuBefore[kv.Key]);
             // What the known processes do not account for: Azurite, and anything else on the machine (a shared one).
@@ -219,7 +227,7 @@ public static class RoundScenario
             return new Round(cluster.Provider, cluster.Nodes.Count, cluster.Label, prepared, fanOut, wall, backups.Count, completed, points,
                 TaskDurations(details, "Take Snapshot"), TaskDurations(details, "Transfer data to vault"),
                 (starts.Max() - starts.Min()).TotalSeconds, ends.Count > 0 ? (ends.Max() - starts.Min()).TotalSeconds : double.NaN,
-                rssBefore, rssAfter, cpu, lostRaces, failures);
+                rssBefore, rssAfter, cpu, lostRaces, failures, statements);
         }
         catch (HttpRequestException e)
         {
