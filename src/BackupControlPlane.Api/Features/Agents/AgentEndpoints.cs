@@ -81,7 +81,7 @@ public static class AgentEndpoints
 
     /// <summary>What the goal-state long-poll needs, as one <c>[AsParameters]</c> bundle; no database context, see below.</summary>
     public readonly record struct GoalStateServices(IServiceScopeFactory Scopes, AgentNotifier Notifier, AgentPresence Presence,
-        AgentHeartbeats Heartbeats, GoalStateHold Holds, IOptions<EmulatorOptions> Options);
+        AgentHeartbeats Heartbeats, GoalStateHold Holds, IOptions<EmulatorOptions> Options, Infrastructure.Telemetry.TaskTraces Traces);
 
     private static async Task<Results<Ok<AgentGoalState>, ProblemHttpResult>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
         long incarnation = -1, int? waitSeconds = null)
@@ -101,6 +101,11 @@ public static class AgentEndpoints
             if (!(await builder.IncarnationAsync(vm.Id, ct) <= incarnation)) hold = TimeSpan.Zero;
         }
         await s.Holds.WaitAsync(changes.Changed, hold, ct);
+        // Woken by a writer that composed the goal state it committed (backup-now's task, leased to this poll): no read.
+        if (changes.Prepared is { Goal.Incarnation: var newer } prepared && newer > incarnation)
+        {
+            using (prepared.Task is { } task ? s.Traces.Start("bcp.agent.task.deliver", task) : null) return TypedResults.Ok(prepared.Goal);
+        }
         // The VM may go while the poll is held (deleted, or an emulator reset): as its next request would be told.
         await using var after = s.Scopes.CreateAsyncScope();
         return await after.ServiceProvider.GetRequiredService<GoalStateBuilder>().BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using BackupControlPlane.Api.Infrastructure;
+using BackupControlPlane.Contracts;
 
 namespace BackupControlPlane.Api.Features.Agents;
 
@@ -54,17 +55,25 @@ public sealed class AgentNotifier
         }
     }
 
-    /// <summary>Call after the change is committed.</summary>
-    public void Signal(long vmId)
+    /// <summary>
+    /// Call after the change is committed. <paramref name="prepared"/>: the VM's goal state as committed, composed by the
+    /// writer from the rows it holds; the polls woken here answer with it instead of reading the database again. Polls
+    /// on other nodes are woken with the VM's id only and read their own (the goal state must come from the database there).
+    /// </summary>
+    public void Signal(long vmId, PreparedGoalState? prepared = null)
     {
-        SignalLocal(vmId);
+        SignalLocal(vmId, prepared);
         _cluster?.Publish(Topic, vmId.ToString(CultureInfo.InvariantCulture));
     }
 
-    private void SignalLocal(long vmId)
+    private void SignalLocal(long vmId, PreparedGoalState? prepared = null)
     {
         if (!_signals.TryRemove(vmId, out var waiters)) return;
-        lock (waiters) waiters.Ended = true;
+        lock (waiters)
+        {
+            waiters.Ended = true;
+            waiters.Prepared = prepared;
+        }
         waiters.Changed.TrySetResult();
     }
 
@@ -88,6 +97,7 @@ public sealed class AgentNotifier
         public readonly TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int Count;
         public bool Ended;
+        public PreparedGoalState? Prepared;
     }
 
     /// <summary>One poll's wait for a change of its VM's goal state.</summary>
@@ -108,9 +118,25 @@ public sealed class AgentNotifier
         /// <summary>Completes when the goal state changes after the subscription was taken.</summary>
         public Task Changed => _waiters.Changed.Task;
 
+        /// <summary>
+        /// The goal state the signal that completed <see cref="Changed"/> carried (<see cref="Signal"/>), if any: this VM's,
+        /// as committed then. Null before <see cref="Changed"/> completes, or when the signal carried none.
+        /// </summary>
+        public PreparedGoalState? Prepared
+        {
+            get
+            {
+                if (!_waiters.Changed.Task.IsCompleted) return null;
+                lock (_waiters) return _waiters.Prepared;
+            }
+        }
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0) _owner.Leave(_vmId, _waiters);
         }
     }
 }
+
+/// <summary>A VM's goal state composed by the writer that committed it (<see cref="AgentNotifier.Signal"/>), and the task it hands out, if any.</summary>
+public sealed record PreparedGoalState(AgentGoalState Goal, Guid? Task);

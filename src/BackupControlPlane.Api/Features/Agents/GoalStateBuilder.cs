@@ -19,21 +19,14 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
     /// <returns>Null when the VM is gone (deleted, or an emulator reset, while its agent held a long-poll).</returns>
     public async Task<AgentGoalState?> BuildAsync(long vmId, CancellationToken ct)
     {
-        var vm = await db.VirtualMachines.Include(v => v.Disks).Include(v => v.Extensions).AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, ct);
+        // The VM (its incarnation) before its task: a task committed between the two reads goes out with the older
+        // incarnation, and the agent's next poll is answered at once; the other way round it could be missed.
+        var vm = await db.VirtualMachines.Include(v => v.Extensions).AsNoTracking().FirstOrDefaultAsync(v => v.Id == vmId, ct);
         if (vm is null) return null;
         var task = await db.AgentTasks.AsNoTracking().Where(t => t.VirtualMachineId == vmId && (t.State == AgentTaskStates.Pending || t.State == AgentTaskStates.Transitioning))
             .OrderByDescending(t => t.SequenceNumber).FirstOrDefaultAsync(ct);
-        // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
-        var certificate = vm.AgentCertificate is null || task is null ? null : certificates.Of(vm.Id, vm.AgentCertificate);
-        var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
-        {
-            var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
-            return new ExtensionGoalState(
-                e.Name, e.Publisher, e.Type, e.TypeHandlerVersion, e.SequenceNumber,
-                e.PublicSettingsJson is null ? null : JsonSerializer.Deserialize<SnapshotPublicSettings>(e.PublicSettingsJson),
-                isSnapshot ? ProtectedSettingsCms.Encrypt(ProtectedSettings(vm, task!), certificate!) : null,
-                isSnapshot ? certificate!.Thumbprint : null);
-        }).ToList();
+        // The disks only go into a task's protected settings: a poll without a task (most: every hold that runs out) skips them.
+        if (task is not null) vm.Disks = await db.VirtualMachineDisks.AsNoTracking().Where(d => d.VirtualMachineId == vmId).ToListAsync(ct);
         var now = time.GetUtcNow();
         // A pending task leased already was leased with its creation, to the poll held then (BackupStarter): no write.
         using var delivered = task is { State: AgentTaskStates.Pending } ? traces.Start("bcp.agent.task.deliver", task.Id) : null;
@@ -47,8 +40,29 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                     .SetProperty(t => t.LeaseExpiresAt, lease)
                     .SetProperty(t => t.DeliveryCount, t => t.DeliveryCount + 1), ct);
         }
+        return Compose(vm, task, vm.Incarnation);
+    }
+
+    /// <summary>
+    /// The goal state of <paramref name="vm"/> (its disks and extensions loaded) at <paramref name="incarnation"/>, with
+    /// <paramref name="task"/> (null: none active) and its protected settings minted now. No database access: backup-now
+    /// composes it from the rows it has just committed, for the poll held here (<see cref="AgentNotifier.Signal"/>).
+    /// </summary>
+    public AgentGoalState Compose(VirtualMachine vm, AgentTask? task, long incarnation)
+    {
+        // Parsed only when there is a task to encrypt for: most goal states (every held poll that times out) carry none.
+        var certificate = vm.AgentCertificate is null || task is null ? null : certificates.Of(vm.Id, vm.AgentCertificate);
+        var extensions = vm.Extensions.OrderBy(e => e.Name).Select(e =>
+        {
+            var isSnapshot = e.Publisher == VmSnapshotExtension.Publisher && task is not null && e.SequenceNumber == task.SequenceNumber && certificate is not null;
+            return new ExtensionGoalState(
+                e.Name, e.Publisher, e.Type, e.TypeHandlerVersion, e.SequenceNumber,
+                e.PublicSettingsJson is null ? null : JsonSerializer.Deserialize<SnapshotPublicSettings>(e.PublicSettingsJson),
+                isSnapshot ? ProtectedSettingsCms.Encrypt(ProtectedSettings(vm, task!), certificate!) : null,
+                isSnapshot ? certificate!.Thumbprint : null);
+        }).ToList();
         var fault = vm.AgentFaultJson is null ? null : JsonSerializer.Deserialize<AgentFault>(vm.AgentFaultJson);
-        return new AgentGoalState(vm.Incarnation, vm.VmId.ToString(), extensions, fault);
+        return new AgentGoalState(incarnation, vm.VmId.ToString(), extensions, fault);
     }
 
     private SnapshotProtectedSettings ProtectedSettings(VirtualMachine vm, AgentTask task) => new(

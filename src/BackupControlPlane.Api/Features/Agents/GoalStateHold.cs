@@ -15,8 +15,9 @@ public sealed class GoalStateHold(TransportClock transport, IHostApplicationLife
         if (hold <= TimeSpan.Zero) return;
         using var released = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         await Task.WhenAny(changed, Task.Delay(hold, transport.Time, released.Token));
-        // Ends the delay's timer when the change came first.
-        await released.CancelAsync();
+        // Ends the delay's timer when the change came first. Synchronously: the woken poll goes on on this thread (its
+        // goal state is on its way) rather than queueing again behind the callbacks of CancelAsync.
+        released.Cancel();
         ct.ThrowIfCancellationRequested();
     }
 }

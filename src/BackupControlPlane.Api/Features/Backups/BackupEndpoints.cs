@@ -32,7 +32,8 @@ public static class BackupEndpoints
             throw ArmException.BadRequest($"objectType '{type}' is not supported here: use 'IaasVMBackupRequest'.");
         // The route is one transaction (InOneTransaction) from the "is a backup running?" check to the new job's insert:
         // two concurrent backup-now requests cannot both pass the check.
-        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions)
+        // The VM's disks too: a task leased to a poll held here goes out with their SAS URIs (BackupStarter.ComposeForHeldPoll).
+        var item = await db.ProtectedItems.Include(i => i.VirtualMachine!).ThenInclude(v => v.Extensions).Include(i => i.VirtualMachine!).ThenInclude(v => v.Disks)
             .FirstOrDefaultAsync(i => i.VaultId == vault.Id && i.ContainerName == container, ct) ?? throw ArmException.NotFound(itemId);
         if (item.ProtectionState is ProtectionStates.ProtectionStopped or ProtectionStates.BackupsSuspended)
             throw ArmException.BadRequest("Protection of this item is stopped; enable protection again with a policy before backing it up.", "BMSUserErrorProtectionStopped");
@@ -41,12 +42,13 @@ public static class BackupEndpoints
         if (expiry <= now) throw ArmException.BadRequest("recoveryPointExpiryTimeInUTC must be in the future.");
 
         var logs = (PreparedLogsContainer)http.Items[typeof(PreparedLogsContainer)]!;
-        var job = await starter.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
-        logs.Used = job.Status == JobStatuses.InProgress; // a job failed at once (agent Not Ready) has no task
-        var op = AsyncOperation.Succeeded(vault.Id, job.Id, now);
+        var started = await starter.StartOnDemandBackupAsync(item, expiry, logs.TaskGuid, ct);
+        logs.Used = started.Task is not null; // a job failed at once (agent Not Ready) has no task
+        var op = AsyncOperation.Succeeded(vault.Id, started.Job.Id, now);
         db.AsyncOperations.Add(op);
-        await starter.SaveStartedAsync(job, item.VirtualMachineId, ct);
-        OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId)); // so the woken poll reads the task
+        await starter.SaveStartedAsync(started, ct);
+        // After the commit, so the woken poll reads the task; a poll held here is handed the goal state composed in the write.
+        OneTransaction.AfterCommit(http, () => notifier.Signal(item.VirtualMachineId, starter.ComposeForHeldPoll(started)));
 
         return ArmAccepted.Accepted(http, $"{itemId}/operationResults/{op.Id}", $"{itemId}/operationsStatus/{op.Id}");
     }

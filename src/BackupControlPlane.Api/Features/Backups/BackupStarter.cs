@@ -16,7 +16,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// committed, because the agent writes its status there.
 /// </summary>
 public sealed class BackupStarter(
-    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, TimeProvider time,
+    BackupDbContext db, BlobStorage storage, AgentNotifier notifier, AgentPresence presence, GoalStateBuilder goalStates, TimeProvider time,
     IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces, ILogger<BackupStarter> logger) : Scheduling.ISlotBackups
 {
     /// <summary>Fans one policy slot out to every item it protects, in one transaction.</summary>
@@ -73,23 +73,57 @@ public sealed class BackupStarter(
     /// The caller has created the task's logs container (<see cref="LogsContainer"/> of <paramref name="taskGuid"/>),
     /// durably, before its transaction: no storage round trip under the write lock. A job already Failed got no task.
     /// </summary>
-    public async Task<BackupJob> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
+    public async Task<OnDemandBackup> StartOnDemandBackupAsync(ProtectedItem item, DateTimeOffset expiry, Guid taskGuid, CancellationToken ct)
     {
         var busy = await db.BackupJobs.AnyAsync(j => j.ProtectedItemId == item.Id && j.Operation == JobOperations.Backup && j.Status == JobStatuses.InProgress, ct);
         if (busy) throw new Arm.ArmException(400, BackupErrors.BackupOperationInProgress.Code, BackupErrors.BackupOperationInProgress.Message);
-        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable) return unavailable;
-        var (job, _) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
-        return job;
+        if (FailIfAgentUnavailable(item, time.GetUtcNow(), null) is { } unavailable) return new(unavailable, null, item.VirtualMachine!);
+        var (job, task) = Prepare(item, time.GetUtcNow(), null, expiry, taskGuid);
+        return new(job, task, item.VirtualMachine!);
+    }
+
+    /// <summary>A backup-now's job, its task (null when the job failed at once) and the VM (its disks and extensions loaded by the caller).</summary>
+    public sealed record OnDemandBackup(BackupJob Job, AgentTask? Task, VirtualMachine Vm)
+    {
+        /// <summary>The VM's incarnation with the task, when the task was leased to a poll held here; else null.</summary>
+        public long? LeasedAt { get; set; }
     }
 
     /// <summary>
     /// Saves what <see cref="StartOnDemandBackupAsync"/> added, with the caller's own rows (its async operation), in one
     /// SaveChanges, then bumps the VM's incarnation when a task was issued: one write of the route's transaction fewer.
+    /// When the task was leased to a poll held here, also reads the VM's new incarnation for <see cref="ComposeForHeldPoll"/>.
     /// </summary>
-    public async Task SaveStartedAsync(BackupJob job, long vmId, CancellationToken ct)
+    public async Task SaveStartedAsync(OnDemandBackup started, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        if (job.Status == JobStatuses.InProgress) await db.BumpIncarnationsAsync([vmId], ct);
+        if (started.Task is not { } task) return;
+        if (task.LeaseExpiresAt is null)
+        {
+            await db.BumpIncarnationsAsync([started.Vm.Id], ct);
+            return;
+        }
+        // Exact: the route's transaction holds the VM's row (SQLite's write lock; PostgreSQL aborts it on a concurrent bump).
+        started.LeasedAt = await db.BumpIncarnationAsync(started.Vm.Id, ct);
+    }
+
+    /// <summary>
+    /// Call after the commit: the goal state the route committed, for the poll its task was leased to, which answers with
+    /// it instead of reading the VM and the task again (<see cref="AgentNotifier.Signal"/>). Composed outside the write
+    /// lock. Null when no poll was held here, or when it cannot be composed (the poll then builds it from the database).
+    /// </summary>
+    public PreparedGoalState? ComposeForHeldPoll(OnDemandBackup started)
+    {
+        if (started is not { Task: { } task, LeasedAt: { } incarnation }) return null;
+        try
+        {
+            return new(goalStates.Compose(started.Vm, task, incarnation), task.Id);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+        {
+            logger.LogWarning(e, "Goal state of VM {VmId} not composed with its task; the poll reads it", started.Vm.VmId);
+            return null;
+        }
     }
 
     /// <summary>Where the extension writes a task's status and log blobs; made before the task is committed.</summary>

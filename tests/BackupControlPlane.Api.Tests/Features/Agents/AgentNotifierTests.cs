@@ -1,4 +1,5 @@
 using BackupControlPlane.Api.Features.Agents;
+using BackupControlPlane.Contracts;
 
 namespace BackupControlPlane.Api.Tests.Features.Agents;
 
@@ -43,5 +44,24 @@ public sealed class AgentNotifierTests
         notifier.Signal(7);
         Assert.True(again.Changed.IsCompleted);
         Assert.Equal(0, notifier.Waiting);
+    }
+
+    [Fact]
+    public async Task A_goal_state_carried_by_a_signal_reaches_only_the_polls_it_woke()
+    {
+        var notifier = new AgentNotifier();
+        using var waiting = notifier.Subscribe(1);
+        using var other = notifier.Subscribe(2);
+        var prepared = new PreparedGoalState(new AgentGoalState(5, Guid.NewGuid().ToString(), []), Guid.NewGuid());
+
+        notifier.Signal(1, prepared);
+        await waiting.Changed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Same(prepared, waiting.Prepared);
+        Assert.Null(other.Prepared); // another VM's poll, not woken: nothing
+        using var later = notifier.Subscribe(1); // a poll after the signal reads its own
+        Assert.Null(later.Prepared);
+        notifier.Signal(1); // a signal without one (a fault set, a timeout's re-offer): the poll reads the database
+        await later.Changed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(later.Prepared);
     }
 }
