@@ -25,7 +25,10 @@ public sealed class AgentAuthenticationHandler(IOptionsMonitor<AuthenticationSch
     /// <summary>The VM's vmId (as Azure names the VM's unique id), the claim the principal carries.</summary>
     public const string VmIdClaim = "vmid";
 
-    /// <summary>The authenticated agent's VM, as read when its credential was checked.</summary>
+    /// <summary>
+    /// The authenticated agent's VM, as read when its credential was checked: its identity, incarnation and agent columns,
+    /// not its spec, tags, certificate or fault (read those from the database where they are needed).
+    /// </summary>
     public static VirtualMachine Caller(HttpContext http) =>
         http.Items[typeof(VirtualMachine)] as VirtualMachine ?? throw new InvalidOperationException("The route does not require the VmAgent policy.");
 
@@ -46,8 +49,10 @@ public sealed class AgentAuthenticationHandler(IOptionsMonitor<AuthenticationSch
         // In a scope of its own, not the request's: the goal-state long-poll then holds no DbContext while it waits.
         VirtualMachine? vm;
         await using (var scope = scopes.CreateAsyncScope())
-            vm = await scope.ServiceProvider.GetRequiredService<BackupDbContext>().VirtualMachines.AsNoTracking()
-                .FirstOrDefaultAsync(v => v.VmId == credential.VmId, Context.RequestAborted);
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BackupDbContext>();
+            vm = await VmByVmId.For(db)(db, credential.VmId, Context.RequestAborted);
+        }
         if (vm is null) return Refused(403, "Forbidden", "The VM of this credential no longer exists.");
         if (vm.AgentRegistration != credential.Registration || vm.AgentCertificateThumbprint != credential.Thumbprint)
             return Refused(401, "Agent credential superseded", $"The credential belongs to an earlier registration of this VM's agent; register again at {AgentRoutes.Register}.");
@@ -58,6 +63,17 @@ public sealed class AgentAuthenticationHandler(IOptionsMonitor<AuthenticationSch
         var identity = new ClaimsIdentity([new Claim(VmIdClaim, vm.VmId.ToString()), new Claim(ClaimTypes.NameIdentifier, vm.VmId.ToString())], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
+
+    // Compiled, and without the VM's large columns (its spec JSON, the certificate): every agent request runs it, an idle
+    // agent's long-poll once a hold (issue 22: EF built the query each time, and read the whole row).
+    private static readonly CompiledQuery<Func<BackupDbContext, Guid, CancellationToken, Task<VirtualMachine?>>> VmByVmId = new(() =>
+        EF.CompileAsyncQuery((BackupDbContext db, Guid vmId, CancellationToken ct) => db.VirtualMachines.Where(v => v.VmId == vmId)
+            .Select(v => new VirtualMachine
+            {
+                Id = v.Id, VmId = v.VmId, SubscriptionId = v.SubscriptionId, ResourceGroup = v.ResourceGroup, Name = v.Name, Key = v.Key,
+                Location = v.Location, OsType = v.OsType, CreatedAt = v.CreatedAt, Incarnation = v.Incarnation, TaskSequence = v.TaskSequence,
+                AgentLastSeen = v.AgentLastSeen, AgentCertificateThumbprint = v.AgentCertificateThumbprint, AgentRegistration = v.AgentRegistration,
+            }).FirstOrDefault()));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -81,7 +81,7 @@ public static class AgentEndpoints
 
     /// <summary>What the goal-state long-poll needs, as one <c>[AsParameters]</c> bundle; no database context, see below.</summary>
     public readonly record struct GoalStateServices(IServiceScopeFactory Scopes, AgentNotifier Notifier, AgentPresence Presence,
-        AgentHeartbeats Heartbeats, GoalStateHold Holds, IOptions<EmulatorOptions> Options, Infrastructure.Telemetry.TaskTraces Traces);
+        AgentHeartbeats Heartbeats, GoalStateHold Holds, IOptions<EmulatorOptions> Options, Infrastructure.Telemetry.TaskTraces Traces, IdleGoalStates Idle);
 
     private static async Task<Results<Ok<AgentGoalState>, ProblemHttpResult>> GetGoalState(HttpContext http, [AsParameters] GoalStateServices s, CancellationToken ct,
         long incarnation = -1, int? waitSeconds = null)
@@ -94,7 +94,9 @@ public static class AgentEndpoints
         using var changes = s.Notifier.Subscribe(vm.Id);
         // The database is used in a scope of its own before the wait and another after it, never across it: a held poll
         // keeps no DbContext out of the pool (issue 22: service memory per held poll).
-        await using (var before = s.Scopes.CreateAsyncScope())
+        // Newer already when its credential was checked (an agent polling again after a change): no wait, no read.
+        if (vm.Incarnation > incarnation) hold = TimeSpan.Zero;
+        else await using (var before = s.Scopes.CreateAsyncScope())
         {
             var builder = before.ServiceProvider.GetRequiredService<GoalStateBuilder>();
             // Read after subscribing: a change between the read and the wait is not missed. Newer already, or the VM gone: no wait.
@@ -108,7 +110,12 @@ public static class AgentEndpoints
         }
         // The VM may go while the poll is held (deleted, or an emulator reset): as its next request would be told.
         await using var after = s.Scopes.CreateAsyncScope();
-        return await after.ServiceProvider.GetRequiredService<GoalStateBuilder>().BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
+        var goals = after.ServiceProvider.GetRequiredService<GoalStateBuilder>();
+        // The hold ran out with nothing signalled (most polls of an idle agent): the task-less goal state built at this
+        // incarnation before, if the VM is still there at it, without reading it again (IdleGoalStates).
+        if (hold > TimeSpan.Zero && !changes.Changed.IsCompleted && s.Idle.Of(vm) is { } idle && await goals.IncarnationAsync(vm.Id, ct) == idle.Incarnation)
+            return TypedResults.Ok(idle);
+        return await goals.BuildAsync(vm.Id, ct) is { } goal ? TypedResults.Ok(goal)
             : TypedResults.Problem("The VM of this credential no longer exists.", statusCode: 401, title: "Unauthorized");
     }
 

@@ -14,6 +14,7 @@ public static class AgentSetup
         services.AddSingleton<GoalStateHold>();
         services.AddScoped<GoalStateBuilder>();
         services.AddSingleton<AgentCertificateCache>();
+        services.AddSingleton<IdleGoalStates>();
         services.AddSingleton<AgentGauges>().AddHostedService(sp => sp.GetRequiredService<AgentGauges>());
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AgentAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(AgentAuthenticationHandler.Policy, p => p

@@ -11,7 +11,7 @@ namespace BackupControlPlane.Api.Features.Agents;
 /// encrypted to the agent's registered certificate: they are never stored, and each SAS expires after the configured lifetime.
 /// </summary>
 public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, TimeProvider time, AgentCertificateCache certificates,
-    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces)
+    Microsoft.Extensions.Options.IOptions<EmulatorOptions> options, Infrastructure.Telemetry.TaskTraces traces, IdleGoalStates idle)
 {
     public static string StatusBlobName(string vmName) => $"{vmName}.v2.Status.txt";
     public static string LogsBlobName(string vmName) => $"{vmName}.v2.Logs.txt";
@@ -40,7 +40,9 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
                     .SetProperty(t => t.LeaseExpiresAt, lease)
                     .SetProperty(t => t.DeliveryCount, t => t.DeliveryCount + 1), ct);
         }
-        return Compose(vm, task, vm.Incarnation);
+        var goal = Compose(vm, task, vm.Incarnation);
+        if (task is null) idle.Remember(vm, goal);
+        return goal;
     }
 
     /// <summary>
@@ -73,6 +75,9 @@ public sealed class GoalStateBuilder(BackupDbContext db, BlobStorage storage, Ti
         storage.ReadWriteSas(task.LogsContainer, StatusBlobName(vm.Name)).ToString());
 
     /// <summary>The VM's incarnation now; null when the VM is gone.</summary>
-    public Task<long?> IncarnationAsync(long vmId, CancellationToken ct) =>
-        db.VirtualMachines.AsNoTracking().Where(v => v.Id == vmId).Select(v => (long?)v.Incarnation).FirstOrDefaultAsync(ct);
+    public Task<long?> IncarnationAsync(long vmId, CancellationToken ct) => Incarnation.For(db)(db, vmId, ct);
+
+    // Compiled: every long-poll reads it before its hold (issue 22).
+    private static readonly CompiledQuery<Func<BackupDbContext, long, CancellationToken, Task<long?>>> Incarnation = new(() =>
+        EF.CompileAsyncQuery((BackupDbContext db, long vmId, CancellationToken ct) => db.VirtualMachines.Where(v => v.Id == vmId).Select(v => (long?)v.Incarnation).FirstOrDefault()));
 }
