@@ -33,7 +33,7 @@ public sealed class PostgreSqlSignals(string connectionString, ILogger<PostgreSq
     private readonly string _node = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, Action<string?>> _handlers = new();
     private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly NpgsqlDataSource _pool = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _pool = NpgsqlDataSource.Create(Data.PostgreSqlConnectionStrings.Pooled(connectionString)); // pg_notify only: no reset needed
 
     public void Publish(string topic, string payload) => _outbox.Writer.TryWrite($"{_node}|{topic}|{payload}");
 

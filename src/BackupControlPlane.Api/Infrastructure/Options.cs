@@ -117,8 +117,8 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     /// <summary>
     /// PostgreSql: the EF Core connections this node opens at once; more wait their turn without a deadline
-    /// (Data/PostgreSqlConnectionGate.cs). Must stay below the connection string's Maximum Pool Size (Npgsql: 100),
-    /// which Hangfire's storage shares.
+    /// (Data/PostgreSqlConnectionGate.cs). Must stay below the connection string's Maximum Pool Size (Npgsql: 100): the
+    /// pool keeps room for the migrator and the cache's snapshot checks.
     /// </summary>
     [Range(1, 1000)] public int MaxConcurrentConnections { get; set; } = 32;
 }

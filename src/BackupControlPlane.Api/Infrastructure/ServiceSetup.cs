@@ -68,10 +68,10 @@ public static class ServiceSetup
                     ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
             var gate = new PostgreSqlConnectionGate(ConnectionGateCapacity(database, connection));
             services.AddSingleton(gate);
-            services.AddSingleton(_ => new PostgreSqlSnapshots(PooledConnectionString(connection))); // ReadCache's check (Data/PostgreSqlSnapshots.cs)
+            services.AddSingleton(_ => new PostgreSqlSnapshots(PostgreSqlConnectionStrings.Pooled(connection))); // ReadCache's check (Data/PostgreSqlSnapshots.cs)
             // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
             services.AddDbContextPool<BackupDbContext, PostgreSqlBackupDbContext>(o => o
-                .UseNpgsql(PooledConnectionString(connection), s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
+                .UseNpgsql(PostgreSqlConnectionStrings.Pooled(connection), s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
                 .AddInterceptors(gate, new JobMetrics()));
             // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
             services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));
@@ -209,26 +209,8 @@ public static class ServiceSetup
     }
 
     /// <summary>
-    /// The PostgreSQL connection string of EF Core's contexts: the given one, with two settings defaulted when it does not
-    /// set them. No Reset On Close: Npgsql otherwise sends DISCARD ALL with a pooled connection's next use, and that drops the
-    /// session's prepared statements; Max Auto Prepare: a statement run a few times is prepared on its connection, so the
-    /// server parses and plans it once per connection instead of once per execution. Measured under wrk on GET
-    /// protectedItem: 2 DISCARD ALL per request, and PostgreSQL's CPU per request 1,162 → 610 µs with both. The app keeps
-    /// no session state on these connections (transactions only; the migrator's advisory lock is released before its
-    /// connection goes back). Hangfire's storage keeps the given string: the same settings there left a round's ~33
-    /// DISCARD ALL per VM where they were (not their source) and gained nothing measurable.
-    /// </summary>
-    internal static string PooledConnectionString(string connection)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
-        if (!builder.ContainsKey("No Reset On Close")) builder.NoResetOnClose = true;
-        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 128;
-        return builder.ConnectionString;
-    }
-
-    /// <summary>
     /// Database:MaxConcurrentConnections, checked before the gate is built (read here, at registration, not through
-    /// IOptions): its own range (the option's attributes) and room left in the pool, which Hangfire's storage shares.
+    /// IOptions): its own range (the option's attributes) and room left in EF's pool.
     /// </summary>
     private static int ConnectionGateCapacity(DatabaseOptions database, string connection)
     {
@@ -237,7 +219,7 @@ public static class ServiceSetup
         var failures = errors.Select(e => $"Database: {e.ErrorMessage}").ToList();
         var pool = new Npgsql.NpgsqlConnectionStringBuilder(connection).MaxPoolSize;
         if (database.MaxConcurrentConnections >= pool)
-            failures.Add($"Database:MaxConcurrentConnections is {database.MaxConcurrentConnections}: it must be below the connection string's Maximum Pool Size ({pool}), which Hangfire's storage shares.");
+            failures.Add($"Database:MaxConcurrentConnections is {database.MaxConcurrentConnections}: it must be below the connection string's Maximum Pool Size ({pool}).");
         if (failures.Count > 0) throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions), failures);
         return database.MaxConcurrentConnections;
     }

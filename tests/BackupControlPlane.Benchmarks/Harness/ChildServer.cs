@@ -146,7 +146,8 @@ public sealed class ChildServer : IAsyncDisposable
         }
     }
 
-    // BCP_BENCH_SERVER_LOG=<file>: every line the servers write, for a diagnosis (with e.g. Logging__LogLevel__… set).
+    // BCP_BENCH_SERVER_LOG=<file>: every line the servers write, each with the time this harness read it, for a diagnosis
+    // (with e.g. Logging__LogLevel__… set).
     private static readonly StreamWriter? LogFile = Environment.GetEnvironmentVariable("BCP_BENCH_SERVER_LOG") is { Length: > 0 } path
         ? new StreamWriter(path, append: true) { AutoFlush = true } : null;
 
@@ -155,7 +156,7 @@ public sealed class ChildServer : IAsyncDisposable
         if (line is null) return;
         lock (_log)
         {
-            LogFile?.WriteLine(line);
+            LogFile?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
             _log.Enqueue(line);
             while (_log.Count > 200) _log.Dequeue();
             if (line.StartsWith("Unhandled exception", StringComparison.Ordinal)) _linesAfterCrash = 0;

@@ -223,6 +223,17 @@ public static class RoundScenario
             // Azure), read once per job after the timed window.
             var details = await arm.JobDetailsAsync(backups);
             var starts = backups.Select(j => j["properties"]!["startTime"]!.GetValue<DateTimeOffset>()).ToList();
+            {
+                // When tasks ended, in 2 s bins from the first job's start: a stall shows as a gap (how the Hangfire
+                // client's connection-pool stall was found, docs/performance.md).
+                var t0 = backups.Min(j => j["properties"]!["startTime"]!.GetValue<DateTimeOffset>());
+                foreach (var name in new[] { "Take Snapshot", "Transfer data to vault" })
+                {
+                    var hist = details.Select(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().FirstOrDefault(t => t!["taskId"]!.GetValue<string>() == name)?["endTime"]?.GetValue<DateTimeOffset>()).OfType<DateTimeOffset>()
+                        .GroupBy(e => (int)((e - t0).TotalSeconds / 2) * 2).OrderBy(g => g.Key).Select(g => $"{g.Key}s:{g.Count()}");
+                    Console.WriteLine($"    {name} ended (s:count): {string.Join(" ", hist)}");
+                }
+            }
             var ends = backups.Select(j => j["properties"]!["endTime"]?.GetValue<DateTimeOffset>()).OfType<DateTimeOffset>().ToList();
             return new Round(cluster.Provider, cluster.Nodes.Count, cluster.Label, prepared, fanOut, wall, backups.Count, completed, points,
                 TaskDurations(details, "Take Snapshot"), TaskDurations(details, "Transfer data to vault"),

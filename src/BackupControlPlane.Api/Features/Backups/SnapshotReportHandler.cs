@@ -3,7 +3,6 @@ using BackupControlPlane.Api.Data;
 using BackupControlPlane.Api.Features.Jobs;
 using BackupControlPlane.Api.Infrastructure;
 using BackupControlPlane.Contracts;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace BackupControlPlane.Api.Features.Backups;
@@ -14,7 +13,7 @@ namespace BackupControlPlane.Api.Features.Backups;
 /// snapshot tier and the vault transfer is handed to Hangfire. The agent's request only records; it never copies.
 /// </summary>
 public sealed class SnapshotReportHandler(
-    BackupDbContext db, BlobStorage storage, SnapshotStatusReader statusReader, BackupCleanup cleanup, IBackgroundJobClient jobs,
+    BackupDbContext db, BlobStorage storage, SnapshotStatusReader statusReader, BackupCleanup cleanup,
     ExpressJobs express, TimeProvider time, Infrastructure.Telemetry.TaskTraces traces, ILogger<SnapshotReportHandler> logger)
 {
     /// <summary>
@@ -108,7 +107,7 @@ public sealed class SnapshotReportHandler(
         }
         // Created before the commit, so no crash can leave a committed transfer without its job; scheduled a little ahead
         // as a safety net and run at once after the commit (Infrastructure/ExpressJobs), so no worker meets it uncommitted.
-        var transfer = express.Prepare<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None));
+        var transfer = await express.PrepareAsync<VaultTransferJob>(j => j.RunAsync(task.Id, null, CancellationToken.None), ct);
         if (await db.SaveGuardedAsync(ct))
         {
             logger.LogDebug("Task {TaskId}: recovery point {Point} recorded, transfer to vault started", task.TaskId, point.Name);
@@ -116,7 +115,7 @@ public sealed class SnapshotReportHandler(
             express.Run<VaultTransferJob>(transfer, (j, token) => j.RunNowAsync(taskId, token));
         }
         else
-            jobs.Delete(transfer); // another report settled the task first, with a transfer of its own
+            await express.DeleteAsync(transfer, CancellationToken.None); // another report settled the task first, with a transfer of its own
     }
 
     private Task<ProtectedItem> ItemAsync(AgentTask task, CancellationToken ct) => db.ProtectedItems.FirstAsync(i => i.Id == task.ProtectedItemId, ct);

@@ -92,7 +92,7 @@ public sealed partial class RestoreService(
         {
             // The Hangfire job as the safety net, its work started at once (Infrastructure/ExpressJobs).
             var restoreJobId = job.Id;
-            express.Run<RestoreJob>(express.Prepare<RestoreJob>(j => j.RunAsync(restoreJobId, plan, CancellationToken.None)), (j, token) => j.RunAsync(restoreJobId, plan, token));
+            express.Run<RestoreJob>(await express.PrepareAsync<RestoreJob>(j => j.RunAsync(restoreJobId, plan, CancellationToken.None), CancellationToken.None), (j, token) => j.RunAsync(restoreJobId, plan, token));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace BackupControlPlane.Api.Data;
+
+/// <summary>
+/// The PostgreSQL connection string of the service's own pools (EF Core's contexts, ReadCache's snapshot check, the
+/// signal publisher): the given one, with two settings defaulted when it does not set them.
+/// <list type="bullet">
+/// <item>No Reset On Close: Npgsql otherwise sends <c>DISCARD ALL</c> with a pooled connection's next use, a statement
+/// of its own per scope that also drops the session's prepared statements. The app keeps no session state on these
+/// connections (transactions only; the migrator releases its advisory lock before its connection goes back).</item>
+/// <item>Max Auto Prepare: a statement run a few times is prepared on its connection, so the server parses and plans it
+/// once per connection instead of once per execution.</item>
+/// </list>
+/// Hangfire's storage keeps the given string as it is: its connections are Hangfire's.
+/// </summary>
+public static class PostgreSqlConnectionStrings
+{
+    public const int MaxAutoPrepare = 128;
+
+    public static string Pooled(string connection)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connection);
+        if (!Sets(connection, nameof(NpgsqlConnectionStringBuilder.NoResetOnClose))) builder.NoResetOnClose = true;
+        if (!Sets(connection, nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))) builder.MaxAutoPrepare = MaxAutoPrepare;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// Whether the string itself sets the setting, under either of Npgsql's spellings ("No Reset On Close",
+    /// "NoResetOnClose"). Not NpgsqlConnectionStringBuilder.ContainsKey: it answers whether a keyword is valid, so it is
+    /// true for every setting, set or not (the reason these defaults once never applied).
+    /// </summary>
+    private static bool Sets(string connection, string property)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connection };
+        return given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals(property, StringComparison.OrdinalIgnoreCase));
+    }
+}
