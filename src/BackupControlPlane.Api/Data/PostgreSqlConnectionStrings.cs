@@ -4,8 +4,8 @@ using Npgsql;
 namespace BackupControlPlane.Api.Data;
 
 /// <summary>
-/// The PostgreSQL connection string of the service's own pools (EF Core's contexts, ReadCache's snapshot check, the
-/// signal publisher): the given one, with two settings defaulted when it does not set them.
+/// The PostgreSQL connection string of the service's own pools (EF Core's contexts, the signal publisher): the given
+/// one, with two settings defaulted when it does not set them. (ReadCache's snapshot check sets its own.)
 /// <list type="bullet">
 /// <item>No Reset On Close: Npgsql otherwise sends <c>DISCARD ALL</c> with a pooled connection's next use, a statement
 /// of its own per scope that also drops the session's prepared statements. The app keeps no session state on these
@@ -21,20 +21,14 @@ public static class PostgreSqlConnectionStrings
 
     public static string Pooled(string connection)
     {
+        // What the string itself sets, under either of Npgsql's spellings ("No Reset On Close", "NoResetOnClose"), read
+        // with the generic builder: NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword is valid, so it is
+        // true for every setting, set or not (the reason these defaults once never applied).
+        var given = new DbConnectionStringBuilder { ConnectionString = connection }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "")).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var builder = new NpgsqlConnectionStringBuilder(connection);
-        if (!Sets(connection, nameof(NpgsqlConnectionStringBuilder.NoResetOnClose))) builder.NoResetOnClose = true;
-        if (!Sets(connection, nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))) builder.MaxAutoPrepare = MaxAutoPrepare;
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.NoResetOnClose))) builder.NoResetOnClose = true;
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))) builder.MaxAutoPrepare = MaxAutoPrepare;
         return builder.ConnectionString;
-    }
-
-    /// <summary>
-    /// Whether the string itself sets the setting, under either of Npgsql's spellings ("No Reset On Close",
-    /// "NoResetOnClose"). Not NpgsqlConnectionStringBuilder.ContainsKey: it answers whether a keyword is valid, so it is
-    /// true for every setting, set or not (the reason these defaults once never applied).
-    /// </summary>
-    private static bool Sets(string connection, string property)
-    {
-        var given = new DbConnectionStringBuilder { ConnectionString = connection };
-        return given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals(property, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -22,7 +22,7 @@ public sealed class BlobDurability(BlobServiceClient service, ILogger<BlobDurabi
 {
     public const string FlushPath = "/__bcp/flush";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 4 }) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1 }) { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Lock _gate = new();
     private Task? _inFlight; // the request sent, or about to be
     private Task? _next;     // the one that will be sent when _inFlight ends; callers join it
@@ -53,7 +53,7 @@ public sealed class BlobDurability(BlobServiceClient service, ILogger<BlobDurabi
     private async Task AfterInFlightAsync(Task inFlight)
     {
         await Task.Yield(); // back to the caller first: it publishes this task as _next before anything here takes the lock
-        await inFlight.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await inFlight.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // its outcome is its own callers'
         Task sending;
         lock (_gate)
         {

@@ -32,8 +32,8 @@ public sealed class ExpressJobs(IBackgroundJobClient jobs, IServiceScopeFactory 
     private readonly SemaphoreSlim _client = new(ClientConcurrency);
 
     /// <summary>The job, scheduled as the safety net; pass its id to <see cref="Run{T}"/> once the caller's commit is done.</summary>
-    public async Task<string> PrepareAsync<T>(Expression<Func<T, Task>> job, CancellationToken ct) =>
-        await ClientAsync(() => jobs.Schedule(job, SafetyDelay), ct);
+    public Task<string> PrepareAsync<T>(Expression<Func<T, Task>> job, CancellationToken ct) =>
+        ClientAsync(() => jobs.Schedule(job, SafetyDelay), ct);
 
     /// <summary>Deletes a prepared job whose work is no longer needed (another caller settled it first).</summary>
     public Task DeleteAsync(string jobId, CancellationToken ct) => ClientAsync(() => jobs.Delete(jobId), ct);

@@ -67,11 +67,12 @@ public static class ServiceSetup
                 throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
                     ["Database:Provider is PostgreSql but ConnectionStrings:Default is empty (e.g. Host=db;Database=bcp;Username=bcp;Password=…)."]);
             var gate = new PostgreSqlConnectionGate(ConnectionGateCapacity(database, connection));
+            var pooled = PostgreSqlConnectionStrings.Pooled(connection);
             services.AddSingleton(gate);
-            services.AddSingleton(_ => new PostgreSqlSnapshots(PostgreSqlConnectionStrings.Pooled(connection))); // ReadCache's check (Data/PostgreSqlSnapshots.cs)
+            services.AddSingleton(_ => new PostgreSqlSnapshots(connection)); // ReadCache's check; sets its own small pool (Data/PostgreSqlSnapshots.cs)
             // Registered as BackupDbContext for the whole app; the subclass only selects the PostgreSQL migrations.
             services.AddDbContextPool<BackupDbContext, PostgreSqlBackupDbContext>(o => o
-                .UseNpgsql(PostgreSqlConnectionStrings.Pooled(connection), s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
+                .UseNpgsql(pooled, s => s.CommandTimeout(30).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
                 .AddInterceptors(gate, new JobMetrics()));
             // Wake-ups cross nodes through LISTEN/NOTIFY (agents long-polling one node, work created on another).
             services.AddSingleton(sp => new PostgreSqlSignals(connection, sp.GetRequiredService<ILogger<PostgreSqlSignals>>()));

@@ -226,7 +226,7 @@ public static class RoundScenario
             {
                 // When tasks ended, in 2 s bins from the first job's start: a stall shows as a gap (how the Hangfire
                 // client's connection-pool stall was found, docs/performance.md).
-                var t0 = backups.Min(j => j["properties"]!["startTime"]!.GetValue<DateTimeOffset>());
+                var t0 = starts.Min();
                 foreach (var name in new[] { "Take Snapshot", "Transfer data to vault" })
                 {
                     var hist = details.Select(j => j["properties"]!["extendedInfo"]?["tasksList"]?.AsArray().FirstOrDefault(t => t!["taskId"]!.GetValue<string>() == name)?["endTime"]?.GetValue<DateTimeOffset>()).OfType<DateTimeOffset>()
